@@ -1,0 +1,72 @@
+"""Command line: ``python -m etl [--source DIR] [--db PATH] [--today YYYY-MM-DD] [--quiet]``.
+
+Exit codes: 0 built and replaced; 1 input problems (listed in German, database untouched);
+2 wrong call; 3 internal error (database untouched; details with --debug).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import traceback
+from pathlib import Path
+
+from etl.build import build
+from etl.issues import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_LISTED = 60
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m etl",
+        description="Lädt Statistik-Exporte und das Portfolio-Arbeitsbuch in die Datenbank des Regionalmonitors.")
+    parser.add_argument("--source", type=Path, default=ROOT / "data" / "sample",
+                        help="Quellordner (Standard: data/sample)")
+    parser.add_argument("--db", type=Path, default=ROOT / "data" / "monitor.duckdb",
+                        help="Datenbankdatei (Standard: data/monitor.duckdb)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                        help="Stichtag für Prüfungen wie 'überfällig' (Standard: heute), JJJJ-MM-TT")
+    parser.add_argument("--quiet", action="store_true", help="nur Fehler und Zusammenfassung ausgeben")
+    parser.add_argument("--debug", action="store_true", help="bei internen Fehlern den Traceback zeigen")
+    args = parser.parse_args(argv)
+
+    if not args.quiet:
+        print(f"Regionalmonitor-Import: {args.source} -> {args.db}", flush=True)
+    try:
+        report = build(args.source, args.db, today=args.today, progress=not args.quiet)
+    except InputError as exc:
+        errors = [i for i in exc.issues if i.severity == "error"]
+        print(f"\nImport abgebrochen: {len(errors)} Fehler. Die bisherige Datenbank bleibt unverändert.",
+              file=sys.stderr)
+        for issue in errors[:MAX_LISTED]:
+            print("  " + issue.text(), file=sys.stderr)
+        if len(errors) > MAX_LISTED:
+            print(f"  … und {len(errors) - MAX_LISTED} weitere Fehler.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nImport abgebrochen (Strg+C). Die bisherige Datenbank bleibt unverändert.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - an internal error must not leak a traceback to the office
+        print(f"\nInterner Fehler beim Import ({type(exc).__name__}: {str(exc)[:300]}). "
+              "Die bisherige Datenbank bleibt unverändert.", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return 3
+
+    print(f"\nFertig in {report.duration_s:.1f} s: {args.db}")
+    for table, n in report.row_counts.items():
+        print(f"  {table:<34} {n:>10,}".replace(",", "."))
+    warnings = report.warnings
+    print(f"  Warnungen: {len(warnings)} (Details auf der Seite 'Daten')")
+    if not args.quiet:
+        for w in warnings[:15]:
+            print("    " + w.text())
+        if len(warnings) > 15:
+            print(f"    … und {len(warnings) - 15} weitere.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

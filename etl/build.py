@@ -1,0 +1,504 @@
+"""The build: a source folder -> a new DuckDB file that atomically replaces the old one.
+
+Steps (each in its own function, the same shape as staging -> marts):
+1. inventory the folder (name, size, sha256 of every file) and read the provenance manifest;
+2. reference data: municipalities, benchmark regions (-> ``region``, ``municipality``);
+3. catalogue (-> ``indicator``); statistics files staged in ``stg_statistic`` and mapped to
+   ``indicator_value`` via the catalogue; formula indicators computed in DuckDB;
+4. portfolio workbook (-> initiative tables); optional boundaries (-> ``municipality_geometry``);
+5. data tests; ``etl_run`` (history of the old database + this run); then ``os.replace``.
+
+Any error (input or internal) leaves the previous database byte-identical: the new file is written beside
+it under a temporary name and removed on failure. Failed runs are appended to ``etl_runs.jsonl`` beside the
+database, since they cannot be written into a database that must stay untouched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl import catalogue as cat
+from etl.datatests import DataTestResult, run_data_tests
+from etl.issues import InputError, Issue
+from etl.reference import read_manifest, read_municipalities, read_regions
+from monitor.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+PORTFOLIO_TABLES = ["initiative", "initiative_theme", "initiative_municipality", "initiative_programme",
+                    "initiative_organisation", "milestone", "status_history", "kpi", "coordination_round",
+                    "coordination_round_organisation", "coordination_round_initiative"]
+SUMMARY_TABLES = ["municipality", "region", "indicator", "indicator_value", "source"] + PORTFOLIO_TABLES
+STAT_SUFFIXES = {".csv", ".txt", ".ffcsv", ".tsv"}
+
+
+@dataclass
+class BuildReport:
+    run_id: str
+    db_path: Path
+    duration_s: float = 0.0
+    row_counts: dict[str, int] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    data_tests: list[DataTestResult] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+
+class Progress:
+    """Console progress: a tqdm bar over the files when wanted, silent otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def step(self, text: str) -> None:
+        if self.enabled:
+            print(f"  · {text}", flush=True)
+
+    def files(self, items: list, desc: str):
+        if not self.enabled or len(items) < 2:
+            return items
+        from tqdm import tqdm
+        return tqdm(items, desc=f"  · {desc}", unit="Datei", leave=True)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextmanager
+def build_lock(db_path: Path):
+    """One build per database at a time (a second one is refused, not queued)."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(Issue("error", "Es läuft bereits ein Datenimport für diese Datenbank.",
+                                   file=db_path.name, expected="warten, bis der andere Import fertig ist"))
+        yield
+
+
+def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool = False) -> BuildReport:
+    """Build ``db_path`` from ``source``; raises InputError (user problems) or other exceptions, and in every
+    failure case leaves an existing ``db_path`` untouched."""
+    source, db_path = Path(source), Path(db_path)
+    today = today or dt.date.today()
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    report = BuildReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], db_path=db_path)
+    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+    try:
+        with build_lock(db_path):
+            _remove(tmp)
+            try:
+                _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0)
+                os.replace(tmp, db_path)
+            finally:
+                _remove(tmp)
+    except BaseException as exc:
+        report.duration_s = time.perf_counter() - t0
+        _log_failed_run(db_path, report, source, started, exc)
+        raise
+    return report
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: BuildReport, pr: Progress,
+                started: dt.datetime, t0: float) -> None:
+    if not source.is_dir():
+        raise InputError(Issue("error", f"Quellordner {str(source)!r} nicht gefunden.",
+                               expected="ein Ordner mit gemeinden.csv, gebiete.csv, quellen.csv, "
+                                        "indikatoren.csv, statistik/ und portfolio/"))
+    pr.step(f"Quellordner {source}")
+    inventory = _inventory(source)
+    report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]} for k, v in inventory.items()]
+    issues = report.issues
+    for name in ("quellen.csv", "gemeinden.csv", "gebiete.csv", "indikatoren.csv"):
+        if name not in inventory:
+            issues.append(Issue("error", "Pflichtdatei fehlt im Quellordner.", file=name,
+                                expected=f"{name} im Ordner {source}"))
+    _stop_on_errors(issues)
+
+    manifest, m_issues = read_manifest(source / "quellen.csv")
+    issues += m_issues
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(SCHEMA.read_text(encoding="utf-8"))
+        _load_vocab(con)
+        municipalities = _load_reference(con, source, issues)
+        pr.step(f"{len(municipalities)} Gemeinden, Gebiete")
+        formulas = _load_catalogue(con, source, issues)
+        _stop_on_errors(issues)
+
+        stat_files = sorted(k for k in inventory if k.startswith("statistik/") and
+                            Path(k).suffix.lower() in STAT_SUFFIXES)
+        _load_statistics(con, source, stat_files, manifest, issues, pr)
+        _stop_on_errors(issues)
+        con.execute("create temp table stg_source_date (source_id varchar, reference_date date)")
+        con.executemany("insert into stg_source_date values (?, ?)",
+                        [(k, v["reference_date"]) for k, v in manifest.items()])
+        _map_indicator_values(con, issues)
+        _compute_formulas(con, formulas)
+        pr.step(f"{_count(con, 'indicator_value'):,} Indikatorwerte".replace(",", "."))
+
+        workbooks = sorted(k for k in inventory if k.startswith("portfolio/") and k.lower().endswith(".xlsx")
+                           and not Path(k).name.startswith("~$"))
+        _load_portfolio(con, source, workbooks, municipalities, issues, today)
+        _load_geometry(con, source, inventory, issues)
+        _load_sources(con, inventory, manifest, issues)
+        _stop_on_errors(issues)
+
+        pr.step("Datentests")
+        report.data_tests = run_data_tests(con)
+        failed = [t for t in report.data_tests if t.failing_rows and t.severity == "error"]
+        for t in report.data_tests:
+            if t.failing_rows:
+                issues.append(Issue(t.severity, f"Datentest {t.name} schlägt fehl: {t.description} "
+                                                f"({t.failing_rows} Zeilen, z. B. {t.sample[:160]})"))
+        _stop_on_errors(issues)
+        assert not failed
+
+        _write_meta(con, source, manifest, today, started)
+        report.row_counts = {t: _count(con, t) for t in SUMMARY_TABLES}
+        _write_run(con, db_path, source, report, started, t0)
+        con.execute("drop table if exists stg_statistic")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def _stop_on_errors(issues: list[Issue]) -> None:
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise InputError(errors)
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def _inventory(source: Path) -> dict[str, dict]:
+    out = {}
+    for p in sorted(source.rglob("*")):
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in {".md", ".py"}:
+            rel = p.relative_to(source).as_posix()
+            out[rel] = {"path": p, "size_bytes": p.stat().st_size, "sha256": sha256(p)}
+    return out
+
+
+def _insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    if df is None or df.empty:
+        return
+    cols = [r[0] for r in con.execute(f"select column_name from information_schema.columns "
+                                      f"where table_name = '{table}' order by ordinal_position").fetchall()]
+    use = [c for c in cols if c in df.columns]
+    frame = df[use]
+    con.register("_frame", frame)
+    try:
+        con.execute(f"insert into {table} ({', '.join(use)}) select {', '.join(use)} from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def _load_vocab(con: duckdb.DuckDBPyConnection) -> None:
+    con.executemany("insert into theme values (?, ?, ?, ?, ?)",
+                    [(t.theme_id, t.name_de, t.name_en, t.colour, i) for i, t in enumerate(INDICATOR_THEMES)])
+    con.executemany("insert into status values (?, ?, ?)",
+                    [(s, STATUS_RANK[s], s in STATUS_LINE) for s in STATUSES])
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection, source: Path, issues: list[Issue]) -> pd.DataFrame:
+    muni, m_issues = read_municipalities(source / "gemeinden.csv")
+    regions, r_issues = read_regions(source / "gebiete.csv")
+    issues += m_issues + r_issues
+    if muni.empty or regions.empty:
+        return muni
+    districts = regions.loc[regions["level"] == "kreis", "region_key"].tolist()
+    outside = muni[~muni["ags"].str[:5].isin(districts)]
+    for ags in outside["ags"]:
+        issues.append(Issue("error", "Gemeinde liegt in keinem Landkreis aus gebiete.csv.", file="gemeinden.csv",
+                            column="ags", value=ags, expected="AGS beginnt mit " + " oder ".join(districts)))
+    _insert_df(con, "municipality", muni)
+    muni_regions = pd.DataFrame({"region_key": muni["ags"], "name": muni["name"], "level": "gemeinde",
+                                 "parent_key": muni["ags"].str[:5]})
+    _insert_df(con, "region", pd.concat([muni_regions, regions], ignore_index=True)
+               .drop_duplicates("region_key"))
+    return muni
+
+
+def _load_catalogue(con: duckdb.DuckDBPyConnection, source: Path, issues: list[Issue]) -> dict[str, cat.Formula]:
+    frame, formulas, c_issues = cat.read_catalogue(source / "indikatoren.csv")
+    issues += c_issues
+    _insert_df(con, "indicator", frame)
+    return formulas
+
+
+def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues: list[Issue],
+                     pr: Progress) -> None:
+    from etl import statistics
+
+    statistics.ensure_staging(con)
+    if not files:
+        issues.append(Issue("warning", "Keine Statistikdateien im Ordner statistik/ gefunden.",
+                            expected="Exporte aus GENESIS/Regionalstatistik oder INKAR"))
+    for rel in pr.files(files, "Statistiken"):
+        if rel not in manifest:
+            issues.append(Issue("error", "Datei ohne Herkunftsangabe in quellen.csv.", file=rel,
+                                expected="eine Zeile für diese Datei in quellen.csv (Herkunft, Stichtag, Lizenz)"))
+            continue
+        try:
+            result = statistics.load_statistics_file(con, source / rel, rel)
+        except InputError as exc:
+            issues += exc.issues
+            continue
+        issues += result.issues
+        if result.rows == 0:
+            issues.append(Issue("warning", "Die Datei enthält keine Werte.", file=rel))
+
+
+def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -> None:
+    """Staged rows -> indicator_value through the catalogue; report what could not be placed."""
+    con.execute("""
+        create temp table stg_matched as
+        select i.indicator_id, s.region_key, s.period, s.value, s.flag, s.source_id, s.line, s.region_name,
+               s.region_level
+        from stg_statistic s
+        join indicator i on i.method = 'file'
+             and s.statistic_code = i.source_statistic and s.variable_code = i.source_variable
+             and coalesce(s.dims, '') = coalesce(i.source_dims, '')
+             and (i.source_file is null or s.source_id = 'statistik/' || i.source_file
+                  or s.source_id = i.source_file)
+    """)
+    # Units within the district that the reference does not know: dissolved (only '-') or unknown.
+    unknown = con.execute("""
+        select m.source_id, m.region_key, any_value(m.region_name), min(m.line), count(*),
+               bool_and(m.flag = 'zero' or m.value is null) as only_dashes
+        from stg_matched m
+        join region k on k.level = 'kreis' and m.region_key like k.region_key || '%'
+        where m.region_level = 'gemeinde' and m.region_key not in (select region_key from region)
+        group by m.source_id, m.region_key order by 1, 2
+    """).fetchall()
+    for src, key, name, line, n, only_dashes in unknown:
+        if only_dashes:
+            msg = (f"Gebietseinheit {key} {name or ''} existiert nicht mehr (nur '-' gemeldet); "
+                   f"{n} Werte nicht als aktuell geladen.")
+        else:
+            msg = (f"Gemeinde {key} {name or ''} fehlt in gemeinden.csv; {n} Werte nicht geladen.")
+        issues.append(Issue("warning", msg, file=src, row=line, column="Region", value=key,
+                            expected="ein Gemeindeschlüssel aus gemeinden.csv"))
+    # Conflicting deliveries of the same value: the newest source (manifest reference date) wins.
+    con.execute("""
+        insert into indicator_value
+        select indicator_id, m.region_key, period, year(period), value, flag, m.source_id
+        from (select m.*, row_number() over (partition by indicator_id, m.region_key, period
+                                              order by d.reference_date desc nulls last, m.source_id desc) as rk
+              from stg_matched m left join stg_source_date d on d.source_id = m.source_id) m
+        join region r on r.region_key = m.region_key
+        where rk = 1
+    """)
+    conflicts = con.execute("""
+        select indicator_id, region_key, period, count(distinct coalesce(cast(value as varchar), flag)) as n,
+               string_agg(distinct source_id, ', ') as files
+        from stg_matched group by all
+        having count(distinct coalesce(cast(value as varchar), flag)) > 1 limit 20
+    """).fetchall()
+    for iid, key, period, n, files in conflicts:
+        issues.append(Issue("warning", f"Indikator {iid}, Gebiet {key}, Stichtag {period:%d.%m.%Y}: {n} "
+                                       f"verschiedene Werte in {files}; der Wert der Datei mit dem jüngsten "
+                                       f"Stichtag wurde übernommen.", file=files.split(", ")[-1]))
+    # Catalogue rows without any value.
+    for (iid,) in con.execute("""
+        select indicator_id from indicator where method = 'file'
+        and indicator_id not in (select distinct indicator_id from indicator_value) order by 1
+    """).fetchall():
+        issues.append(Issue("warning", f"Für Indikator {iid!r} wurden keine Werte gefunden.",
+                            file="indikatoren.csv", value=iid,
+                            expected="eine Statistikdatei mit passender Statistik/Merkmal-Angabe"))
+    con.execute("drop table stg_matched")
+
+
+def _compute_formulas(con: duckdb.DuckDBPyConnection, formulas: dict[str, cat.Formula]) -> None:
+    breaks = dict(con.execute("select indicator_id, series_break from indicator").fetchall())
+    for iid, f in formulas.items():
+        brk = breaks.get(f.inputs[0]) if f.kind == "change_pct" else None
+        con.execute("insert into indicator_value " + cat.formula_sql(f, brk))
+
+
+def _load_portfolio(con, source: Path, workbooks: list[str], municipalities: pd.DataFrame,
+                    issues: list[Issue], today: dt.date) -> None:
+    from etl.portfolio import read_portfolio
+
+    if not workbooks:
+        issues.append(Issue("warning", "Kein Portfolio-Arbeitsbuch im Ordner portfolio/ gefunden.",
+                            expected="eine .xlsx-Datei nach der Vorlage"))
+        return
+    if len(workbooks) > 1:
+        issues.append(Issue("error", "Mehr als ein Portfolio-Arbeitsbuch gefunden: " + ", ".join(workbooks),
+                            expected="genau eine .xlsx-Datei im Ordner portfolio/"))
+        return
+    indicator_ids = {r[0] for r in con.execute("select indicator_id from indicator").fetchall()}
+    try:
+        result = read_portfolio(source / workbooks[0], municipalities, indicator_ids, today)
+    except InputError as exc:
+        issues += exc.issues
+        return
+    issues += result.issues
+    if any(i.severity == "error" for i in result.issues):
+        return
+    for table in PORTFOLIO_TABLES:
+        _insert_df(con, table, result.tables.get(table))
+
+
+def _load_geometry(con, source: Path, inventory: dict, issues: list[Issue]) -> None:
+    names = [k for k in inventory if k.lower().endswith((".geojson", ".json")) and "/" not in k]
+    if not names:
+        return
+    known = {r[0] for r in con.execute("select ags from municipality").fetchall()}
+    for name in names:
+        try:
+            data = json.loads((source / name).read_text(encoding="utf-8"))
+            features = data["features"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            issues.append(Issue("error", "Keine lesbare GeoJSON-FeatureCollection.", file=name,
+                                expected="GeoJSON (z. B. VG250 Gemeinden) in UTF-8"))
+            continue
+        rows = []
+        for f in features:
+            props = f.get("properties") or {}
+            key = str(props.get("AGS") or props.get("ags") or props.get("ARS") or props.get("ars") or "")
+            key = key[:5] + key[-3:] if len(key) == 12 else key
+            geom = f.get("geometry") or {}
+            if key in known and geom.get("type") in ("Polygon", "MultiPolygon"):
+                rows.append({"ags": key, "geojson": json.dumps(geom, separators=(",", ":")), "source": name})
+        if not rows:
+            issues.append(Issue("warning", "Keine Gemeindegrenze des Landkreises in der Datei gefunden.",
+                                file=name, expected="Features mit Eigenschaft AGS oder ARS"))
+        _insert_df(con, "municipality_geometry", pd.DataFrame(rows).drop_duplicates("ags") if rows else None)
+
+
+def _load_sources(con, inventory: dict, manifest: dict, issues: list[Issue]) -> None:
+    used = {r[0]: r[1] for r in con.execute(
+        "select source_id, count(*) from indicator_value group by 1").fetchall()}
+    rows = []
+    for rel, info in inventory.items():
+        prov = manifest.get(rel)
+        if prov is None:
+            if not rel.startswith("statistik/"):
+                issues.append(Issue("warning", "Datei ohne Herkunftsangabe in quellen.csv; nicht beschrieben.",
+                                    file=rel, expected="eine Zeile für diese Datei in quellen.csv"))
+            continue
+        kind = ("statistics" if rel.startswith("statistik/") else "portfolio" if rel.startswith("portfolio/")
+                else {"gemeinden.csv": "municipalities", "gebiete.csv": "regions", "indikatoren.csv": "catalogue",
+                      "quellen.csv": "manifest"}.get(rel, "geometry" if rel.endswith("json") else "other"))
+        fmt = Path(rel).suffix.lstrip(".").lower()
+        rows.append({"source_id": rel, "file_name": rel, "kind": kind, "format": fmt, "title": prov["title"],
+                     "origin": prov["origin"], "reference_date": prov["reference_date"],
+                     "licence": prov["licence"], "attribution": prov["attribution"],
+                     "synthetic": prov["synthetic"], "note": prov["note"], "size_bytes": info["size_bytes"],
+                     "sha256": info["sha256"], "rows_loaded": used.get(rel)})
+    for rel in manifest:
+        if rel not in inventory and rel != "quellen.csv":
+            issues.append(Issue("warning", "In quellen.csv genannte Datei fehlt im Ordner.", file="quellen.csv",
+                                value=rel))
+    _insert_df(con, "source", pd.DataFrame(rows))
+    fmts = dict(con.execute("select distinct source_id, format from stg_statistic").fetchall()) \
+        if con.execute("select count(*) from information_schema.tables where table_name = 'stg_statistic'"
+                       ).fetchone()[0] else {}
+    for sid, fmt in fmts.items():
+        con.execute("update source set format = ? where source_id = ?", [fmt, sid])
+
+
+def _write_meta(con, source: Path, manifest: dict, today: dt.date, started: dt.datetime) -> None:
+    district = con.execute("select region_key, name from region where level = 'kreis' order by 1 limit 1"
+                           ).fetchone()
+    state = con.execute("select region_key, name from region where level = 'land' order by 1 limit 1").fetchone()
+    synthetic = any(p["synthetic"] for p in manifest.values())
+    stand_stats = con.execute("select max(period) from indicator_value").fetchone()[0]
+    stand_portfolio = con.execute("select max(as_of) from initiative").fetchone()[0]
+    stands = [d for d in (stand_portfolio, stand_stats) if d is not None]
+    meta = {
+        "district_key": district[0], "district_name": district[1],
+        "state_key": state[0] if state else "", "state_name": state[1] if state else "",
+        "synthetic": "true" if synthetic else "false",
+        "stand": (max(stands).isoformat() if stands else today.isoformat()),
+        "stand_statistics": stand_stats.isoformat() if stand_stats else "",
+        "stand_portfolio": stand_portfolio.isoformat() if stand_portfolio else "",
+        "built_at": started.isoformat(timespec="seconds"), "source_dir": str(source.resolve()),
+        "today": today.isoformat(),
+    }
+    con.executemany("insert into meta values (?, ?)", list(meta.items()))
+
+
+def _write_run(con, db_path: Path, source: Path, report: BuildReport, started: dt.datetime, t0: float) -> None:
+    # Keep the run history of the database being replaced.
+    if db_path.exists():
+        try:
+            con.execute(f"attach '{db_path}' as old (read_only)")
+            cols = [r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_catalog = 'old' "
+                "and table_name = 'etl_run'").fetchall()]
+            if cols:
+                keep = [c for c in cols if c in {r[0] for r in con.execute(
+                    "select column_name from information_schema.columns where table_name = 'etl_run' "
+                    "and table_catalog <> 'old'").fetchall()}]
+                con.execute(f"insert into etl_run ({', '.join(keep)}) select {', '.join(keep)} from old.etl_run")
+            con.execute("detach old")
+        except duckdb.Error:
+            pass  # an unreadable old database only loses its history, never the new build
+    warnings = [i for i in report.issues if i.severity == "warning"]
+    _insert_df(con, "validation_issue", pd.DataFrame([
+        {"run_id": report.run_id, "severity": i.severity, "file": i.file, "sheet": i.sheet, "row": i.row,
+         "col": i.column, "value": i.value, "message": i.message, "expected": i.expected}
+        for i in report.issues]) if report.issues else None)
+    _insert_df(con, "data_test", pd.DataFrame([
+        {"run_id": report.run_id, "test_name": t.name, "description": t.description,
+         "failing_rows": t.failing_rows, "sample": t.sample or None} for t in report.data_tests]))
+    report.duration_s = time.perf_counter() - t0
+    con.execute("insert into etl_run values (?, ?, ?, ?, 'ok', ?, ?, ?, ?, 0, ?, ?)", [
+        report.run_id, started, dt.datetime.now(), round(report.duration_s, 3), str(source.resolve()),
+        json.dumps(report.files, ensure_ascii=False), json.dumps(report.row_counts),
+        len(warnings), json.dumps([{"name": t.name, "severity": t.severity, "failing_rows": t.failing_rows}
+                                   for t in report.data_tests]),
+        f"{len(warnings)} Warnungen"])
+
+
+def _log_failed_run(db_path: Path, report: BuildReport, source: Path, started: dt.datetime,
+                    exc: BaseException) -> None:
+    errors = exc.issues if isinstance(exc, InputError) else []
+    record = {
+        "run_id": report.run_id, "started_at": started.isoformat(timespec="seconds"),
+        "duration_s": round(report.duration_s, 3), "status": "failed", "source_dir": str(source),
+        "files": report.files, "errors": [e.text() for e in errors][:200] or [f"{type(exc).__name__}: {exc}"],
+        "warnings": len([i for i in report.issues if i.severity == "warning"]),
+    }
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with db_path.with_name("etl_runs.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except OSError:
+        pass

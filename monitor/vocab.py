@@ -1,0 +1,63 @@
+"""The project's fixed vocabulary: themes (with their one colour each) and the status line.
+
+Used by the ETL (validation, lookup tables) and by the app (labels, colours, order). Colours are from the
+Okabe-Ito palette, which stays distinguishable with the common colour-vision deficiencies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Theme:
+    theme_id: str
+    name_de: str
+    name_en: str
+    short_de: str
+    colour: str
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme("mobility", "Mobilität", "Mobility", "Mobilität", "#0072B2"),
+    Theme("supply", "Daseinsvorsorge & Nahversorgung", "Local supply", "Nahversorgung", "#009E73"),
+    Theme("tourism", "Tourismus", "Tourism", "Tourismus", "#E69F00"),
+    Theme("value_chains", "Regionale Wertschöpfung", "Regional value chains", "Wertschöpfung", "#CC79A7"),
+)
+#: Indicators may also belong to demography (context for every theme); initiatives may not.
+DEMOGRAPHY = Theme("demography", "Bevölkerung", "Demography", "Bevölkerung", "#7F7F7F")
+INDICATOR_THEMES: tuple[Theme, ...] = THEMES + (DEMOGRAPHY,)
+
+THEME_BY_ID = {t.theme_id: t for t in INDICATOR_THEMES}
+THEME_COLOURS = {t.theme_id: t.colour for t in INDICATOR_THEMES}
+
+#: The status line in order, then the two states off the line.
+STATUS_LINE: tuple[str, ...] = (
+    "Idee", "In Beratung", "In Vorbereitung", "Beantragt", "Bewilligt", "In Umsetzung", "Abgeschlossen",
+)
+STATUS_OFF_LINE: tuple[str, ...] = ("Ruht", "Verworfen")
+STATUSES: tuple[str, ...] = STATUS_LINE + STATUS_OFF_LINE
+STATUS_RANK = {s: i + 1 for i, s in enumerate(STATUSES)}
+
+#: Sequential blues for the status line (light = early), greys for the states off the line.
+STATUS_COLOURS = {
+    "Idee": "#deebf7", "In Beratung": "#c6dbef", "In Vorbereitung": "#9ecae1", "Beantragt": "#6baed6",
+    "Bewilligt": "#4292c6", "In Umsetzung": "#2171b5", "Abgeschlossen": "#08306b",
+    "Ruht": "#bdbdbd", "Verworfen": "#737373",
+}
+
+ORIGINS: tuple[str, ...] = ("Bürgerschaft", "Gemeinde", "Verein", "Landratsamt", "Unternehmen", "Wissenschaft")
+
+#: Flags of indicator values (DATA.md §2) and their German explanation.
+VALUE_FLAGS = {
+    "zero": "nichts vorhanden (genau null)",
+    "secret": "unbekannt oder geheim zu halten",
+    "later": "noch nicht verfügbar",
+    "unreliable": "Aussagewert eingeschränkt, nicht veröffentlicht",
+    "not_applicable": "Nachweis nicht sinnvoll",
+    "limited": "eingeschränkte Aussagekraft",
+    "provisional": "vorläufig",
+    "revised": "berichtigt",
+    "estimated": "geschätzt",
+    "final": "endgültig",
+    "break": "Bruch in der Zeitreihe (neue Basis)",
+}
