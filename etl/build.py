@@ -331,6 +331,23 @@ def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -
         issues.append(Issue("warning", f"Indikator {iid}, Gebiet {key}, Stichtag {period:%d.%m.%Y}: {n} "
                                        f"verschiedene Werte in {files}; der Wert der Datei mit dem jüngsten "
                                        f"Stichtag wurde übernommen.", file=files.split(", ")[-1]))
+    # What was read but not loaded, summarised per file (exports often cover all of a Land).
+    for src, n in con.execute("""
+        select source_id, count(*) from stg_matched m
+        where region_key not in (select region_key from region)
+          and not exists (select 1 from region k where k.level = 'kreis' and m.region_key like k.region_key || '%')
+        group by 1 order by 1""").fetchall():
+        issues.append(Issue("info", f"{n} Werte für Gebiete außerhalb des Landkreises und ohne Vergleichsrolle "
+                                    "übersprungen.", file=src))
+    for src, stat, var, dims, n in con.execute("""
+        select source_id, statistic_code, variable_code, dims, count(*) from stg_statistic s
+        where not exists (select 1 from indicator i where i.method = 'file' and s.statistic_code = i.source_statistic
+                          and s.variable_code = i.source_variable
+                          and coalesce(s.dims, '') = coalesce(i.source_dims, ''))
+        group by all order by 1, 2, 3, 4 limit 50""").fetchall():
+        issues.append(Issue("info", f"{n} Zeilen ohne Indikator im Katalog (Statistik {stat}, Merkmal {var}"
+                                    + (f", {dims}" if dims else "") + ").", file=src,
+                            expected="eine Zeile in indikatoren.csv, falls diese Werte gebraucht werden"))
     # Catalogue rows without any value.
     for (iid,) in con.execute("""
         select indicator_id from indicator where method = 'file'

@@ -1,0 +1,103 @@
+"""ETL benchmark: time and peak memory of `python -m etl`, next to DuckDB's own read_csv of the same files.
+
+    python bench/bench_etl.py [--scale sample|national|both] [--repeat 3]
+
+Prints a table and returns the figures (bench/run_all.py writes them into bench/results.md). The raw
+baseline is `create table t as select * from read_csv([...], all_varchar=true)` into a database file, i.e.
+reading the same statistics files without any parsing, validation, mapping or checks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+RAW = """
+import duckdb, json, sys, time
+files = json.loads(sys.argv[1]); db = sys.argv[2]
+t = time.perf_counter()
+con = duckdb.connect(db)
+con.execute("create table t as select * from read_csv(?, delim=';', header=true, all_varchar=true)", [files])
+n = con.execute("select count(*) from t").fetchone()[0]
+con.close()
+print(json.dumps({"seconds": time.perf_counter() - t, "rows": n}))
+"""
+
+
+def _child_run(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall seconds and peak RSS (MB) of a child process (fresh interpreter per run)."""
+    wrapper = ("import resource, subprocess, sys, json; p = subprocess.run(sys.argv[1:], capture_output=True, "
+               "text=True); print(json.dumps({'rc': p.returncode, 'maxrss_kb': "
+               "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'out': p.stdout[-2000:], "
+               "'err': p.stderr[-2000:]}))")
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - t
+    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    done = subprocess.CompletedProcess(cmd, info["rc"], info["out"], info["err"])
+    return seconds, info["maxrss_kb"] / 1024, done
+
+
+def statistics_files(source: Path) -> list[str]:
+    return sorted(str(p) for p in (source / "statistik").glob("*.csv"))
+
+
+def measure(source: Path, repeat: int) -> dict:
+    etl_times, etl_mem, raw_times = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat):
+            db = Path(tmp) / f"etl{i}.duckdb"
+            s, mem, p = _child_run([sys.executable, "-m", "etl", "--source", str(source), "--db", str(db), "--quiet",
+                                    "--today", "2026-11-24"])
+            if p.returncode != 0:
+                raise SystemExit(f"ETL failed on {source}:\n{p.stderr}")
+            etl_times.append(s)
+            etl_mem.append(mem)
+            raw_db = Path(tmp) / f"raw{i}.duckdb"
+            s_raw, _, p_raw = _child_run([sys.executable, "-c", RAW, json.dumps(statistics_files(source)),
+                                          str(raw_db)])
+            raw = json.loads(p_raw.stdout.strip().splitlines()[-1])
+            raw_times.append(raw["seconds"])
+            rows = raw["rows"]
+    etl_med, raw_med = statistics.median(etl_times), statistics.median(raw_times)
+    size = sum(os.path.getsize(f) for f in statistics_files(source))
+    return {"source": str(source.relative_to(ROOT)) if source.is_relative_to(ROOT) else str(source),
+            "statistics_rows": rows, "statistics_mb": size / 1e6, "etl_s": etl_med, "raw_read_csv_s": raw_med,
+            "ratio": etl_med / raw_med if raw_med else float("nan"), "etl_peak_mb": max(etl_mem),
+            "runs": repeat}
+
+
+def main() -> list[dict]:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", choices=["sample", "national", "both"], default="both")
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    results = []
+    if a.scale in ("sample", "both"):
+        results.append({"scale": "Landkreis (Beispieldaten)", **measure(ROOT / "data" / "sample", a.repeat)})
+    if a.scale in ("national", "both"):
+        from bench.generate_national import generate
+        out = ROOT / "bench" / "data" / "national"
+        if not (out / "quellen.csv").exists():
+            print("Erzeuge nationale Testdaten …", flush=True)
+            generate(out)
+        results.append({"scale": "national (synthetisch)", **measure(out, max(1, a.repeat - 1))})
+    print(f"{'Umfang':<28}{'Zeilen':>12}{'MB':>8}{'ETL s':>9}{'read_csv s':>12}{'Faktor':>8}{'Peak MB':>9}")
+    for r in results:
+        print(f"{r['scale']:<28}{r['statistics_rows']:>12,}{r['statistics_mb']:>8.0f}{r['etl_s']:>9.2f}"
+              f"{r['raw_read_csv_s']:>12.2f}{r['ratio']:>8.2f}{r['etl_peak_mb']:>9.0f}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
