@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import time
 import uuid
 from contextlib import contextmanager
@@ -126,6 +127,7 @@ def _remove(path: Path) -> None:
             p.unlink()
         except FileNotFoundError:
             pass
+    shutil.rmtree(path.with_name(path.name + ".spill"), ignore_errors=True)
 
 
 def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: BuildReport, pr: Progress,
@@ -146,7 +148,9 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
 
     manifest, m_issues = read_manifest(source / "quellen.csv")
     issues += m_issues
-    con = duckdb.connect(str(tmp))
+    # Bounded memory: DuckDB spills sorts/joins to a folder beside the new file beyond this limit.
+    con = duckdb.connect(str(tmp), config={"memory_limit": os.environ.get("REGIONALMONITOR_ETL_MEMORY", "1GB"),
+                                           "temp_directory": str(tmp) + ".spill"})
     try:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
         _load_vocab(con)
@@ -283,8 +287,9 @@ def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues
 
 def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -> None:
     """Staged rows -> indicator_value through the catalogue; report what could not be placed."""
+    # A view, not a table: at national scale every extra copy of 6.5 M rows costs seconds and memory.
     con.execute("""
-        create temp table stg_matched as
+        create temp view stg_matched as
         select i.indicator_id, s.region_key, s.period, s.value, s.flag, s.source_id, s.line, s.region_name,
                s.region_level
         from stg_statistic s
@@ -295,12 +300,14 @@ def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -
                   or s.source_id = i.source_file)
     """)
     # Units within the district that the reference does not know: dissolved (only '-') or unknown.
+    # (a municipality key's first five digits are its district's key)
     unknown = con.execute("""
         select m.source_id, m.region_key, any_value(m.region_name), min(m.line), count(*),
                bool_and(m.flag = 'zero' or m.value is null) as only_dashes
         from stg_matched m
-        join region k on k.level = 'kreis' and m.region_key like k.region_key || '%'
-        where m.region_level = 'gemeinde' and m.region_key not in (select region_key from region)
+        semi join (select region_key from region where level = 'kreis') k on left(m.region_key, 5) = k.region_key
+        anti join region r on r.region_key = m.region_key
+        where m.region_level = 'gemeinde'
         group by m.source_id, m.region_key order by 1, 2
     """).fetchall()
     for src, key, name, line, n, only_dashes in unknown:
@@ -311,31 +318,57 @@ def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -
             msg = (f"Gemeinde {key} {name or ''} fehlt in gemeinden.csv; {n} Werte nicht geladen.")
         issues.append(Issue("warning", msg, file=src, row=line, column="Region", value=key,
                             expected="ein Gemeindeschlüssel aus gemeinden.csv"))
-    # Conflicting deliveries of the same value: the newest source (manifest reference date) wins.
     con.execute("""
         insert into indicator_value
-        select indicator_id, m.region_key, period, year(period), value, flag, m.source_id
-        from (select m.*, row_number() over (partition by indicator_id, m.region_key, period
-                                              order by d.reference_date desc nulls last, m.source_id desc) as rk
-              from stg_matched m left join stg_source_date d on d.source_id = m.source_id) m
-        join region r on r.region_key = m.region_key
-        where rk = 1
+        select m.indicator_id, m.region_key, m.period, year(m.period), m.value, m.flag, m.source_id
+        from stg_matched m semi join region r on r.region_key = m.region_key
     """)
-    conflicts = con.execute("""
-        select indicator_id, region_key, period, count(distinct coalesce(cast(value as varchar), flag)) as n,
-               string_agg(distinct source_id, ', ') as files
-        from stg_matched group by all
-        having count(distinct coalesce(cast(value as varchar), flag)) > 1 limit 20
-    """).fetchall()
-    for iid, key, period, n, files in conflicts:
-        issues.append(Issue("warning", f"Indikator {iid}, Gebiet {key}, Stichtag {period:%d.%m.%Y}: {n} "
-                                       f"verschiedene Werte in {files}; der Wert der Datei mit dem jüngsten "
-                                       f"Stichtag wurde übernommen.", file=files.split(", ")[-1]))
+    # The same value delivered twice (overlapping exports): the newest source (manifest reference date) wins.
+    con.execute("""
+        create temp table stg_dup_keys as
+        select indicator_id, region_key, period from indicator_value group by all having count(*) > 1
+    """)
+    if con.execute("select count(*) from stg_dup_keys").fetchone()[0]:
+        con.execute("""
+            create temp table stg_dup as
+            select m.indicator_id, m.region_key, m.period,
+                   count(distinct coalesce(cast(m.value as varchar), m.flag)) as variants,
+                   string_agg(distinct m.source_id, ', ' order by m.source_id) as files
+            from stg_matched m
+            semi join stg_dup_keys k on k.indicator_id = m.indicator_id and k.region_key = m.region_key
+                                        and k.period = m.period
+            group by all
+        """)
+        con.execute("""
+            delete from indicator_value v using stg_dup_keys k
+            where v.indicator_id = k.indicator_id and v.region_key = k.region_key and v.period = k.period
+        """)
+        con.execute("""
+            insert into indicator_value
+            select indicator_id, region_key, period, year(period), value, flag, source_id
+            from (select m.*, row_number() over (partition by m.indicator_id, m.region_key, m.period
+                                                  order by s.reference_date desc nulls last,
+                                                           m.source_id desc) as rk
+                  from stg_matched m
+                  semi join stg_dup_keys d on d.indicator_id = m.indicator_id and d.region_key = m.region_key
+                                              and d.period = m.period
+                  left join stg_source_date s on s.source_id = m.source_id)
+            where rk = 1
+        """)
+        conflicts = con.execute("""
+            select indicator_id, region_key, period, variants, files from stg_dup
+            where variants > 1 order by all limit 20
+        """).fetchall()
+        for iid, key, period, n, files in conflicts:
+            issues.append(Issue("warning", f"Indikator {iid}, Gebiet {key}, Stichtag {period:%d.%m.%Y}: {n} "
+                                           f"verschiedene Werte in {files}; der Wert der Datei mit dem jüngsten "
+                                           f"Stichtag wurde übernommen.", file=files.split(", ")[-1]))
+        con.execute("drop table stg_dup")
     # What was read but not loaded, summarised per file (exports often cover all of a Land).
     for src, n in con.execute("""
         select source_id, count(*) from stg_matched m
-        where region_key not in (select region_key from region)
-          and not exists (select 1 from region k where k.level = 'kreis' and m.region_key like k.region_key || '%')
+        anti join region r on r.region_key = m.region_key
+        anti join (select region_key from region where level = 'kreis') k on left(m.region_key, 5) = k.region_key
         group by 1 order by 1""").fetchall():
         issues.append(Issue("info", f"{n} Werte für Gebiete außerhalb des Landkreises und ohne Vergleichsrolle "
                                     "übersprungen.", file=src))
@@ -356,7 +389,8 @@ def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -
         issues.append(Issue("warning", f"Für Indikator {iid!r} wurden keine Werte gefunden.",
                             file="indikatoren.csv", value=iid,
                             expected="eine Statistikdatei mit passender Statistik/Merkmal-Angabe"))
-    con.execute("drop table stg_matched")
+    con.execute("drop view stg_matched")
+    con.execute("drop table stg_dup_keys")
 
 
 def _compute_formulas(con: duckdb.DuckDBPyConnection, formulas: dict[str, cat.Formula]) -> None:

@@ -124,9 +124,9 @@ create table indicator_value (
     year          integer not null,
     value         double,
     flag          varchar,
-    source_id     varchar not null,
-    primary key (indicator_id, region_key, period)
+    source_id     varchar not null
 );
+comment on table indicator_value is 'One value per (indicator_id, region_key, period); uniqueness is checked by a data test (an index would triple the load time at national scale).';
 comment on column indicator_value.value is 'Value in indicator.unit; NULL when the source withholds it (see flag).';
 comment on column indicator_value.flag is 'NULL (normal) | zero | secret | later | unreliable | not_applicable | limited | provisional | revised | estimated | final | break';
 comment on column indicator_value.period is 'Reference date of the value (31.12. of the year for stock figures).';

@@ -1,0 +1,33 @@
+"""Regionalmonitor Landkreis Görlitz — the entrypoint: page config, shared sidebar filters, navigation.
+
+Run with ``streamlit run app.py`` (after ``python -m etl``). Every page lives in ``pages/``.
+"""
+import streamlit as st
+
+from monitor import filters, ui
+
+st.set_page_config(
+    page_title="Regionalmonitor Landkreis Görlitz",
+    page_icon=":material/monitoring:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+# The URL paths differ from the file names on purpose. Streamlit treats a folder named ``pages/`` next to the
+# entrypoint as an old-style multipage app on the first run of a process (and on every AppTest run): a URL
+# naming a file stem would run that page file alone, without this frame (no filters, no badge). With other
+# URL paths that lookup fails, Streamlit runs app.py, and st.navigation below picks the page.
+navigation = st.navigation([
+    st.Page("pages/ueberblick.py", title="Überblick", icon=":material/dashboard:", url_path="start", default=True),
+    st.Page("pages/themen.py", title="Themen", icon=":material/category:", url_path="themenfelder"),
+    st.Page("pages/gemeinden.py", title="Gemeinden", icon=":material/location_city:", url_path="gemeindeprofile"),
+    st.Page("pages/initiativen.py", title="Initiativen", icon=":material/lightbulb:", url_path="portfolio"),
+    st.Page("pages/karte.py", title="Karte", icon=":material/map:", url_path="landkarte"),
+    st.Page("pages/akteure.py", title="Akteure", icon=":material/groups:", url_path="netzwerk"),
+    st.Page("pages/daten.py", title="Daten", icon=":material/database:", url_path="datenquellen"),
+])
+
+if ui.database_ready():
+    ui.synthetic_badge()
+    filters.sidebar_filters()
+    navigation.run()

@@ -1,0 +1,387 @@
+"""Data and figures for the actors page (Akteure): who works on which initiatives, who works with whom,
+coordination rounds over time and the most connected actors.
+
+Scope: initiatives matching the sidebar filters (:meth:`Filters.initiative_sql`); coordination rounds dated
+in the sidebar period and, when a theme, municipality or status is selected, only rounds that dealt with at
+least one of the selected initiatives.
+
+Network: organisations are linked when they share an initiative (``initiative_organisation``, any role) or a
+coordination round (``coordination_round_organisation``); the edge weight is the number of shared initiatives
+plus shared rounds. Layout: a deterministic force-directed layout computed with numpy (no networkx).
+Data functions are pure (SQL through :func:`monitor.db.query`); figure builders return ``go.Figure``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from monitor import format as fmt
+from monitor.db import query
+from monitor.filters import Filters
+from monitor.indicator_charts import FONT, plain, stand_text
+from monitor.vocab import THEME_BY_ID, THEMES
+
+NO_THEME_COLOUR = "#999999"
+ROUND_COLOUR = "#4D4D4D"
+EDGE_COLOUR = "#B0B0B0"
+#: Which links the network shows: key -> German label.
+LINK_KINDS = {"beides": "Initiativen und Abstimmungsrunden", "initiativen": "nur gemeinsame Initiativen",
+              "runden": "nur gemeinsame Abstimmungsrunden"}
+
+
+def _scopes(filters: Filters) -> tuple[str, tuple]:
+    """CTEs ``ini`` (initiative ids in scope) and ``rnd`` (round ids in scope) with their parameters."""
+    cond, params = filters.initiative_sql("i")
+    round_extra = ""
+    if not filters.is_unfiltered():
+        round_extra = ("and exists (select 1 from coordination_round_initiative ri "
+                       "where ri.round_id = r.round_id and ri.initiative_id in (select initiative_id from ini))")
+    sql = f"""
+        ini as (select i.initiative_id from initiative i where {cond}),
+        rnd as (select r.round_id from coordination_round r where r.date between ? and ? {round_extra})
+    """
+    return sql, (*params, filters.date_from, filters.date_to)
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+def organisation_initiatives(filters: Filters) -> pd.DataFrame:
+    """Which organisation works on which initiative (in scope): ``organisation``, ``role`` (Träger |
+    Partner), ``initiative_id``, ``title``, ``theme``, ``status``; by organisation and initiative."""
+    scopes, params = _scopes(filters)
+    return query(
+        f"""
+        with {scopes}
+        select o.organisation, o.role, i.initiative_id, i.title, i.theme, i.status
+        from initiative_organisation o
+        join initiative i on i.initiative_id = o.initiative_id
+        where o.initiative_id in (select initiative_id from ini)
+        order by o.organisation, i.initiative_id, o.role desc
+        """, params)
+
+
+def links(filters: Filters, kind: str = "beides") -> pd.DataFrame:
+    """Edges of the network: ``source``, ``target`` (organisation names, source < target),
+    ``shared_initiatives``, ``shared_rounds``, ``weight`` (the sum of the counts ``kind`` includes:
+    'beides' | 'initiativen' | 'runden')."""
+    scopes, params = _scopes(filters)
+    df = query(
+        f"""
+        with {scopes},
+        io as (select distinct initiative_id, organisation from initiative_organisation
+               where initiative_id in (select initiative_id from ini)),
+        ro as (select distinct round_id, organisation from coordination_round_organisation
+               where round_id in (select round_id from rnd)),
+        pi as (select a.organisation as source, b.organisation as target, count(*) as n
+               from io a join io b on a.initiative_id = b.initiative_id and a.organisation < b.organisation
+               group by all),
+        pr as (select a.organisation as source, b.organisation as target, count(*) as n
+               from ro a join ro b on a.round_id = b.round_id and a.organisation < b.organisation
+               group by all)
+        select coalesce(pi.source, pr.source) as source, coalesce(pi.target, pr.target) as target,
+               coalesce(pi.n, 0) as shared_initiatives, coalesce(pr.n, 0) as shared_rounds
+        from pi full outer join pr on pi.source = pr.source and pi.target = pr.target
+        order by source, target
+        """, params)
+    use_i = kind in ("beides", "initiativen")
+    use_r = kind in ("beides", "runden")
+    df["weight"] = df["shared_initiatives"] * use_i + df["shared_rounds"] * use_r
+    return df[df["weight"] > 0].reset_index(drop=True)
+
+
+def actors(filters: Filters, kind: str = "beides") -> pd.DataFrame:
+    """One row per organisation in scope (working on an initiative in scope or taking part in a round in
+    scope): ``organisation``, ``initiatives`` (count), ``lead`` (as Träger), ``rounds`` (count),
+    ``partners`` (distinct linked organisations under ``kind``), ``main_theme`` (theme of most of its
+    initiatives, ties by theme order; None without initiatives). Sorted by partners, initiatives, rounds
+    (descending) and name."""
+    scopes, params = _scopes(filters)
+    df = query(
+        f"""
+        with {scopes},
+        io as (select o.organisation, o.initiative_id, bool_or(o.role = 'Träger') as is_lead
+               from initiative_organisation o
+               where o.initiative_id in (select initiative_id from ini) group by all),
+        ro as (select distinct organisation, round_id from coordination_round_organisation
+               where round_id in (select round_id from rnd)),
+        orgs as (select organisation from io union select organisation from ro),
+        per_ini as (select organisation, count(*) as initiatives, count(*) filter (where is_lead) as lead
+                    from io group by organisation),
+        per_round as (select organisation, count(*) as rounds from ro group by organisation)
+        select g.organisation, coalesce(a.initiatives, 0) as initiatives, coalesce(a.lead, 0) as lead,
+               coalesce(b.rounds, 0) as rounds
+        from orgs g
+        left join per_ini a on a.organisation = g.organisation
+        left join per_round b on b.organisation = g.organisation
+        """, params)
+    themes = query(
+        f"""
+        with {scopes}
+        select o.organisation, i.theme, count(distinct i.initiative_id) as n
+        from initiative_organisation o join initiative i on i.initiative_id = o.initiative_id
+        where o.initiative_id in (select initiative_id from ini)
+        group by all
+        """, params)
+    order = {t.theme_id: n for n, t in enumerate(THEMES)}
+    main: dict[str, str] = {}
+    for org, part in themes.groupby("organisation"):
+        best = sorted(part.itertuples(index=False), key=lambda r: (-int(r.n), order.get(r.theme, 99)))
+        main[org] = best[0].theme
+    edges = links(filters, kind)
+    partners: dict[str, set] = {}
+    for e in edges.itertuples(index=False):
+        partners.setdefault(e.source, set()).add(e.target)
+        partners.setdefault(e.target, set()).add(e.source)
+    df["partners"] = [len(partners.get(o, ())) for o in df["organisation"]]
+    df["main_theme"] = [main.get(o) for o in df["organisation"]]
+    for col in ("initiatives", "lead", "rounds"):
+        df[col] = df[col].astype(int)
+    df = df.sort_values(["partners", "initiatives", "rounds", "organisation"],
+                        ascending=[False, False, False, True]).reset_index(drop=True)
+    return df
+
+
+def rounds(filters: Filters) -> pd.DataFrame:
+    """Coordination rounds in scope, newest first: ``round_id``, ``date``, ``format``, ``organisations``
+    (names, '; '-separated), ``initiatives`` ('ID Titel', '; '-separated), ``results``."""
+    scopes, params = _scopes(filters)
+    return query(
+        f"""
+        with {scopes}
+        select r.round_id, r.date, r.format,
+               (select string_agg(o.organisation, '; ' order by o.organisation)
+                from coordination_round_organisation o where o.round_id = r.round_id) as organisations,
+               (select string_agg(ri.initiative_id || ' ' || coalesce(i.title, ''), '; ' order by ri.initiative_id)
+                from coordination_round_initiative ri left join initiative i on i.initiative_id = ri.initiative_id
+                where ri.round_id = r.round_id) as initiatives,
+               r.results
+        from coordination_round r
+        where r.round_id in (select round_id from rnd)
+        order by r.date desc, r.round_id desc
+        """, params)
+
+
+def rounds_per_quarter(round_dates: pd.Series, date_from, date_to) -> pd.DataFrame:
+    """Count of rounds per calendar quarter over the whole period (quarters without rounds = 0):
+    ``quarter`` ('Q1/2026'), ``start`` (first day), ``n``. Pure (no query)."""
+    start = pd.Timestamp(date_from).to_period("Q")
+    end = pd.Timestamp(date_to).to_period("Q")
+    quarters = pd.period_range(start, end, freq="Q")
+    counts = pd.to_datetime(pd.Series(round_dates, dtype="object")).dt.to_period("Q").value_counts()
+    return pd.DataFrame({
+        "quarter": [f"Q{q.quarter}/{q.year}" for q in quarters],
+        "start": [q.start_time.date() for q in quarters],
+        "n": [int(counts.get(q, 0)) for q in quarters],
+    })
+
+
+# ---------------------------------------------------------------------------------------------- layout
+
+def network_layout(nodes: list[str], edges: pd.DataFrame, iterations: int = 300) -> dict[str, tuple[float, float]]:
+    """Deterministic positions in [-1, 1]² for ``nodes``: connected organisations by a force-directed
+    (Fruchterman–Reingold) layout, spread evenly over the inner disc (radius 0.8; each node keeps its
+    direction and its rank of distance from the centre), organisations without any link
+    evenly on an outer ring (radius 1). Attraction along an edge grows with its ``weight``. The start is a
+    circle in the given node order, so the same input always gives the same output (no randomness)."""
+    if not nodes:
+        return {}
+    linked = {n for pair in zip(edges["source"], edges["target"]) for n in pair}
+    inner = [n for n in nodes if n in linked]
+    outer = [n for n in nodes if n not in linked]
+    out: dict[str, tuple[float, float]] = {}
+    for i, name in enumerate(outer):
+        angle = -math.pi / 2 + 2 * math.pi * i / len(outer) + (math.pi / len(outer) if inner else 0)
+        radius = 1.0 if inner else (0.0 if len(outer) == 1 else 0.8)
+        out[name] = (round(radius * math.cos(angle), 4), round(radius * math.sin(angle), 4))
+    n = len(inner)
+    if n == 0:
+        return out
+    if n == 1:
+        out[inner[0]] = (0.0, 0.0)
+        return out
+    index = {name: i for i, name in enumerate(inner)}
+    angles = np.linspace(0, 2 * math.pi, n, endpoint=False)
+    pos = np.column_stack([np.cos(angles), np.sin(angles)])
+    pairs = [(index[a], index[b], float(w)) for a, b, w in zip(edges["source"], edges["target"], edges["weight"])
+             if a in index and b in index]
+    k = math.sqrt(4.0 / n)
+    temperature = 0.2
+    for step in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.maximum(np.linalg.norm(delta, axis=2), 1e-3)
+        np.fill_diagonal(dist, np.inf)
+        disp = ((delta / dist[:, :, None]) * (k * k / dist)[:, :, None]).sum(axis=1)  # repulsion
+        for i, j, w in pairs:
+            d = pos[i] - pos[j]
+            length = max(float(np.linalg.norm(d)), 1e-3)
+            pull = d / length * (length * length / k) * (1.0 + math.log1p(w))
+            disp[i] -= pull
+            disp[j] += pull
+        disp -= 0.05 * pos * np.linalg.norm(pos, axis=1)[:, None]  # gravity keeps components together
+        length = np.maximum(np.linalg.norm(disp, axis=1), 1e-9)
+        pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
+        temperature = max(0.2 * (1 - (step + 1) / iterations), 0.005)
+    pos -= pos.mean(axis=0)
+    # Spread evenly: keep each node's angle and radial order, but give the k-th closest node to the centre
+    # the radius 0.8 * sqrt((k + 0.5) / n) (equal area per node), so a dense core does not overlap.
+    radii = np.linalg.norm(pos, axis=1)
+    angles_now = np.arctan2(pos[:, 1], pos[:, 0])
+    ranks = np.argsort(np.argsort(radii, kind="stable"), kind="stable")
+    new_r = 0.8 * np.sqrt((ranks + 0.5) / n)
+    pos = np.column_stack([new_r * np.cos(angles_now), new_r * np.sin(angles_now)])
+    for name, i in index.items():
+        out[name] = (round(float(pos[i, 0]), 4), round(float(pos[i, 1]), 4))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- figures
+
+def theme_colour(theme: str | None) -> str:
+    """The theme's colour, grey for organisations without an initiative in scope."""
+    return THEME_BY_ID[theme].colour if theme in THEME_BY_ID else NO_THEME_COLOUR
+
+
+def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, stand, title: str = "Wer arbeitet mit wem?",
+                   label_top: int = 15) -> go.Figure:
+    """The actor network: lines for links (width by weight, hover names the shared initiatives/rounds),
+    circles for organisations (size by number of partners, colour by main theme, one legend entry per theme).
+    Only the ``label_top`` most connected organisations carry a name label (all have a hover), so a large
+    network stays readable.
+
+    ``nodes`` as from :func:`actors` (needs ``organisation``, ``partners``, ``initiatives``, ``rounds``,
+    ``main_theme``); ``edges`` as from :func:`links`."""
+    fig = go.Figure()
+    ranked = nodes.sort_values(["partners", "initiatives", "organisation"], ascending=[False, False, True])
+    labelled = set(ranked["organisation"].head(label_top))
+    note = "" if len(nodes) <= label_top else f" · Namen der {label_top} am stärksten vernetzten, alle beim Zeigen"
+    fig.update_layout(
+        title=dict(text=title, subtitle=dict(
+            text=f"{stand_text(stand)} · Kreisgröße = Zahl der Partner, Linienstärke = gemeinsame Initiativen "
+                 f"und Runden{note}")),
+        separators=",.", template="plotly_white", font=FONT, height=680, margin=dict(l=10, r=10, t=80, b=10),
+        xaxis=dict(visible=False), yaxis=dict(visible=False),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0, title_text="Hauptthema:"),
+        hoverlabel=dict(namelength=-1),
+    )
+    if nodes.empty:
+        fig.add_annotation(text="Keine Akteure im gewählten Ausschnitt", x=0.5, y=0.5, xref="paper",
+                           yref="paper", showarrow=False)
+        return fig
+    order = {t.theme_id: n for n, t in enumerate(THEMES)}
+    sorted_nodes = nodes.assign(_rank=[order.get(t, 99) for t in nodes["main_theme"]]).sort_values(
+        ["_rank", "organisation"])
+    pos = network_layout(sorted_nodes["organisation"].tolist(), edges)
+    for weight, part in edges.groupby("weight"):
+        xs, ys = [], []
+        for e in part.itertuples(index=False):
+            (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=EDGE_COLOUR, width=1 + 1.5 * float(weight)),
+                                 hoverinfo="skip", showlegend=False, name=f"Verbindung (Gewicht {weight})"))
+    if not edges.empty:
+        mids_x, mids_y, texts = [], [], []
+        for e in edges.itertuples(index=False):
+            (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
+            mids_x.append((x0 + x1) / 2)
+            mids_y.append((y0 + y1) / 2)
+            texts.append(f"{plain(e.source)} – {plain(e.target)}<br>gemeinsame Initiativen: {e.shared_initiatives}"
+                         f"<br>gemeinsame Abstimmungsrunden: {e.shared_rounds}")
+        fig.add_trace(go.Scatter(x=mids_x, y=mids_y, mode="markers", marker=dict(size=8, color="rgba(0,0,0,0)"),
+                                 text=texts, hovertemplate="%{text}<extra></extra>", showlegend=False,
+                                 name="Verbindungen"))
+    groups = [(t.theme_id, t.name_de) for t in THEMES] + [(None, "ohne Initiative im Ausschnitt")]
+    for theme_id, label in groups:
+        part = nodes[nodes["main_theme"].isna()] if theme_id is None else nodes[nodes["main_theme"] == theme_id]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[pos[o][0] for o in part["organisation"]], y=[pos[o][1] for o in part["organisation"]],
+            mode="markers+text", name=label,
+            text=[plain(o) if o in labelled else "" for o in part["organisation"]], textposition="top center",
+            textfont=dict(size=11),
+            marker=dict(size=[min(9 + 2 * int(p), 36) for p in part["partners"]], color=theme_colour(theme_id),
+                        line=dict(color="#333333", width=1)),
+            customdata=list(zip([plain(o) for o in part["organisation"]], part["initiatives"].astype(int),
+                                part["rounds"].astype(int), part["partners"].astype(int))),
+            hovertemplate="%{customdata[0]}<br>Initiativen: %{customdata[1]}<br>Abstimmungsrunden: "
+                          "%{customdata[2]}<br>Partner: %{customdata[3]}<extra></extra>",
+        ))
+    # The disc fills the plot (stretched to the figure's aspect): more room between the names.
+    fig.update_xaxes(range=[-1.12, 1.12])
+    fig.update_yaxes(range=[-1.08, 1.12])
+    return fig
+
+
+def rounds_figure(per_quarter: pd.DataFrame, *, stand) -> go.Figure:
+    """Bars: number of coordination rounds per quarter (``quarter``, ``n`` from :func:`rounds_per_quarter`)."""
+    fig = go.Figure()
+    fig.update_layout(
+        title=dict(text="Abstimmungsrunden je Quartal", subtitle=dict(text=stand_text(stand))),
+        separators=",.", template="plotly_white", font=FONT, height=320, margin=dict(l=10, r=10, t=80, b=10),
+        showlegend=False,
+    )
+    fig.update_xaxes(title_text="Quartal", type="category")
+    fig.update_yaxes(title_text="Anzahl Abstimmungsrunden", tickformat=",d", rangemode="tozero")
+    if per_quarter.empty:
+        return fig
+    fig.add_trace(go.Bar(x=per_quarter["quarter"].tolist(), y=per_quarter["n"].tolist(),
+                         marker=dict(color=ROUND_COLOUR), name="Abstimmungsrunden",
+                         hovertemplate="%{x}: %{y} Runden<extra></extra>"))
+    fig.update_yaxes(dtick=1 if int(per_quarter["n"].max() or 0) <= 10 else None)
+    return fig
+
+
+def actor_table(nodes: pd.DataFrame) -> pd.DataFrame:
+    """German display table of :func:`actors`: Organisation, Hauptthema, Initiativen, davon als Träger,
+    Abstimmungsrunden, Partner."""
+    return pd.DataFrame({
+        "Organisation": nodes["organisation"],
+        "Hauptthema": [THEME_BY_ID[t].name_de if t in THEME_BY_ID else "–" for t in nodes["main_theme"]],
+        "Initiativen": nodes["initiatives"].astype(int),
+        "davon als Träger": nodes["lead"].astype(int),
+        "Abstimmungsrunden": nodes["rounds"].astype(int),
+        "Partner": nodes["partners"].astype(int),
+    })
+
+
+@dataclass(frozen=True)
+class ActorSummary:
+    """Headline counts of the actors page."""
+
+    organisations: int
+    links: int
+    rounds: int
+
+
+def summary(nodes: pd.DataFrame, edges: pd.DataFrame, round_list: pd.DataFrame) -> ActorSummary:
+    """Counts of organisations, links and rounds shown (pure)."""
+    return ActorSummary(len(nodes), len(edges), len(round_list))
+
+
+def rounds_display(round_list: pd.DataFrame) -> pd.DataFrame:
+    """German display table of :func:`rounds`: Datum (formatted), Format, Organisationen, Initiativen,
+    Ergebnisse."""
+    return pd.DataFrame({
+        "Datum": [fmt.date(d) for d in round_list["date"]],
+        "Format": round_list["format"].fillna("–"),
+        "Organisationen": round_list["organisations"].fillna("–"),
+        "Initiativen": round_list["initiatives"].fillna("–"),
+        "Ergebnisse": round_list["results"].fillna("–"),
+    })
+
+
+def work_table(work: pd.DataFrame) -> pd.DataFrame:
+    """German display table of :func:`organisation_initiatives`: Organisation, Rolle, Initiative ('ID Titel'),
+    Thema, Status."""
+    return pd.DataFrame({
+        "Organisation": work["organisation"],
+        "Rolle": work["role"],
+        "Initiative": work["initiative_id"] + " " + work["title"],
+        "Thema": [THEME_BY_ID[t].name_de if t in THEME_BY_ID else t for t in work["theme"]],
+        "Status": work["status"],
+    })

@@ -1,0 +1,405 @@
+"""Pure plotly builders for the theme and municipality pages: indicator trends, rankings, comparisons,
+status progress and KPI target attainment.
+
+Every builder returns a ``go.Figure`` with German number format (``separators=",."``), axis titles that
+name the unit, and the data date ("Stand") in the subtitle. Missing values (NULL with a flag) stay gaps and
+are never drawn as zero. No ``st.*`` here; the pages render the figures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from monitor import format as fmt
+from monitor.vocab import STATUS_COLOURS, STATUSES, VALUE_FLAGS
+
+#: Reference lines: the district and the Land, in neutral greys so the theme colour stays the subject.
+DISTRICT_COLOUR = "#4D4D4D"
+STATE_COLOUR = "#999999"
+#: Okabe-Ito vermillion: the one municipality highlighted against the others.
+HIGHLIGHT_COLOUR = "#D55E00"
+MISSING_COLOUR = "#BDBDBD"
+FONT = dict(family="Source Sans Pro, sans-serif", size=13)
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How one line of a trend chart looks."""
+
+    colour: str
+    dash: str = "solid"
+    width: float = 2.5
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """A break in an indicator series: values from ``date`` on are on a new basis (e.g. census 2022)."""
+
+    date: dt.date
+    note: str
+
+
+def parse_series_break(text: str | None) -> SeriesBreak | None:
+    """``'2022-05-15|Zensus 2022'`` -> ``SeriesBreak(date(2022, 5, 15), 'Zensus 2022')``; empty -> None."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or not str(text).strip():
+        return None
+    day, _, note = str(text).partition("|")
+    try:
+        date = dt.date.fromisoformat(day.strip()[:10])
+    except ValueError:
+        return None
+    return SeriesBreak(date, note.strip() or "Bruch in der Zeitreihe")
+
+
+def stand_text(stand) -> str:
+    """Subtitle text naming the data date: ``'Stand: 31.12.2024'`` (or 'Stand: unbekannt').
+
+    Accepts a date, a Timestamp, an ISO string or an already formatted text."""
+    if isinstance(stand, str):
+        try:
+            text = fmt.date(stand) if len(stand) >= 10 and stand[4] == "-" else stand
+        except ValueError:
+            text = stand
+    else:
+        text = fmt.date(stand)
+    return f"Stand: {text}" if text and text != fmt.MISSING else "Stand: unbekannt"
+
+
+def flag_label(flag) -> str:
+    """German reason for a flagged value, e.g. ``'secret' -> 'unbekannt oder geheim zu halten'``."""
+    if flag is None or (isinstance(flag, float) and pd.isna(flag)) or flag is pd.NA:
+        return "kein Wert"
+    if flag == "missing":
+        return "kein Wert geliefert"
+    return VALUE_FLAGS.get(str(flag), str(flag))
+
+
+def _layout(fig: go.Figure, *, title: str, stand, x_title: str, y_title: str, height: int = 380,
+            extra_subtitle: str = "") -> go.Figure:
+    subtitle = stand_text(stand) + (f" · {extra_subtitle}" if extra_subtitle else "")
+    fig.update_layout(
+        title=dict(text=plain(title), subtitle=dict(text=plain(subtitle)), font=dict(size=15)),
+        separators=",.",
+        template="plotly_white",
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=10, t=80, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.28, xanchor="left", x=0),
+        hoverlabel=dict(namelength=-1),
+    )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def _empty(fig: go.Figure, text: str) -> go.Figure:
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
+    return fig
+
+
+def plain(text) -> str:
+    """Data text for a plotly label: ``<``, ``>`` and ``&`` as entities, so a title like
+    ``<img src=x>`` is shown literally and never read as plotly's HTML-like markup."""
+    return html.escape(str(text), quote=False)
+
+
+def _numbers(values) -> list[float | None]:
+    """Plain JSON numbers for a trace; a missing value becomes None (a gap), never 0."""
+    return [None if v is None or pd.isna(v) else float(v) for v in values]
+
+
+def _value_texts(values, flags, decimals: int, unit: str) -> list[str]:
+    out = []
+    for v, f in zip(values, flags):
+        if pd.isna(v):
+            out.append(f"keine Angabe ({flag_label(f)})")
+        else:
+            text = fmt.value_with_unit(v, unit, decimals)
+            if isinstance(f, str) and f and f != "zero":
+                text += f" ({flag_label(f)})"
+            out.append(text)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- trends
+
+def trend_figure(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    decimals: int,
+    stand,
+    styles: dict[str, SeriesStyle],
+    series_break: SeriesBreak | None = None,
+) -> go.Figure:
+    """Lines over the years, one per ``series`` label (annual values: x = year of the reference date).
+
+    ``data`` columns: ``series`` (label, a key of ``styles``), ``period`` (date), ``value`` (float, NaN when
+    withheld), ``flag``. Withheld values are gaps (``connectgaps=False``), never zero. With a
+    ``series_break`` each line is split into two traces (before / from the break date) so no line crosses
+    the break, and a dashed vertical marker with the break's note is drawn between the last year before
+    and the first year from the break.
+    """
+    fig = go.Figure()
+    _layout(fig, title=title, stand=stand, x_title="Jahr (Stichtag)", y_title=unit or "Wert")
+    if data.empty:
+        return _empty(fig, "Keine Werte vorhanden")
+    data = data.assign(_period=pd.to_datetime(data["period"])).sort_values("_period")
+    data = data.assign(_year=data["_period"].dt.year)
+    cut = pd.Timestamp(series_break.date) if series_break is not None else None
+    for label, style in styles.items():
+        part = data[data["series"] == label]
+        if part.empty:
+            continue
+        pieces = [(part, "")] if cut is None else [
+            (part[part["_period"] < cut], ""), (part[part["_period"] >= cut], " (neue Basis)")]
+        first = True
+        for piece, suffix in pieces:
+            if piece.empty:
+                continue
+            texts = _value_texts(piece["value"], piece["flag"], decimals, unit)
+            dates = [fmt.date(d) for d in piece["_period"]]
+            fig.add_trace(go.Scatter(
+                x=piece["_year"].tolist(), y=_numbers(piece["value"]),
+                mode="lines+markers", name=plain(label), legendgroup=label, showlegend=first,
+                line=dict(color=style.colour, dash=style.dash, width=style.width),
+                marker=dict(color=style.colour, size=7), connectgaps=False,
+                customdata=list(zip(dates, texts)),
+                hovertemplate=f"{plain(label)}{suffix}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+            ))
+            first = False
+    if cut is not None:
+        before = data.loc[data["_period"] < cut, "_year"]
+        after = data.loc[data["_period"] >= cut, "_year"]
+        if not before.empty and not after.empty:
+            x = (before.max() + after.min()) / 2
+        else:
+            x = cut.year - 0.5
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper",
+                      line=dict(color="#333333", dash="dash", width=1.5))
+        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=f"Bruch: {series_break.note}",
+                           showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=11),
+                           align="right")
+    years = data["_year"]
+    fig.update_xaxes(tickformat="d", dtick=1, range=[years.min() - 0.4, years.max() + 0.4])
+    fig.update_yaxes(tickformat=",")  # thousands grouped the German way (separators ",.")
+    return fig
+
+
+def _reference_lines(fig: go.Figure, reference: dict[str, float] | None, *, vertical: bool, unit: str,
+                     decimals: int) -> None:
+    """Dashed lines for the district (dark grey) and the Land (light grey), named in the legend."""
+    for i, (label, value) in enumerate((reference or {}).items()):
+        if value is None or pd.isna(value):
+            continue
+        line = dict(color=DISTRICT_COLOUR if i == 0 else STATE_COLOUR, dash="dash" if i == 0 else "dot", width=2)
+        name = plain(f"{label}: {fmt.value_with_unit(value, unit, decimals)}")
+        if vertical:
+            fig.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, xref="x", yref="paper", line=line,
+                          showlegend=True, name=name)
+        else:
+            fig.add_shape(type="line", y0=value, y1=value, x0=0, x1=1, xref="paper", yref="y", line=line,
+                          showlegend=True, name=name)
+
+
+def gap_notes(data: pd.DataFrame, label_col: str = "series") -> list[str]:
+    """Notes for withheld values: ``['Görlitz 2021: keine Angabe – unbekannt oder geheim zu halten']``."""
+    notes = []
+    missing = data[data["value"].isna()]
+    for _, row in missing.iterrows():
+        year = pd.Timestamp(row["period"]).year if "period" in row and not pd.isna(row["period"]) else ""
+        notes.append(f"{row[label_col]} {year}: keine Angabe – {flag_label(row['flag'])}")
+    return notes
+
+
+# ---------------------------------------------------------------------------------------------- rankings
+
+def ranking_figure(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    decimals: int,
+    stand,
+    colour: str,
+    higher_is_better: bool | None,
+    reference: dict[str, float] | None = None,
+    highlight: tuple[str, ...] = (),
+) -> go.Figure:
+    """Horizontal bars of municipalities for one year, best first (by ``higher_is_better``).
+
+    ``data`` columns: ``name``, ``value`` (NaN when withheld), ``flag``. Withheld values get no bar and
+    the label "keine Angabe (...)" at the end of the list; ``reference`` maps a label (e.g. "Landkreis
+    Görlitz") to a value drawn as a dashed vertical line named in the legend; ``highlight``: names drawn in
+    vermillion.
+    """
+    fig = go.Figure()
+    direction = {True: "höher ist besser", False: "niedriger ist besser"}.get(higher_is_better, "")
+    height = max(320, 26 * len(data) + 190)
+    _layout(fig, title=title, stand=stand, x_title=unit or "Wert", y_title="", height=height,
+            extra_subtitle=direction)
+    fig.update_layout(legend=dict(y=-80 / height - 0.02))
+    if data.empty:
+        return _empty(fig, "Keine Werte vorhanden")
+    ordered = rank_order(data, higher_is_better)
+    texts = _value_texts(ordered["value"], ordered["flag"], decimals, unit)
+    labels = _value_texts(ordered["value"], ordered["flag"], decimals, "")  # unit on the axis, not on each bar
+    colours = [HIGHLIGHT_COLOUR if n in highlight else colour for n in ordered["name"]]
+    names = [plain(n) for n in ordered["name"]]
+    fig.add_trace(go.Bar(
+        y=names, x=_numbers(ordered["value"]), orientation="h",
+        marker=dict(color=colours), text=[t if not pd.isna(v) else "" for t, v in zip(labels, ordered["value"])],
+        textposition="outside", cliponaxis=False, name=title, showlegend=False,
+        customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
+    ))
+    for name, value, text in zip(names, ordered["value"], texts):
+        if pd.isna(value):
+            fig.add_annotation(x=0, y=name, xref="x", yref="y", text=text, showarrow=False,
+                               xanchor="left", font=dict(size=11, color="#555555"))
+    _reference_lines(fig, reference, vertical=True, unit=unit, decimals=decimals)
+    top = max([float(v) for v in ordered["value"].dropna()] + [v for v in (reference or {}).values()
+                                                                 if v is not None and not pd.isna(v)] + [0.0])
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
+    fig.update_xaxes(range=[0, top * 1.35 if top > 0 else 1], tickformat=",")
+    return fig
+
+
+def rank_order(data: pd.DataFrame, higher_is_better: bool | None) -> pd.DataFrame:
+    """Rows best first (descending when higher is better or neutral, ascending when lower is better);
+    withheld values last; ties by name."""
+    ascending = higher_is_better is False
+    present = data[data["value"].notna()].sort_values(["value", "name"], ascending=[ascending, True])
+    missing = data[data["value"].isna()].sort_values("name")
+    return pd.concat([present, missing], ignore_index=True)
+
+
+def comparison_figure(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    decimals: int,
+    stand,
+    colour: str,
+    reference: dict[str, float] | None = None,
+) -> go.Figure:
+    """Vertical bars, one per municipality (``name``, ``value``, ``flag``, in the given order), with the
+    district and Land values as dashed horizontal lines named in the legend; withheld values are labelled,
+    never drawn as zero."""
+    fig = go.Figure()
+    _layout(fig, title=title, stand=stand, x_title="Gemeinde", y_title=unit or "Wert", height=420)
+    if data.empty:
+        return _empty(fig, "Keine Werte vorhanden")
+    texts = _value_texts(data["value"], data["flag"], decimals, unit)
+    names = [plain(n) for n in data["name"]]
+    fig.add_trace(go.Bar(
+        x=names, y=_numbers(data["value"]), marker=dict(color=colour),
+        text=[t if not pd.isna(v) else "" for t, v in zip(texts, data["value"])], textposition="outside",
+        cliponaxis=False, customdata=texts, hovertemplate="%{x}: %{customdata}<extra></extra>",
+        showlegend=False, name=title,
+    ))
+    for name, value, text in zip(names, data["value"], texts):
+        if pd.isna(value):
+            fig.add_annotation(x=name, y=0, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom",
+                               font=dict(size=11, color="#555555"))
+    _reference_lines(fig, reference, vertical=False, unit=unit, decimals=decimals)
+    top = max([float(v) for v in data["value"].dropna()] + [v for v in (reference or {}).values()
+                                                              if v is not None and not pd.isna(v)] + [0.0])
+    fig.update_yaxes(range=[0, top * 1.2 if top > 0 else 1], tickformat=",")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------- portfolio
+
+def status_progress_figure(data: pd.DataFrame, *, title: str, stand) -> go.Figure:
+    """Stacked bars per month: how many initiatives stood at which status at the end of the month.
+
+    ``data`` columns: ``month`` (date, first of month), ``status``, ``n``. Statuses in the order of the
+    status line, coloured by ``STATUS_COLOURS``.
+    """
+    fig = go.Figure()
+    _layout(fig, title=title, stand=stand, x_title="Monat", y_title="Anzahl Initiativen")
+    if data.empty:
+        return _empty(fig, "Kein Statusverlauf vorhanden")
+    months = sorted(pd.to_datetime(data["month"]).unique())
+    for status in STATUSES:
+        part = data[data["status"] == status]
+        if part.empty:
+            continue
+        counts = dict(zip(pd.to_datetime(part["month"]), part["n"].astype(int)))
+        fig.add_trace(go.Bar(
+            x=months, y=[counts.get(m, 0) for m in months], name=status,
+            marker=dict(color=STATUS_COLOURS[status], line=dict(color="#FFFFFF", width=0.5)),
+            hovertemplate=f"{status}<br>%{{x|%m/%Y}}: %{{y}} Initiativen<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack", bargap=0.1)
+    fig.update_xaxes(tickformat="%m/%Y")
+    top = int(data.groupby("month")["n"].sum().max())
+    fig.update_yaxes(tickformat=",d", rangemode="tozero", dtick=1 if top <= 10 else None)
+    return fig
+
+
+def kpi_progress(baseline, target, actual) -> float | None:
+    """Share of the way from baseline to target reached by actual, in percent (can exceed 100 or be
+    negative); None when it cannot be computed (missing value or target equals baseline)."""
+    if any(v is None or pd.isna(v) for v in (target, actual)):
+        return None
+    base = 0.0 if baseline is None or pd.isna(baseline) else float(baseline)
+    if float(target) == base:
+        return None
+    return 100.0 * (float(actual) - base) / (float(target) - base)
+
+
+def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figure:
+    """Horizontal bars per KPI: target attainment in percent (baseline = 0 %, target = 100 %).
+
+    ``data`` columns: ``name`` (KPI), ``title`` (initiative), ``unit``, ``baseline``, ``target``, ``actual``.
+    KPIs in different units share the axis because each is normalised; the bar label names actual and
+    target with their unit, the hover adds the baseline. KPIs without an actual value are listed with
+    "noch kein Istwert" and no bar.
+    """
+    fig = go.Figure()
+    height = max(260, 52 * len(data) + 150)
+    _layout(fig, title=title, stand=stand, x_title="Zielerreichung in %", y_title="", height=height,
+            extra_subtitle="0 % = Ausgangswert, 100 % = Zielwert")
+    if data.empty:
+        return _empty(fig, "Keine Kennzahlen vorhanden")
+    labels, values, texts, hovers = [], [], [], []
+    for n, row in enumerate(data.itertuples(index=False)):
+        unit = row.unit if isinstance(row.unit, str) else ""
+        dec = 1 if any(v is not None and not pd.isna(v) and float(v) != round(float(v))
+                       for v in (row.baseline, row.target, row.actual)) else 0
+        progress = kpi_progress(row.baseline, row.target, row.actual)
+        target = fmt.value_with_unit(row.target, unit, dec)
+        if row.actual is None or pd.isna(row.actual):
+            text = f"noch kein Istwert (Ziel {target})"
+        else:
+            text = f"{fmt.percent(progress)}: {fmt.value_with_unit(row.actual, unit, dec)} von {target}" \
+                if progress is not None else f"Ist {fmt.value_with_unit(row.actual, unit, dec)}, Ziel {target}"
+        labels.append(f"{plain(row.name)}<br><sup>{plain(row.title)}</sup>")
+        values.append(progress)
+        texts.append(text)
+        hovers.append(f"{text}<br>Ausgangswert {fmt.value_with_unit(row.baseline, unit, dec)}")
+    fig.add_trace(go.Bar(
+        y=labels, x=[None if v is None else round(v, 6) for v in values], orientation="h",
+        marker=dict(color=colour), text=[t if v is not None else "" for t, v in zip(texts, values)],
+        textposition="outside", cliponaxis=False, showlegend=False, customdata=hovers,
+        hovertemplate="%{y}<br>%{customdata}<extra></extra>", name="Zielerreichung",
+    ))
+    for label, value, text in zip(labels, values, texts):
+        if value is None:
+            fig.add_annotation(x=0, y=label, xref="x", yref="y", text=text, showarrow=False, xanchor="left",
+                               font=dict(size=11, color="#555555"))
+    fig.add_shape(type="line", x0=100, x1=100, y0=0, y1=1, xref="x", yref="paper",
+                  line=dict(color=DISTRICT_COLOUR, dash="dash", width=1.5))
+    fig.add_annotation(x=100, y=1, xref="x", yref="paper", yanchor="bottom", text="Ziel", showarrow=False)
+    top = max([100.0] + [v for v in values if v is not None])
+    low = min([0.0] + [v for v in values if v is not None])
+    fig.update_xaxes(range=[low - 5, top * 1.6], ticksuffix=" %")
+    fig.update_yaxes(autorange="reversed")
+    return fig

@@ -1,0 +1,192 @@
+"""Data of the Initiativen page: the filtered portfolio table, the page's own filters (programme, lead
+organisation, origin, free text), one initiative's details, and the table prepared for download.
+
+Pure functions over ``monitor.db.query``. Personal data (contact name, e-mail, phone) appears only in
+:func:`detail` (shown to the office in the app); :func:`portfolio` and :func:`export_table` never select it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from monitor import db, format as fmt
+from monitor.charts import milestone_state
+from monitor.filters import Filters
+from monitor.vocab import THEME_BY_ID
+
+DISTRICTWIDE = "kreisweit"
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    """The Initiativen page's own filters; empty = all. ``search`` matches ID, title or summary (case-insensitive)."""
+
+    programmes: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    search: str = ""
+
+
+def programme_options() -> list[str]:
+    """Every funding programme named in the portfolio, sorted."""
+    return list(db.query("select distinct programme from initiative_programme order by programme")["programme"])
+
+
+def lead_options() -> list[str]:
+    """Every lead organisation (Träger) of the portfolio, sorted."""
+    return list(db.query("select distinct lead_organisation from initiative where lead_organisation is not null"
+                         " order by lead_organisation")["lead_organisation"])
+
+
+def _where(f: Filters, p: PortfolioFilters) -> tuple[str, tuple]:
+    cond, params = f.initiative_sql("i")
+    parts, params = [cond], list(params)
+    if p.programmes:
+        parts.append("exists (select 1 from initiative_programme x where x.initiative_id = i.initiative_id"
+                     f" and x.programme in ({', '.join('?' for _ in p.programmes)}))")
+        params += p.programmes
+    if p.leads:
+        parts.append(f"i.lead_organisation in ({', '.join('?' for _ in p.leads)})")
+        params += p.leads
+    if p.origins:
+        parts.append(f"i.origin in ({', '.join('?' for _ in p.origins)})")
+        params += p.origins
+    term = p.search.strip().lower()
+    if term:
+        parts.append("(contains(lower(i.initiative_id), ?) or contains(lower(i.title), ?)"
+                     " or contains(lower(coalesce(i.summary, '')), ?))")
+        params += [term, term, term]
+    return " and ".join(f"({x})" for x in parts), tuple(params)
+
+
+def portfolio(f: Filters, p: PortfolioFilters = PortfolioFilters()) -> pd.DataFrame:
+    """The initiatives matching sidebar and page filters, one row each, ordered by ID: initiative_id, title,
+    summary, theme, status, municipalities ('kreisweit' or names joined by ', '), lead_organisation, origin,
+    programmes (joined by ', '), start_date, end_planned, total_cost_eur, funding_granted_eur, own_funds_eur,
+    is_public, as_of. No personal data."""
+    cond, params = _where(f, p)
+    df = db.query(
+        f"""select i.initiative_id, i.title, i.summary, i.theme, i.status,
+               case when i.districtwide then '{DISTRICTWIDE}' else
+                   (select string_agg(m.name, ', ' order by m.name) from initiative_municipality im
+                    join municipality m using (ags) where im.initiative_id = i.initiative_id) end as municipalities,
+               i.lead_organisation, i.origin,
+               (select string_agg(x.programme, ', ' order by x.programme) from initiative_programme x
+                where x.initiative_id = i.initiative_id) as programmes,
+               i.start_date, i.end_planned, i.total_cost_eur, i.funding_granted_eur, i.own_funds_eur,
+               i.is_public, i.as_of
+        from initiative i where {cond} order by i.initiative_id""",
+        params,
+    )
+    df["theme_name"] = df["theme"].map(lambda t: THEME_BY_ID[t].name_de if t in THEME_BY_ID else t)
+    return df
+
+
+@dataclass(frozen=True)
+class InitiativeDetail:
+    """Everything the detail view shows. ``info`` includes the contact (office only, never exported)."""
+
+    info: dict
+    themes: tuple[str, ...]  # all theme ids, main theme first
+    municipalities: tuple[str, ...]  # names, or ('kreisweit',)
+    programmes: tuple[str, ...]
+    organisations: pd.DataFrame  # organisation, role
+    history: pd.DataFrame  # date, status, note
+    milestones: pd.DataFrame  # seq, title, due_date, done_date
+    kpis: pd.DataFrame  # name (indicator name when linked), unit, baseline, target, target_year, actual, as_of, reached
+    rounds: pd.DataFrame  # round_id, date, format, results, organisations
+
+
+def detail(initiative_id: str) -> InitiativeDetail | None:
+    """One initiative's details, or None when the ID does not exist."""
+    info = db.query("select * from initiative where initiative_id = ?", (initiative_id,))
+    if info.empty:
+        return None
+    row = info.iloc[0].to_dict()
+    themes = db.query("select theme from initiative_theme where initiative_id = ? order by not is_primary, theme",
+                      (initiative_id,))["theme"]
+    municipalities = db.query(
+        "select m.name from initiative_municipality im join municipality m using (ags)"
+        " where im.initiative_id = ? order by m.name", (initiative_id,))["name"]
+    programmes = db.query("select programme from initiative_programme where initiative_id = ? order by programme",
+                          (initiative_id,))["programme"]
+    organisations = db.query(
+        "select organisation, role from initiative_organisation where initiative_id = ?"
+        " order by role <> 'Träger', organisation", (initiative_id,))
+    history = db.query("select date, status, note from status_history where initiative_id = ? order by seq",
+                       (initiative_id,))
+    milestones = db.query("select seq, title, due_date, done_date from milestone where initiative_id = ? order by seq",
+                          (initiative_id,))
+    kpis = db.query(
+        """select coalesce(ind.name_de, k.name) as name, coalesce(k.unit, ind.unit) as unit, k.baseline, k.target,
+                  k.target_year, k.actual, k.as_of,
+                  case when k.actual is null or k.target is null then null
+                       when k.baseline is not null and k.baseline > k.target then k.actual <= k.target
+                       else k.actual >= k.target end as reached
+           from kpi k left join indicator ind using (indicator_id)
+           where k.initiative_id = ? order by k.seq""", (initiative_id,))
+    rounds = db.query(
+        """select r.round_id, r.date, r.format, r.results,
+                  (select string_agg(o.organisation, ', ' order by o.organisation)
+                   from coordination_round_organisation o where o.round_id = r.round_id) as organisations
+           from coordination_round r join coordination_round_initiative ri using (round_id)
+           where ri.initiative_id = ? order by r.date desc""", (initiative_id,))
+    themes_t = tuple(themes) if len(themes) else (row["theme"],)
+    munis = (DISTRICTWIDE,) if row.get("districtwide") else tuple(municipalities)
+    return InitiativeDetail(row, themes_t, munis, tuple(programmes), organisations, history, milestones, kpis, rounds)
+
+
+#: Download columns: (column of :func:`portfolio`, German header). Contact columns are deliberately absent.
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("initiative_id", "ID"), ("title", "Titel"), ("summary", "Kurzbeschreibung"), ("theme_name", "Thema"),
+    ("status", "Status"), ("municipalities", "Gemeinden"), ("lead_organisation", "Träger"),
+    ("origin", "Herkunft"), ("programmes", "Förderprogramme"), ("start_date", "Beginn"),
+    ("end_planned", "Ende geplant"), ("total_cost_eur", "Gesamtkosten (€)"),
+    ("funding_granted_eur", "Fördermittel bewilligt (€)"), ("own_funds_eur", "Eigenmittel (€)"),
+    ("is_public", "Öffentlich"), ("as_of", "Stand"),
+)
+
+
+def export_table(df: pd.DataFrame, public_only: bool = True) -> pd.DataFrame:
+    """The portfolio table for download: German headers, dates as ``date``, Öffentlich as 'ja'/'nein', only
+    public initiatives unless ``public_only`` is False. Never contains contact data."""
+    if public_only:
+        df = df[df["is_public"].astype(bool)]
+    out = pd.DataFrame({de: df[col] for col, de in EXPORT_COLUMNS})
+    for col in ("Beginn", "Ende geplant", "Stand"):
+        out[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in out[col]]
+    out["Öffentlich"] = ["ja" if v else "nein" for v in out["Öffentlich"]]
+    return out.reset_index(drop=True)
+
+
+def milestone_table(milestones: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Milestones with their state on ``today`` (erledigt, verspätet erledigt, überfällig, offen)."""
+    out = milestones.copy()
+    for col in ("due_date", "done_date"):
+        out[col] = pd.to_datetime(out[col])
+    out["state"] = [milestone_state(None if pd.isna(d) else pd.Timestamp(d).date(),
+                                    None if pd.isna(x) else pd.Timestamp(x).date(), today)
+                    for d, x in zip(out["due_date"], out["done_date"])]
+    return out
+
+
+def value_text(value, unit: str | None) -> str:
+    """A KPI value with its unit, German: whole numbers without decimals, else one or two decimals; '–' if missing."""
+    if value is None or pd.isna(value):
+        return fmt.MISSING
+    v = float(value)
+    decimals = 0 if v == int(v) else (1 if round(v, 1) == v else 2)
+    return fmt.value_with_unit(v, unit, decimals)
+
+
+def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The KPIs of :func:`detail` with text columns for display: baseline_text, target_text, actual_text (with unit)
+    and reached_text ('ja' / 'nein' / '–' when not rated)."""
+    return kpis.assign(
+        baseline_text=[value_text(v, u) for v, u in zip(kpis["baseline"], kpis["unit"])],
+        target_text=[value_text(v, u) for v, u in zip(kpis["target"], kpis["unit"])],
+        actual_text=[value_text(v, u) for v, u in zip(kpis["actual"], kpis["unit"])],
+        reached_text=[fmt.MISSING if r is None or pd.isna(r) else ("ja" if r else "nein") for r in kpis["reached"]],
+    )

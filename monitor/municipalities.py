@@ -1,0 +1,395 @@
+"""Data for the municipality pages and for regional statistics in general.
+
+- the municipalities of the district and a profile of one (:class:`MunicipalityProfile`),
+- the benchmark regions (district, Land) from table ``meta``/``region``,
+- indicator values of regions over time and for the latest year (rankings, comparisons).
+
+Pure functions: plain hashable parameters in, DataFrames or frozen dataclasses out; all SQL goes through
+:func:`monitor.db.query` and aggregates in DuckDB. No ``st.*`` here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from monitor import format as fmt
+from monitor.db import meta, query
+from monitor.filters import Filters
+from monitor.indicator_charts import SeriesBreak, flag_label, parse_series_break
+from monitor.vocab import THEME_BY_ID
+
+POPULATION_INDICATOR = "population"
+
+
+# ---------------------------------------------------------------------------------------------- regions
+
+@dataclass(frozen=True)
+class Benchmarks:
+    """The district and the Land the municipalities are compared with."""
+
+    district_key: str
+    district_name: str
+    state_key: str | None
+    state_name: str | None
+
+
+def benchmarks() -> Benchmarks:
+    """District key/name from ``meta`` (``district_key``), the Land = the region of level 'land' whose key
+    starts the district key (else the first of level 'land'); falls back to table ``region``."""
+    m = meta()
+    regions = query("select region_key, name, level from region where level in ('kreis', 'land')")
+    key = m.get("district_key") or next(iter(regions.loc[regions["level"] == "kreis", "region_key"]), "")
+    names = dict(zip(regions["region_key"], regions["name"]))
+    district_name = m.get("district_name") or names.get(key) or f"Kreis {key}"
+    lands = regions[regions["level"] == "land"].sort_values("region_key")
+    state_key = m.get("state_key") or None
+    if not state_key:
+        match = lands[lands["region_key"] == key[:2]]
+        state_key = next(iter((match if not match.empty else lands)["region_key"]), None)
+    state_name = (m.get("state_name") or names.get(state_key)) if state_key else None
+    return Benchmarks(key, district_name, state_key, state_name)
+
+
+def municipality_options(on: dt.date | None = None) -> pd.DataFrame:
+    """Municipalities existing on ``on`` (default: all current ones), sorted by name: ``ags``, ``name``."""
+    if on is None:
+        return query("select ags, name from municipality where valid_to is null order by name, ags")
+    return query(
+        "select ags, name from municipality where (valid_from is null or valid_from <= ?) "
+        "and (valid_to is null or valid_to >= ?) order by name, ags", (on, on))
+
+
+# ---------------------------------------------------------------------------------------------- profile
+
+@dataclass(frozen=True)
+class MunicipalityProfile:
+    """Key facts of one municipality (population in persons, area in km², density in persons/km²)."""
+
+    ags: str
+    name: str
+    name_sorbian: str | None
+    kind: str
+    association: str | None
+    central_place: str | None
+    population: int | None
+    population_date: dt.date | None
+    area_km2: float | None
+    density: float | None
+    lat: float
+    lon: float
+    valid_to: dt.date | None
+
+    def facts(self) -> list[tuple[str, str]]:
+        """(German label, formatted value) pairs for the key-facts block."""
+        rows = [
+            ("Einwohner", f"{fmt.number(self.population)} (Stand {fmt.date(self.population_date)})"),
+            ("Fläche", fmt.value_with_unit(self.area_km2, "km²", 2)),
+            ("Bevölkerungsdichte", fmt.value_with_unit(self.density, "EW/km²", 0)),
+            ("Art", self.kind),
+            ("Verwaltungsverband / -gemeinschaft", self.association or "keine (selbstständig)"),
+            ("Zentraler Ort", self.central_place or "–"),
+            ("Gemeindeschlüssel (AGS)", self.ags),
+        ]
+        if self.name_sorbian:
+            rows.insert(0, ("Sorbischer Name", self.name_sorbian))
+        return rows
+
+
+def _opt(value):
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def profile(ags: str) -> MunicipalityProfile | None:
+    """The profile of municipality ``ags``; None when unknown."""
+    df = query("select * from municipality where ags = ?", (ags,))
+    if df.empty:
+        return None
+    r = df.iloc[0]
+    pop = _opt(r["population"])
+    area = _opt(r["area_km2"])
+    density = float(pop) / float(area) if pop is not None and area not in (None, 0) else None
+
+    def as_date(v):
+        v = _opt(v)
+        return None if v is None else pd.Timestamp(v).date()
+
+    return MunicipalityProfile(
+        ags=str(r["ags"]), name=str(r["name"]), name_sorbian=_opt(r["name_sorbian"]), kind=str(r["kind"]),
+        association=_opt(r["association"]), central_place=_opt(r["central_place"]),
+        population=None if pop is None else int(pop), population_date=as_date(r["population_date"]),
+        area_km2=None if area is None else float(area), density=density,
+        lat=float(r["lat"]), lon=float(r["lon"]), valid_to=as_date(r["valid_to"]),
+    )
+
+
+def municipality_initiatives(filters: Filters, ags: str) -> pd.DataFrame:
+    """Initiatives working in ``ags`` (the districtwide ones included, ``districtwide`` True) that match the
+    sidebar period, theme and status (the sidebar municipality is replaced by ``ags``); by status rank and
+    title: ``initiative_id``, ``title``, ``theme``, ``status``, ``lead_organisation``, ``districtwide``,
+    ``start_date``, ``end_planned``, ``funding_granted_eur`` (EUR)."""
+    cond, params = filters.with_(municipalities=()).initiative_sql("i")
+    return query(
+        f"""
+        select i.initiative_id, i.title, i.theme, i.status, i.lead_organisation, i.districtwide,
+               i.start_date, i.end_planned, i.funding_granted_eur
+        from initiative i
+        left join status s on s.status = i.status
+        where (i.districtwide
+               or exists (select 1 from initiative_municipality m
+                          where m.initiative_id = i.initiative_id and m.ags = ?))
+          and {cond}
+        order by i.districtwide, s.rank, i.title
+        """, (ags, *params))
+
+
+# ---------------------------------------------------------------------------------------------- indicators
+
+def indicator_catalogue(theme: str | None = None) -> pd.DataFrame:
+    """Indicators (optionally of one theme) that have at least one value, with their metadata:
+    ``indicator_id``, ``name_de``, ``theme``, ``unit``, ``higher_is_better``, ``decimals``, ``source``,
+    ``series_break``, ``definition``; ordered by theme and name."""
+    where = "where i.theme = ?" if theme else ""
+    params = (theme,) if theme else ()
+    return query(
+        f"""
+        select i.indicator_id, i.name_de, i.theme, i.unit, i.higher_is_better, i.decimals, i.source,
+               i.series_break, i.definition
+        from indicator i
+        {where}
+        {'and' if theme else 'where'} exists (select 1 from indicator_value v where v.indicator_id = i.indicator_id)
+        order by i.theme, i.name_de
+        """, params)
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """Metadata of one indicator as the charts need it."""
+
+    indicator_id: str
+    name: str
+    theme: str
+    unit: str
+    decimals: int
+    higher_is_better: bool | None
+    source: str
+    series_break: SeriesBreak | None
+
+
+def indicator_info(indicator_id: str) -> IndicatorInfo | None:
+    """Metadata of ``indicator_id``; None when unknown."""
+    df = query("select * from indicator where indicator_id = ?", (indicator_id,))
+    if df.empty:
+        return None
+    r = df.iloc[0]
+    hib = _opt(r["higher_is_better"])
+    return IndicatorInfo(
+        indicator_id=str(r["indicator_id"]), name=str(r["name_de"]), theme=str(r["theme"]), unit=str(r["unit"]),
+        decimals=int(r["decimals"]), higher_is_better=None if hib is None else bool(hib),
+        source=str(r["source"]), series_break=parse_series_break(_opt(r["series_break"])),
+    )
+
+
+def indicator_series(indicator_id: str, region_keys: tuple[str, ...]) -> pd.DataFrame:
+    """Values of one indicator for the given regions over time: ``region_key``, ``name``, ``period``,
+    ``year``, ``value`` (NaN when withheld), ``flag``; ordered by region and period."""
+    if not region_keys:
+        return pd.DataFrame(columns=["region_key", "name", "period", "year", "value", "flag"])
+    marks = ", ".join("?" for _ in region_keys)
+    return query(
+        f"""
+        select v.region_key, coalesce(m.name, r.name, v.region_key) as name, v.period, v.year, v.value, v.flag
+        from indicator_value v
+        left join municipality m on m.ags = v.region_key
+        left join region r on r.region_key = v.region_key
+        where v.indicator_id = ? and v.region_key in ({marks})
+        order by v.region_key, v.period
+        """, (indicator_id, *region_keys))
+
+
+def indicator_years(indicator_id: str) -> list[int]:
+    """Years with municipal values of ``indicator_id``, newest first."""
+    df = query(
+        """
+        select distinct v.year from indicator_value v join municipality m on m.ags = v.region_key
+        where v.indicator_id = ? order by v.year desc
+        """, (indicator_id,))
+    return [int(y) for y in df["year"]]
+
+
+def municipal_values(indicator_id: str, year: int | None = None) -> tuple[pd.DataFrame, int | None]:
+    """Values of all municipalities for one year (default: the latest year with any municipal value),
+    current municipalities without a row included as withheld: ``ags``, ``name``, ``period``, ``value``,
+    ``flag``. Returns (frame, year)."""
+    if year is None:
+        years = indicator_years(indicator_id)
+        if not years:
+            return pd.DataFrame(columns=["ags", "name", "period", "value", "flag"]), None
+        year = years[0]
+    df = query(
+        """
+        with v as (
+            select region_key, max(period) as period, arg_max(value, period) as value,
+                   arg_max(flag, period) as flag
+            from indicator_value where indicator_id = ? and year = ? group by region_key
+        )
+        select m.ags, m.name, v.period, v.value,
+               coalesce(v.flag, case when v.region_key is null then 'missing' end) as flag
+        from municipality m left join v on v.region_key = m.ags
+        where m.valid_to is null or v.region_key is not null
+        order by m.name
+        """, (indicator_id, int(year)))
+    return df, int(year)
+
+
+def benchmark_values(indicator_id: str, year: int) -> dict[str, float | None]:
+    """Values of the district and the Land for ``year``: ``{label: value}`` (label = region name); a
+    withheld or absent value is None."""
+    b = benchmarks()
+    keys = tuple(k for k in (b.district_key, b.state_key) if k)
+    out: dict[str, float | None] = {}
+    if not keys:
+        return out
+    marks = ", ".join("?" for _ in keys)
+    df = query(
+        f"select region_key, arg_max(value, period) as value from indicator_value "
+        f"where indicator_id = ? and year = ? and region_key in ({marks}) group by region_key",
+        (indicator_id, int(year), *keys))
+    values = dict(zip(df["region_key"], df["value"]))
+    for key, name in ((b.district_key, b.district_name), (b.state_key, b.state_name)):
+        if key:
+            v = values.get(key)
+            out[name] = None if v is None or pd.isna(v) else float(v)
+    return out
+
+
+def comparable_benchmarks(indicator_id: str, year: int) -> dict[str, float | None]:
+    """:func:`benchmark_values` without the values that cannot be an average of the municipalities: a
+    district or Land value above the largest municipal value of that year is a total (e.g. inhabitants),
+    and a line for it would only flatten the chart. Withheld values are dropped too."""
+    values = benchmark_values(indicator_id, year)
+    municipal, _ = municipal_values(indicator_id, year)
+    top = municipal["value"].max()
+    if pd.isna(top):
+        return {}
+    return {k: v for k, v in values.items() if v is not None and v <= float(top) * 1.0001}
+
+
+def latest_values(region_keys: tuple[str, ...], indicator_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The latest value of every indicator for each region: ``indicator_id``, ``region_key``, ``year``,
+    ``period``, ``value``, ``flag`` (the latest row even when withheld, so a gap stays visible)."""
+    if not region_keys:
+        return pd.DataFrame(columns=["indicator_id", "region_key", "year", "period", "value", "flag"])
+    marks = ", ".join("?" for _ in region_keys)
+    ind_filter = ""
+    params: tuple = tuple(region_keys)
+    if indicator_ids:
+        ind_filter = f"and indicator_id in ({', '.join('?' for _ in indicator_ids)})"
+        params = params + tuple(indicator_ids)
+    return query(
+        f"""
+        select indicator_id, region_key, max(year) as year, max(period) as period,
+               arg_max(value, period) as value, arg_max(flag, period) as flag
+        from indicator_value
+        where region_key in ({marks}) {ind_filter}
+        group by indicator_id, region_key
+        """, params)
+
+
+def comparison_table(ags_list: tuple[str, ...]) -> pd.DataFrame:
+    """Side-by-side table of the latest values of every indicator for up to four municipalities plus the
+    district and the Land, preformatted German: columns ``Thema``, ``Kennzahl``, ``Einheit``, ``Jahr``
+    (latest year of the row), then one column per region name. A cell from an older year names its year in
+    brackets; a withheld value reads 'k. A. – <reason>'; a qualified value names its flag."""
+    b = benchmarks()
+    all_names = query("select ags, name from municipality")
+    names = dict(zip(all_names["ags"], all_names["name"]))
+    regions = [(a, names.get(a, a)) for a in ags_list]
+    regions += [(k, n) for k, n in ((b.district_key, b.district_name), (b.state_key, b.state_name)) if k]
+    cat = indicator_catalogue()
+    values = latest_values(tuple(k for k, _ in regions))
+    lookup = {(r.indicator_id, r.region_key): r for r in values.itertuples(index=False)}
+    rows = []
+    for ind in cat.itertuples(index=False):
+        found = {key: lookup.get((ind.indicator_id, key)) for key, _ in regions}
+        if not any(found.get(a) is not None for a in ags_list):
+            continue
+        year = max(int(r.year) for r in found.values() if r is not None)
+        row = {"Thema": THEME_BY_ID[ind.theme].short_de if ind.theme in THEME_BY_ID else ind.theme,
+               "Kennzahl": ind.name_de, "Einheit": ind.unit, "Jahr": str(year)}
+        for key, name in regions:
+            r = found[key]
+            if r is None:
+                text = fmt.MISSING
+            elif pd.isna(r.value):
+                text = f"k. A. – {flag_label(r.flag)}"
+            else:
+                text = fmt.number(r.value, int(ind.decimals))
+                if isinstance(r.flag, str) and r.flag not in ("zero", "break", "final"):
+                    text += f" ({flag_label(r.flag)})"
+            if r is not None and int(r.year) != year:
+                text += f" ({int(r.year)})"
+            row[name] = text
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Thema", "Kennzahl", "Einheit", "Jahr"] + [n for _, n in regions])
+
+
+def region_trend(indicator_id: str, ags: str | None) -> pd.DataFrame:
+    """Series of one indicator for a municipality (optional), the district and the Land, labelled for the
+    chart: ``series`` (region name), ``region_key``, ``period``, ``value``, ``flag``, ``role``
+    ('gemeinde' | 'kreis' | 'land')."""
+    b = benchmarks()
+    keys = [k for k in (ags, b.district_key, b.state_key) if k]
+    df = indicator_series(indicator_id, tuple(keys))
+    role = {b.district_key: "kreis", b.state_key: "land"}
+    if ags:
+        role[ags] = "gemeinde"
+    df["role"] = df["region_key"].map(role)
+    df["series"] = df["name"]
+    return df
+
+
+def population_indicator() -> str | None:
+    """The indicator holding inhabitants: ``population`` when catalogued, else the first demography
+    indicator in persons; None when there is none."""
+    df = query("select indicator_id, theme, unit from indicator order by indicator_id")
+    if (df["indicator_id"] == POPULATION_INDICATOR).any():
+        return POPULATION_INDICATOR
+    match = df[(df["theme"] == "demography") & (df["unit"] == "Personen")]
+    return None if match.empty else str(match["indicator_id"].iloc[0])
+
+
+def to_index(data: pd.DataFrame) -> pd.DataFrame:
+    """Each ``series`` as an index: value / its first present value * 100 (withheld values stay NaN).
+    Pure; returns a copy with ``value`` replaced."""
+    out = data.sort_values(["series", "period"]).copy()
+    firsts = out.dropna(subset=["value"]).groupby("series")["value"].first()
+    base = out["series"].map(firsts).astype("float64")
+    out["value"] = out["value"].astype("float64") / base.where(base != 0) * 100.0
+    return out
+
+
+def comparison_values(indicator_id: str, ags_list: tuple[str, ...]) -> tuple[pd.DataFrame, int | None]:
+    """Latest-year values of one indicator for the chosen municipalities, in the chosen order: ``ags``,
+    ``name``, ``period``, ``value``, ``flag``; and the year (None without municipal values)."""
+    values, year = municipal_values(indicator_id)
+    order = {a: i for i, a in enumerate(ags_list)}
+    part = values[values["ags"].isin(ags_list)].copy()
+    part["_order"] = part["ags"].map(order)
+    return part.sort_values("_order").drop(columns="_order").reset_index(drop=True), year
+
+
+def initiatives_display(initiatives: pd.DataFrame) -> pd.DataFrame:
+    """German display table of :func:`municipality_initiatives`: ID, Titel, Thema, Status, Träger, Wirkungsort
+    ('kreisweit' | 'in der Gemeinde'), Ende geplant, Fördermittel bewilligt."""
+    return pd.DataFrame({
+        "ID": initiatives["initiative_id"],
+        "Titel": initiatives["title"],
+        "Thema": [THEME_BY_ID[t].name_de if t in THEME_BY_ID else t for t in initiatives["theme"]],
+        "Status": initiatives["status"],
+        "Träger": initiatives["lead_organisation"].fillna("–"),
+        "Wirkungsort": ["kreisweit" if d else "in der Gemeinde" for d in initiatives["districtwide"]],
+        "Ende geplant": [fmt.date(d) for d in initiatives["end_planned"]],
+        "Fördermittel bewilligt": [fmt.eur(v) for v in initiatives["funding_granted_eur"]],
+    })

@@ -1,0 +1,282 @@
+"""Data of the Überblick page: key figures, status funnel, progress per theme, changes in the period, what needs
+attention, funds by programme. Pure functions over ``monitor.db.query`` (aggregated in DuckDB, small results).
+
+Rules (shown on the page as help texts):
+- The initiatives counted are those matching the sidebar filters (``Filters.initiative_sql``).
+- Total cost leaves out initiatives with status Verworfen; funds granted count every initiative.
+- A milestone is *überfällig* when it is not done and its due date lies before today; milestones of
+  initiatives with status Verworfen are not counted as open or overdue.
+- A KPI has *reached* its target when the actual value reached the target in the direction from the
+  baseline to the target (baseline > target: lower is better); KPIs without actual or target are not rated.
+- *Ohne Statuswechsel* = not Abgeschlossen/Verworfen and the last status change (else the row's Stand) lies
+  more than ``STALE_MONTHS`` months before today. *Endet bald* = end planned within ``ENDING_DAYS`` days from
+  today and not Abgeschlossen/Verworfen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from monitor import db
+from monitor.filters import Filters
+from monitor.vocab import STATUSES, STATUS_RANK, THEMES
+
+STALE_MONTHS = 6
+ENDING_DAYS = 90
+CLOSED = ("Abgeschlossen", "Verworfen")
+
+
+def months_before(d: date, months: int) -> date:
+    """``d`` minus whole months (day clipped to the month's end)."""
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    m += 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(y, m, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _selected(f: Filters) -> tuple[str, tuple]:
+    """CTE ``sel``: the initiatives matching the filters."""
+    cond, params = f.initiative_sql("i")
+    return f"sel as (select i.* from initiative i where {cond})", params
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The first row of the page. Money in EUR; counts of initiatives or milestones."""
+
+    initiatives: int
+    in_progress: int
+    completed: int
+    funding_granted_eur: float
+    total_cost_eur: float
+    overdue_milestones: int
+
+
+def key_figures(f: Filters, today: date) -> KeyFigures:
+    """Counts and sums over the filtered initiatives (see module rules)."""
+    cte, params = _selected(f)
+    df = db.query(
+        f"""with {cte},
+        ms as (select count(*) as overdue from sel i join milestone m using (initiative_id)
+               where m.done_date is null and m.due_date < ? and i.status <> 'Verworfen')
+        select count(*) as initiatives,
+               count(*) filter (where status = 'In Umsetzung') as in_progress,
+               count(*) filter (where status = 'Abgeschlossen') as completed,
+               coalesce(sum(funding_granted_eur), 0) as granted,
+               coalesce(sum(total_cost_eur) filter (where status <> 'Verworfen'), 0) as cost,
+               (select overdue from ms) as overdue
+        from sel""",
+        (*params, today),
+    )
+    r = df.iloc[0]
+    return KeyFigures(int(r["initiatives"]), int(r["in_progress"]), int(r["completed"]), float(r["granted"]),
+                      float(r["cost"]), int(r["overdue"]))
+
+
+def status_counts(f: Filters) -> pd.DataFrame:
+    """Initiatives per current status, all nine statuses in line order (0 when none): status, rank, initiatives."""
+    cte, params = _selected(f)
+    df = db.query(f"with {cte} select status, count(*) as initiatives from sel group by status", params)
+    n = dict(zip(df["status"], df["initiatives"]))
+    return pd.DataFrame({"status": list(STATUSES), "rank": [STATUS_RANK[s] for s in STATUSES],
+                         "initiatives": [int(n.get(s, 0)) for s in STATUSES]})
+
+
+def status_mix(f: Filters) -> pd.DataFrame:
+    """Initiatives per main theme and status (long): theme, status, initiatives; themes in vocab order."""
+    cte, params = _selected(f)
+    df = db.query(
+        f"""with {cte} select i.theme, i.status, count(*) as initiatives from sel i
+        join status s using (status) group by i.theme, i.status, s.rank order by i.theme, s.rank""",
+        params,
+    )
+    order = {t.theme_id: n for n, t in enumerate(THEMES)}
+    return df.sort_values("theme", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def theme_progress(f: Filters, today: date) -> pd.DataFrame:
+    """One row per theme of the filter (all four when none): theme, initiatives, funding_granted_eur,
+    total_cost_eur, milestones_done, milestones_done_late, milestones_open, milestones_overdue, kpis_rated,
+    kpis_reached. Themes without initiatives get zeros."""
+    cte, params = _selected(f)
+    df = db.query(
+        f"""with {cte},
+        ini as (select theme, count(*) as initiatives, coalesce(sum(funding_granted_eur), 0) as funding_granted_eur,
+                       coalesce(sum(total_cost_eur) filter (where status <> 'Verworfen'), 0) as total_cost_eur
+                from sel group by theme),
+        ms as (select i.theme,
+                      count(*) filter (where m.done_date is not null) as milestones_done,
+                      count(*) filter (where m.done_date > m.due_date) as milestones_done_late,
+                      count(*) filter (where m.done_date is null and i.status <> 'Verworfen'
+                                       and (m.due_date is null or m.due_date >= ?)) as milestones_open,
+                      count(*) filter (where m.done_date is null and i.status <> 'Verworfen'
+                                       and m.due_date < ?) as milestones_overdue
+               from sel i join milestone m using (initiative_id) group by i.theme),
+        kp as (select i.theme,
+                      count(*) filter (where k.actual is not null and k.target is not null) as kpis_rated,
+                      count(*) filter (where k.actual is not null and k.target is not null and
+                          case when k.baseline is not null and k.baseline > k.target then k.actual <= k.target
+                               else k.actual >= k.target end) as kpis_reached
+               from sel i join kpi k using (initiative_id) group by i.theme)
+        select ini.theme, ini.initiatives, ini.funding_granted_eur, ini.total_cost_eur,
+               coalesce(ms.milestones_done, 0) as milestones_done,
+               coalesce(ms.milestones_done_late, 0) as milestones_done_late,
+               coalesce(ms.milestones_open, 0) as milestones_open,
+               coalesce(ms.milestones_overdue, 0) as milestones_overdue,
+               coalesce(kp.kpis_rated, 0) as kpis_rated, coalesce(kp.kpis_reached, 0) as kpis_reached
+        from ini left join ms using (theme) left join kp using (theme)""",
+        (*params, today, today),
+    )
+    by_theme = df.set_index("theme")
+    rows = []
+    for theme in f.theme_ids():
+        if theme in by_theme.index:
+            rows.append({"theme": theme, **by_theme.loc[theme].to_dict()})
+        else:
+            rows.append({"theme": theme, **{c: 0 for c in df.columns if c != "theme"}})
+    out = pd.DataFrame(rows, columns=df.columns)
+    ints = [c for c in out.columns if c not in ("theme", "funding_granted_eur", "total_cost_eur")]
+    out[ints] = out[ints].astype(int)
+    out[["funding_granted_eur", "total_cost_eur"]] = out[["funding_granted_eur", "total_cost_eur"]].astype(float)
+    return out
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in the period: each a DataFrame sorted by date (newest first)."""
+
+    new_initiatives: pd.DataFrame  # initiative_id, title, theme, status (current), first_status, date
+    status_changes: pd.DataFrame  # initiative_id, title, date, previous_status, status
+    milestones_reached: pd.DataFrame  # initiative_id, title, milestone, due_date, done_date
+
+
+def changes(f: Filters) -> Changes:
+    """New initiatives (first status date in the period), status changes (every history row after the first
+    with a date in the period) and milestones done in the period, for the filtered initiatives."""
+    cte, params = _selected(f)
+    period = (f.date_from, f.date_to)
+    new = db.query(
+        f"""with {cte}, first as (select initiative_id, min(date) as date, arg_min(status, seq) as first_status
+                                  from status_history group by 1)
+        select i.initiative_id, i.title, i.theme, i.status, coalesce(h.first_status, i.status) as first_status,
+               coalesce(h.date, i.start_date) as date
+        from sel i left join first h using (initiative_id)
+        where coalesce(h.date, i.start_date) between ? and ? order by date desc, i.initiative_id""",
+        (*params, *period),
+    )
+    moves = db.query(
+        f"""with {cte}, h as (select initiative_id, date, status, seq,
+                   lag(status) over (partition by initiative_id order by seq) as previous_status
+                   from status_history)
+        select i.initiative_id, i.title, h.date, h.previous_status, h.status
+        from sel i join h using (initiative_id)
+        where h.previous_status is not null and h.date between ? and ?
+        order by h.date desc, i.initiative_id, h.seq desc""",
+        (*params, *period),
+    )
+    reached = db.query(
+        f"""with {cte}
+        select i.initiative_id, i.title, m.title as milestone, m.due_date, m.done_date
+        from sel i join milestone m using (initiative_id)
+        where m.done_date between ? and ? order by m.done_date desc, i.initiative_id, m.seq""",
+        (*params, *period),
+    )
+    return Changes(new, moves, reached)
+
+
+def recent_events(ch: Changes, limit: int = 8) -> pd.DataFrame:
+    """The newest events of :class:`Changes` merged into one list: date, initiative ('ID – Titel'), event
+    (German text). Newest first, at most ``limit`` rows."""
+    rows = [(r.date, r.initiative_id, r.title, f"Neu aufgenommen als {r.first_status}")
+            for r in ch.new_initiatives.itertuples()]
+    rows += [(r.date, r.initiative_id, r.title, f"Status: {r.previous_status} → {r.status}")
+             for r in ch.status_changes.itertuples()]
+    rows += [(r.done_date, r.initiative_id, r.title, f"Meilenstein erreicht: {r.milestone}")
+             for r in ch.milestones_reached.itertuples()]
+    rows.sort(key=lambda r: (pd.Timestamp(r[0]), r[1]), reverse=True)
+    return pd.DataFrame([{"date": r[0], "initiative": f"{r[1]} – {r[2]}", "event": r[3]} for r in rows[:limit]],
+                        columns=["date", "initiative", "event"])
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What needs attention today: each a DataFrame."""
+
+    overdue: pd.DataFrame  # initiative_id, title, milestone, due_date, days_overdue
+    stale: pd.DataFrame  # initiative_id, title, status, last_change
+    ending_soon: pd.DataFrame  # initiative_id, title, status, end_planned
+
+
+def attention(f: Filters, today: date) -> Attention:
+    """Overdue milestones, initiatives without a status change for ``STALE_MONTHS`` months and initiatives ending
+    within ``ENDING_DAYS`` days (see module rules), for the filtered initiatives."""
+    cte, params = _selected(f)
+    overdue = db.query(
+        f"""with {cte}
+        select i.initiative_id, i.title, m.title as milestone, m.due_date,
+               date_diff('day', m.due_date, ?::date) as days_overdue
+        from sel i join milestone m using (initiative_id)
+        where m.done_date is null and m.due_date < ? and i.status <> 'Verworfen'
+        order by m.due_date, i.initiative_id, m.seq""",
+        (*params, today, today),
+    )
+    stale = db.query(
+        f"""with {cte}, last as (select initiative_id, max(date) as date from status_history group by 1)
+        select i.initiative_id, i.title, i.status, coalesce(h.date, i.as_of) as last_change
+        from sel i left join last h using (initiative_id)
+        where i.status not in ('Abgeschlossen', 'Verworfen')
+          and (coalesce(h.date, i.as_of) is null or coalesce(h.date, i.as_of) < ?)
+        order by last_change nulls first, i.initiative_id""",
+        (*params, months_before(today, STALE_MONTHS)),
+    )
+    ending = db.query(
+        f"""with {cte}
+        select i.initiative_id, i.title, i.status, i.end_planned from sel i
+        where i.status not in ('Abgeschlossen', 'Verworfen') and i.end_planned between ? and ?
+        order by i.end_planned, i.initiative_id""",
+        (*params, today, today + timedelta(days=ENDING_DAYS)),
+    )
+    return Attention(overdue, stale, ending)
+
+
+def funds_by_programme(f: Filters) -> pd.DataFrame:
+    """Per funding programme of the filtered initiatives: programme, initiatives, funding_granted_eur,
+    total_cost_eur (without Verworfen). An initiative with several programmes counts fully in each of them
+    (the workbook has no split per programme). Sorted by funds granted, largest first."""
+    cte, params = _selected(f)
+    return db.query(
+        f"""with {cte}
+        select p.programme, count(*) as initiatives,
+               coalesce(sum(i.funding_granted_eur), 0)::double as funding_granted_eur,
+               coalesce(sum(i.total_cost_eur) filter (where i.status <> 'Verworfen'), 0)::double as total_cost_eur
+        from sel i join initiative_programme p using (initiative_id)
+        group by p.programme order by funding_granted_eur desc, p.programme""",
+        params,
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the Überblick page shows, for one filter selection and day."""
+
+    filters: Filters
+    today: date
+    key: KeyFigures
+    status_counts: pd.DataFrame
+    status_mix: pd.DataFrame
+    themes: pd.DataFrame
+    changes: Changes
+    attention: Attention
+    funds: pd.DataFrame
+
+
+def load(f: Filters, today: date) -> Overview:
+    """All data of the Überblick page."""
+    return Overview(f, today, key_figures(f, today), status_counts(f), status_mix(f), theme_progress(f, today),
+                    changes(f), attention(f, today), funds_by_programme(f))

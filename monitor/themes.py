@@ -1,0 +1,173 @@
+"""Data for the theme page (Themen): one theme's initiatives, their status over time, their KPIs and the
+indicators the theme is meant to move.
+
+Initiatives are selected with the sidebar filters (:meth:`monitor.filters.Filters.initiative_sql`) except the
+sidebar theme, which the page replaces by its own theme selector. "Of the theme" means the initiative's main
+theme; initiatives that name the theme only as a further theme are listed separately.
+Pure functions, no ``st.*``; all SQL through :func:`monitor.db.query`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from monitor import format as fmt
+from monitor.db import query
+from monitor.filters import Filters
+from monitor.indicator_charts import kpi_progress
+from monitor.vocab import THEMES
+
+INITIATIVE_COLUMNS = ["initiative_id", "title", "status", "lead_organisation", "districtwide", "municipalities",
+                      "start_date", "end_planned", "total_cost_eur", "funding_granted_eur", "is_primary"]
+
+
+def default_theme(filters: Filters) -> str:
+    """The theme shown first: the first theme selected in the sidebar, else the first theme (mobility)."""
+    return filters.themes[0] if filters.themes else THEMES[0].theme_id
+
+
+def _scope(filters: Filters) -> tuple[str, tuple]:
+    """The sidebar condition without its theme part (the page chooses the theme itself)."""
+    return filters.with_(themes=()).initiative_sql("i")
+
+
+def theme_initiatives(filters: Filters, theme: str) -> pd.DataFrame:
+    """Initiatives whose main theme (``is_primary`` True) or a further theme is ``theme``, matching the
+    sidebar filters; main-theme ones first, then by status rank and title. ``municipalities`` is 'kreisweit'
+    for districtwide initiatives, else the names comma-separated. Amounts in EUR."""
+    cond, params = _scope(filters)
+    return query(
+        f"""
+        select i.initiative_id, i.title, i.status, i.lead_organisation, i.districtwide,
+               case when i.districtwide then 'kreisweit' else
+                   (select string_agg(m.name, ', ' order by m.name) from initiative_municipality im
+                    join municipality m on m.ags = im.ags where im.initiative_id = i.initiative_id) end
+                   as municipalities,
+               i.start_date, i.end_planned, i.total_cost_eur, i.funding_granted_eur,
+               i.theme = ? as is_primary
+        from initiative i
+        left join status s on s.status = i.status
+        where (i.theme = ? or exists (select 1 from initiative_theme t
+                                      where t.initiative_id = i.initiative_id and t.theme = ?))
+          and {cond}
+        order by is_primary desc, s.rank, i.title
+        """, (theme, theme, theme, *params))
+
+
+def status_progress(filters: Filters, theme: str) -> pd.DataFrame:
+    """Per month of the sidebar period: how many initiatives of the theme (main theme, sidebar filters)
+    stood at which status at the end of the month (or at the period end, if earlier), from
+    ``status_history``: ``month`` (first day), ``status``, ``n``. Initiatives without history by then are
+    not counted."""
+    cond, params = _scope(filters)
+    return query(
+        f"""
+        with ini as (select i.initiative_id from initiative i where i.theme = ? and {cond}),
+        months as (
+            select cast(m as date) as month,
+                   least(cast(m + interval 1 month - interval 1 day as date), cast(? as date)) as cutoff
+            from range(date_trunc('month', cast(? as date)),
+                       date_trunc('month', cast(? as date)) + interval 1 month, interval 1 month) t(m)
+        ),
+        snap as (
+            select mo.month, h.initiative_id, arg_max(h.status, (h.date, h.seq)) as status
+            from months mo
+            join status_history h on h.date <= mo.cutoff
+            join ini on ini.initiative_id = h.initiative_id
+            group by mo.month, h.initiative_id
+        )
+        select month, status, count(*) as n from snap group by month, status order by month, status
+        """, (theme, *params, filters.date_to, filters.date_from, filters.date_to))
+
+
+def theme_kpis(filters: Filters, theme: str) -> pd.DataFrame:
+    """KPIs of the theme's initiatives (main theme, sidebar filters): ``initiative_id``, ``title``,
+    ``name``, ``unit``, ``baseline``, ``target``, ``target_year``, ``actual``, ``as_of`` and ``label``
+    ('name – title'), ordered by initiative and KPI order."""
+    cond, params = _scope(filters)
+    df = query(
+        f"""
+        select k.initiative_id, i.title, k.seq, k.name, coalesce(k.unit, '') as unit, k.baseline, k.target,
+               k.target_year, k.actual, k.as_of
+        from kpi k join initiative i on i.initiative_id = k.initiative_id
+        where i.theme = ? and {cond}
+        order by k.initiative_id, k.seq
+        """, (theme, *params))
+    df["label"] = df["name"] + " – " + df["title"]
+    return df
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    """Headline numbers of one theme (main theme, sidebar filters)."""
+
+    initiatives: int
+    further: int
+    running: int
+    completed: int
+    funding_granted_eur: float
+    kpis: int
+    kpis_reached: int
+
+
+def theme_summary(initiatives: pd.DataFrame, kpis: pd.DataFrame) -> ThemeSummary:
+    """Counts from :func:`theme_initiatives` and :func:`theme_kpis` (pure, no query): running = Bewilligt or
+    In Umsetzung; a KPI is reached when the actual value has reached the target in the target's direction."""
+    main = initiatives[initiatives["is_primary"]]
+    reached = 0
+    for row in kpis.itertuples(index=False):
+        if pd.isna(row.actual) or pd.isna(row.target):
+            continue
+        base = 0.0 if pd.isna(row.baseline) else row.baseline
+        if (row.target >= base and row.actual >= row.target) or (row.target < base and row.actual <= row.target):
+            reached += 1
+    return ThemeSummary(
+        initiatives=len(main), further=len(initiatives) - len(main),
+        running=int(main["status"].isin(["Bewilligt", "In Umsetzung"]).sum()),
+        completed=int((main["status"] == "Abgeschlossen").sum()),
+        funding_granted_eur=float(main["funding_granted_eur"].fillna(0).sum()),
+        kpis=len(kpis), kpis_reached=reached,
+    )
+
+
+
+def initiative_table(initiatives: pd.DataFrame) -> pd.DataFrame:
+    """German display table of :func:`theme_initiatives` rows: ID, Titel, Status, Träger, Gemeinden, Beginn,
+    Ende geplant, Fördermittel bewilligt (formatted '180.000 €'). Text stays text (no HTML)."""
+    return pd.DataFrame({
+        "ID": initiatives["initiative_id"],
+        "Titel": initiatives["title"],
+        "Status": initiatives["status"],
+        "Träger": initiatives["lead_organisation"].fillna("–"),
+        "Gemeinden": initiatives["municipalities"].fillna("–"),
+        "Beginn": [fmt.date(d) for d in initiatives["start_date"]],
+        "Ende geplant": [fmt.date(d) for d in initiatives["end_planned"]],
+        "Fördermittel bewilligt": [fmt.eur(v) for v in initiatives["funding_granted_eur"]],
+    })
+
+
+def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """German display table of :func:`theme_kpis`: Initiative, Kennzahl, Ausgangswert, Zielwert (Zieljahr),
+    Istwert (Stand), Zielerreichung — every value with its unit."""
+    def dec(*values) -> int:
+        return 1 if any(v is not None and not pd.isna(v) and float(v) != round(float(v)) for v in values) else 0
+
+    rows = []
+    for r in kpis.itertuples(index=False):
+        d = dec(r.baseline, r.target, r.actual)
+        progress = kpi_progress(r.baseline, r.target, r.actual)
+        target_year = "" if pd.isna(r.target_year) else f" ({int(r.target_year)})"
+        actual = fmt.value_with_unit(r.actual, r.unit, d)
+        if not pd.isna(r.actual) and r.as_of is not None and not pd.isna(r.as_of):
+            actual += f" (Stand {fmt.date(r.as_of)})"
+        rows.append({
+            "Initiative": f"{r.initiative_id} {r.title}",
+            "Kennzahl": r.name,
+            "Ausgangswert": fmt.value_with_unit(r.baseline, r.unit, d),
+            "Zielwert": fmt.value_with_unit(r.target, r.unit, d) + target_year,
+            "Istwert": actual if not pd.isna(r.actual) else "noch kein Istwert",
+            "Zielerreichung": fmt.percent(progress) if progress is not None else "–",
+        })
+    return pd.DataFrame(rows, columns=["Initiative", "Kennzahl", "Ausgangswert", "Zielwert", "Istwert",
+                                       "Zielerreichung"])

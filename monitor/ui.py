@@ -1,0 +1,129 @@
+"""Small shared rendering helpers for the pages: header with the data Stand, Beispieldaten badge, empty states,
+figure captions, "today".
+
+Besides the sidebar widgets in ``monitor/filters.py`` and caching in ``monitor/db.py``, this is the only module
+under ``monitor/`` that calls ``st.*``. Text is always rendered as Markdown-free text or through Streamlit
+elements that escape it; never ``unsafe_allow_html`` or ``st.html``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import duckdb
+import plotly.graph_objects as go
+import streamlit as st
+
+from monitor import db, format as fmt
+from monitor.vocab import THEME_BY_ID
+
+TODAY_ENV = "REGIONALMONITOR_TODAY"
+MISSING_DB_TEXT = "Noch keine Daten geladen – bitte `python -m etl` ausführen."
+SYNTHETIC_TEXT = (
+    "Es sind **Beispieldaten** geladen: erfundene Initiativen und Statistikwerte zum Ausprobieren, "
+    "keine amtlichen Zahlen. Bitte nicht für Entscheidungen oder Berichte verwenden."
+)
+
+
+#: Nearest named Streamlit colour of each theme colour (Okabe-Ito), for badges next to theme names.
+THEME_BADGE_COLOURS = {"mobility": "blue", "supply": "green", "tourism": "orange", "value_chains": "violet",
+                       "demography": "gray"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:~$=&])")
+
+
+def md(text) -> str:
+    """Workbook text made safe for Markdown: every Markdown/HTML special character backslash-escaped, so
+    ``**x**``, links, ``<img ...>`` or ``:red[...]`` show literally. None -> '–'."""
+    if text is None or (isinstance(text, float) and text != text):
+        return fmt.MISSING
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def theme_badge(theme_id: str, full: bool = False) -> None:
+    """The theme's German name (short, or the full name) as a badge in the theme's colour."""
+    theme = THEME_BY_ID.get(theme_id)
+    label = (theme.name_de if full else theme.short_de) if theme else str(theme_id)
+    st.badge(label, color=THEME_BADGE_COLOURS.get(theme_id, "gray"))
+
+
+def today() -> date:
+    """"Today" for every date rule (overdue, ending soon): ``$REGIONALMONITOR_TODAY`` (ISO date) or the real date."""
+    value = os.environ.get(TODAY_ENV)
+    return date.fromisoformat(value) if value else date.today()
+
+
+def stand() -> date | None:
+    """The data Stand of the loaded database (meta ``stand``), or None when not recorded."""
+    value = db.meta().get("stand")
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def is_synthetic() -> bool:
+    """True when the loaded database holds sample (synthetic) data (meta ``synthetic`` = true)."""
+    return str(db.meta().get("synthetic", "")).strip().lower() in ("true", "1", "ja", "yes")
+
+
+def district_name() -> str:
+    """The district's name from meta (e.g. 'Landkreis Görlitz')."""
+    return db.meta().get("district_name") or "Landkreis"
+
+
+def database_ready() -> bool:
+    """True when the database can be read; otherwise shows a friendly message (no traceback) and returns False."""
+    try:
+        db.meta()
+    except db.DatabaseMissing:
+        st.info(MISSING_DB_TEXT, icon=":material/database_off:")
+        return False
+    except duckdb.Error:
+        st.error("Die Datenbank ist nicht lesbar. Bitte `python -m etl` erneut ausführen.",
+                 icon=":material/database_off:")
+        return False
+    return True
+
+
+def synthetic_badge() -> None:
+    """The 'Beispieldaten' badge (top of every page) when synthetic data is loaded; nothing otherwise."""
+    if is_synthetic():
+        st.badge("Beispieldaten", icon=":material/science:", color="orange",
+                 help="Erfundene Daten zum Ausprobieren – keine amtlichen Zahlen.")
+
+
+def synthetic_notice() -> None:
+    """A longer explanation of the sample data (for the Daten page), when synthetic data is loaded."""
+    if is_synthetic():
+        st.warning(SYNTHETIC_TEXT, icon=":material/science:")
+
+
+def stand_text() -> str:
+    """'Landkreis Görlitz · Stand der Daten: 30.06.2026'."""
+    return f"{district_name()} · Stand der Daten: {fmt.date(stand())}"
+
+
+def page_header(title: str, intro: str | None = None) -> None:
+    """Page title, the district and data Stand, an optional one-line intro."""
+    st.title(title)
+    st.caption(stand_text() if intro is None else f"{stand_text()} · {intro}")
+
+
+def empty_state(text: str) -> None:
+    """A friendly message instead of an empty table or chart."""
+    st.info(text, icon=":material/filter_alt_off:")
+
+
+def figure_caption(source: str, unit: str | None = None, as_of: date | None = None) -> None:
+    """Caption under a figure: unit, source and Stand (the data Stand unless ``as_of`` is given)."""
+    parts = [f"Einheit: {unit}"] if unit else []
+    parts += [f"Quelle: {source}", f"Stand: {fmt.date(as_of or stand())}"]
+    st.caption(" · ".join(parts))
+
+
+def table(df, key: str, **kwargs) -> None:
+    """A read-only table without index; missing values show as '–'. Cells are rendered as text (no Markdown)."""
+    st.dataframe(df, hide_index=True, key=key, placeholder=fmt.MISSING, **kwargs)
+
+
+def plotly(fig: go.Figure, key: str) -> None:
+    """Render a plotly figure full width, without the plotly logo."""
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "de"})

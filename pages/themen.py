@@ -1,0 +1,116 @@
+"""Themen: one theme at a time — its initiatives, their status over time, KPIs target vs actual, and the
+indicators the theme is meant to move (district against Saxony, municipalities ranked)."""
+import streamlit as st
+
+from monitor import filters, indicator_charts as charts, themes, ui
+from monitor import format as fmt
+from monitor import municipalities as mun
+from monitor.vocab import THEME_BY_ID, THEMES
+
+# ---------------------------------------------------------------- 1. read filters and page widgets
+f = filters.current()
+theme_ids = [t.theme_id for t in THEMES]
+ui.page_header("Themen", "Initiativen, Fortschritt und Kennzahlen je Thema")
+theme = st.selectbox(
+    "Thema", theme_ids, index=theme_ids.index(themes.default_theme(f)),
+    format_func=lambda t: THEME_BY_ID[t].name_de, key="themenfeld", bind="query-params",
+)
+info = THEME_BY_ID[theme]
+stand = ui.stand()
+
+# ---------------------------------------------------------------- 2. data
+initiatives = themes.theme_initiatives(f, theme)
+kpis = themes.theme_kpis(f, theme)
+summary = themes.theme_summary(initiatives, kpis)
+progress = themes.status_progress(f, theme)
+catalogue = mun.indicator_catalogue(theme)
+
+# ---------------------------------------------------------------- 3. render
+st.subheader(info.name_de)
+st.caption(f"Zeitraum {f.period_text()} · Initiativen mit Hauptthema {info.name_de}"
+           + (" · Gemeinde- und Statusfilter der Seitenleiste angewendet" if f.municipalities or f.statuses else ""))
+cols = st.columns(5)
+cols[0].metric("Initiativen", fmt.number(summary.initiatives),
+               help="Initiativen mit diesem Hauptthema, die zu den Filtern passen.")
+cols[1].metric("Bewilligt oder in Umsetzung", fmt.number(summary.running))
+cols[2].metric("Abgeschlossen", fmt.number(summary.completed))
+cols[3].metric("Fördermittel bewilligt", fmt.eur_compact(summary.funding_granted_eur))
+cols[4].metric("Kennzahlen am Ziel", f"{fmt.number(summary.kpis_reached)} von {fmt.number(summary.kpis)}")
+
+main = initiatives[initiatives["is_primary"]]
+further = initiatives[~initiatives["is_primary"]]
+st.markdown("#### Initiativen")
+if main.empty:
+    ui.empty_state(f"Keine Initiativen mit Hauptthema {info.name_de} für die gewählten Filter.")
+else:
+    st.dataframe(themes.initiative_table(main), hide_index=True, width="stretch", key="themen_tabelle")
+if not further.empty:
+    with st.expander(f"{len(further)} weitere Initiative(n) mit {info.name_de} als weiterem Thema"):
+        st.dataframe(themes.initiative_table(further), hide_index=True, width="stretch",
+                     key="themen_tabelle_weitere")
+
+st.markdown("#### Fortschritt")
+if progress.empty:
+    ui.empty_state("Für diese Auswahl gibt es keinen Statusverlauf im Zeitraum.")
+else:
+    ui.plotly(charts.status_progress_figure(
+        progress, title=f"Status der Initiativen je Monat – {info.short_de}", stand=stand), key="themen_verlauf")
+    st.caption("Stand jeweils am Monatsende, aus dem Statusverlauf der Initiativen.")
+
+st.markdown("#### Kennzahlen: Ziel und Ist")
+if kpis.empty:
+    ui.empty_state("Zu diesen Initiativen sind keine Kennzahlen erfasst.")
+else:
+    ui.plotly(charts.kpi_figure(kpis, title=f"Zielerreichung der Kennzahlen – {info.short_de}", stand=stand,
+                                colour=info.colour), key="themen_kennzahlen")
+with st.expander("Kennzahlen als Tabelle (Ausgangs-, Ziel- und Istwert mit Einheit)", expanded=False):
+    if kpis.empty:
+        st.caption("Keine Kennzahlen.")
+    else:
+        st.dataframe(themes.kpi_table(kpis), hide_index=True, width="stretch", key="themen_kpi_tabelle")
+
+st.markdown("#### Indikatoren, die das Thema bewegen soll")
+if catalogue.empty:
+    ui.empty_state(f"Für {info.name_de} sind keine Indikatoren mit Werten geladen.")
+else:
+    names = dict(zip(catalogue["indicator_id"], catalogue["name_de"] + " (" + catalogue["unit"] + ")"))
+    indicator_id = st.selectbox("Indikator", list(names), format_func=names.__getitem__, key="themen_indikator",
+                                bind="query-params")
+    ind = mun.indicator_info(indicator_id)
+    b = mun.benchmarks()
+    trend = mun.region_trend(indicator_id, None)
+    ranking, year = mun.municipal_values(indicator_id)
+    reference = mun.comparable_benchmarks(indicator_id, year) if year else {}
+    as_index = bool(year) and not reference  # district and Land are totals: compare their development
+    trend_unit = "Index (erstes Jahr = 100)" if as_index else ind.unit
+    if as_index:
+        trend = mun.to_index(trend)
+    styles = {b.district_name: charts.SeriesStyle(info.colour)}
+    if b.state_name:
+        styles[b.state_name] = charts.SeriesStyle(charts.STATE_COLOUR, "dash")
+    trend_stand = trend["period"].max() if not trend.empty else None
+    highlight = tuple(ranking.loc[ranking["ags"].isin(f.municipalities), "name"])
+    c1, c2 = st.columns(2)
+    with c1:
+        ui.plotly(charts.trend_figure(
+            trend, title=f"{ind.name} im Zeitverlauf", unit=trend_unit,
+            decimals=1 if as_index else ind.decimals, stand=trend_stand, styles=styles,
+            series_break=ind.series_break), key="themen_trend")
+        if as_index:
+            st.caption(f"{b.district_name} und {b.state_name or 'Land'} sind Summen: gezeigt wird die Entwicklung "
+                       f"als Index (erstes Jahr = 100).")
+        for note in charts.gap_notes(trend):
+            st.caption(f"Lücke: {note}")
+    with c2:
+        if ranking.empty or year is None:
+            ui.empty_state("Keine Gemeindewerte für diesen Indikator.")
+        else:
+            ui.plotly(charts.ranking_figure(
+                ranking, title=f"{ind.name} {year} nach Gemeinden", unit=ind.unit, decimals=ind.decimals,
+                stand=ranking["period"].max(), colour=info.colour, higher_is_better=ind.higher_is_better,
+                reference=reference, highlight=highlight), key="themen_rangfolge")
+            missing = ranking[ranking["value"].isna()]
+            if not missing.empty:
+                st.caption("Ohne Balken (kein Wert, nicht null): " + "; ".join(
+                    f"{r.name} – {charts.flag_label(r.flag)}" for r in missing.itertuples(index=False)))
+    st.caption(f"Quelle: {ind.source} · Einheit: {ind.unit}")

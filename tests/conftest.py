@@ -1,0 +1,51 @@
+"""Shared pytest fixtures: the fixture database and a fixed "today" for every test that asks for them.
+
+- ``fixture_db`` (session): builds ``tests/fixture_db.py``'s database once in a temp dir, points
+  ``REGIONALMONITOR_DB`` at it and sets ``REGIONALMONITOR_TODAY`` to ``FIXTURE_TODAY``; returns its Path.
+- ``app`` (function): an ``AppTest`` of ``app.py`` on the fixture database (not yet run), caches cleared.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fixture_db import FIXTURE_TODAY, build_fixture_db  # noqa: E402
+
+APP_TIMEOUT = 30
+
+
+def clear_streamlit_caches() -> None:
+    """Empty st.cache_data and st.cache_resource (queries and the connection)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory) -> Path:
+    """Path of the fixture database; REGIONALMONITOR_DB and REGIONALMONITOR_TODAY point at it for the session."""
+    path = tmp_path_factory.mktemp("db") / "fixture.duckdb"
+    build_fixture_db(path)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REGIONALMONITOR_DB", str(path))
+    mp.setenv("REGIONALMONITOR_TODAY", FIXTURE_TODAY.isoformat())
+    clear_streamlit_caches()
+    yield path
+    mp.undo()
+    clear_streamlit_caches()
+
+
+@pytest.fixture
+def app(fixture_db):
+    """A fresh, not yet run AppTest of app.py on the fixture database."""
+    from streamlit.testing.v1 import AppTest
+
+    clear_streamlit_caches()
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)

@@ -1,0 +1,126 @@
+"""Initiativen page under AppTest on the fixture database: table, page filters, URL, detail view, escaping."""
+from __future__ import annotations
+
+import re
+
+from monitor import format as fmt
+from tests.fixture_db import INITIATIVE, INITIATIVES, KPIS, MILESTONES, ROUNDS, initiatives_where
+
+PAGE = "pages/initiativen.py"
+XSS_ID = next(i["initiative_id"] for i in INITIATIVES if i["title"].startswith("<img"))
+
+
+def _open(app, **params):
+    app.run()
+    for k, v in params.items():
+        app.query_params[k] = v
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception[0].message if app.exception else ""
+    return app
+
+
+def _table(app):
+    return next(d.value for d in app.dataframe if "initiative_id" in d.value.columns and "lead_organisation"
+                in d.value.columns)
+
+
+def _ids(app) -> list[str]:
+    return list(_table(app)["initiative_id"])
+
+
+def test_table_lists_the_filtered_initiatives(app):
+    _open(app)
+    assert _ids(app) == sorted(i["initiative_id"] for i in initiatives_where())
+    table = _table(app)
+    assert "contact_email" not in table.columns and "contact_name" not in table.columns
+    row = table.set_index("initiative_id").loc["INI-003"]
+    assert row["municipalities"] == "kreisweit"
+    assert row["total_cost"] == fmt.eur(INITIATIVE["INI-003"]["total_cost_eur"])
+
+
+def test_sidebar_status_filter(app):
+    _open(app)
+    app.multiselect(key="status").set_value(["In Umsetzung", "Ruht"]).run()
+    assert not app.exception
+    assert _ids(app) == sorted(i["initiative_id"] for i in initiatives_where(statuses=("In Umsetzung", "Ruht")))
+
+
+def test_page_filters_programme_lead_origin_search(app):
+    _open(app)
+    app.multiselect(key="programm").set_value(["LEADER"]).run()
+    assert _ids(app) == sorted(i["initiative_id"] for i in initiatives_where() if "LEADER" in i["programmes"])
+    app.multiselect(key="programm").set_value([]).run()
+    app.multiselect(key="herkunft").set_value(["Unternehmen"]).run()
+    assert _ids(app) == sorted(i["initiative_id"] for i in initiatives_where() if i["origin"] == "Unternehmen")
+    app.multiselect(key="herkunft").set_value([]).run()
+    lead = INITIATIVE["INI-002"]["lead_organisation"]
+    app.multiselect(key="traeger").set_value([lead]).run()
+    assert _ids(app) == sorted(i["initiative_id"] for i in initiatives_where() if i["lead_organisation"] == lead)
+    app.multiselect(key="traeger").set_value([]).run()
+    app.text_input(key="suche").input("RUFBUS").run()
+    assert _ids(app) == [i["initiative_id"] for i in INITIATIVES if "rufbus" in i["title"].lower()]
+    app.text_input(key="suche").input("ini-0").run()  # matches the ID too
+    assert len(_ids(app)) == len(initiatives_where())
+
+
+def test_page_filters_from_url(app):
+    _open(app, programm="STARK", herkunft="Wissenschaft")
+    assert app.multiselect(key="programm").value == ["STARK"]
+    assert app.multiselect(key="herkunft").value == ["Wissenschaft"]
+    assert _ids(app) == sorted(i["initiative_id"] for i in initiatives_where()
+                               if "STARK" in i["programmes"] and i["origin"] == "Wissenschaft")
+
+
+def test_detail_from_url(app):
+    ini = INITIATIVE["INI-001"]
+    _open(app, initiative=f"INI-001 – {ini['title']}")
+    assert app.selectbox(key="initiative").value == "INI-001"
+    texts = [m.value for m in app.markdown]
+    assert any(t.startswith("### INI\\-001") and ini["title"] in t for t in texts)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Gesamtkosten"] == fmt.eur(ini["total_cost_eur"])
+    assert metrics["Fördermittel bewilligt"] == fmt.eur(ini["funding_granted_eur"])
+    milestones = next(d.value for d in app.dataframe if "state" in d.value.columns)
+    assert list(milestones["title"]) == [m[1] for m in MILESTONES if m[0] == "INI-001"]
+    assert "überfällig" in set(milestones["state"])
+    kpis = next(d.value for d in app.dataframe if "reached_text" in d.value.columns)
+    assert list(kpis["name"]) == [k[1] for k in KPIS if k[0] == "INI-001"]
+    assert kpis["target_text"].iloc[0] == fmt.value_with_unit(KPIS[0][5], KPIS[0][3])
+    rounds = next(d.value for d in app.dataframe if "results" in d.value.columns)
+    assert len(rounds) == sum("INI-001" in r["initiatives"] for r in ROUNDS)
+    # contact person visible to the office in the app
+    assert any(ini["contact_name"] in t for t in texts)
+    assert any(p in t for t in texts for p in ini["partners"])
+    assert len(app.get("plotly_chart")) == 2  # status timeline + milestone timeline
+
+
+def test_detail_selection_reacts(app):
+    _open(app)
+    assert not app.metric  # nothing chosen yet
+    app.selectbox(key="initiative").set_value("INI-008").run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Gesamtkosten"] == fmt.eur(INITIATIVE["INI-008"]["total_cost_eur"])
+
+
+def test_workbook_text_is_escaped(app):
+    _open(app)
+    app.selectbox(key="initiative").set_value(XSS_ID).run()
+    assert not app.exception
+    texts = [m.value for m in app.markdown]
+    assert any("\\<img src\\=x onerror\\=alert\\(1\\)\\>" in t for t in texts)
+    for t in texts:  # every '<' in rendered Markdown is escaped
+        assert not re.search(r"(?<!\\)<", t), t
+    assert not app.get("html")
+
+
+def test_empty_result_is_friendly(app):
+    _open(app, suche="gibt es sicher nicht")
+    assert any("Keine Initiative passt" in i.value for i in app.info)
+    assert not app.get("download_button")
+
+
+def test_download_buttons_present(app):
+    _open(app)
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert labels == ["Excel (.xlsx)", "CSV (.csv)"]
+    assert app.checkbox(key="nur_oeffentlich").value is True

@@ -1,0 +1,114 @@
+"""AppTest of the Karte page on the fixture database: deck layers, tooltips with German values, legend,
+selectors, URL, base-map toggle and the empty state."""
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from monitor import format as fmt
+from monitor.maps import MISSING_COLOUR, hex_to_rgba
+from monitor.vocab import THEME_BY_ID
+from tests.conftest import APP_TIMEOUT, ROOT
+from tests.fixture_db import BOXBERG, GOERLITZ, INDICATORS, MUNICIPALITIES, VALUES, initiatives_where
+
+PAGE = "pages/karte.py"
+
+
+def open_page(app, **query):
+    """Open the app with URL parameters ``query``, switch to the page and run it; fail on any exception."""
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def deck(app) -> dict:
+    return json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+
+
+def layer(spec: dict, layer_id: str) -> dict:
+    return next(x for x in spec["layers"] if x["id"] == layer_id)
+
+
+def label(indicator_id: str) -> str:
+    ind = next(i for i in INDICATORS if i["indicator_id"] == indicator_id)
+    return f"{ind['name_de']} ({ind['unit']})"
+
+
+def test_default_map_municipalities_and_initiatives(app):
+    at = open_page(app)
+    indicator_id = at.selectbox(key="karte_indikator").value
+    ind = next(i for i in INDICATORS if i["indicator_id"] == indicator_id)
+    year = at.selectbox(key="karte_jahr").value
+    assert year == max(v["year"] for v in VALUES if v["indicator_id"] == indicator_id)
+    spec = deck(at)
+    munis = layer(spec, "gemeinden")
+    assert munis["@@type"] == "ScatterplotLayer"  # no boundaries in the fixture: points
+    by_ags = {r["ags"]: r for r in munis["data"]}
+    assert set(by_ags) == {m["ags"] for m in MUNICIPALITIES}
+    v = next(x for x in VALUES if x["indicator_id"] == indicator_id and x["region_key"] == GOERLITZ
+             and x["year"] == year)
+    shown = f"{ind['name_de']} {year}: {fmt.number(v['value'], ind['decimals'])} {ind['unit']}"
+    assert shown in by_ags[GOERLITZ]["detail"]
+    assert by_ags[GOERLITZ]["name"] == "Görlitz"
+    inis = layer(spec, "initiativen")
+    expected = initiatives_where()
+    assert len(inis["data"]) == len(expected)
+    records = sorted(inis["data"], key=lambda r: r["name"])
+    for rec, ini in zip(records, sorted(expected, key=lambda i: i["initiative_id"])):
+        assert rec["name"].startswith(ini["initiative_id"])
+        assert rec["fill"][:3] == hex_to_rgba(THEME_BY_ID[ini["theme"]].colour)[:3]
+    assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip) == {"text": "{name}\n{detail}"}
+    # the view fits the district
+    lats = [m["lat"] for m in MUNICIPALITIES]
+    lons = [m["lon"] for m in MUNICIPALITIES]
+    view = spec["initialViewState"]
+    assert min(lats) < view["latitude"] < max(lats) and min(lons) < view["longitude"] < max(lons)
+    assert 7 < view["zoom"] < 12
+    assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec  # offline: no base map
+    legend = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert legend["layout"]["title"]["text"] == f"Legende: {ind['name_de']} {year} ({ind['unit']})"
+
+
+def test_selectors_and_withheld_value(app):
+    at = open_page(app)
+    at.selectbox(key="karte_indikator").set_value("overnight_stays").run()
+    at.selectbox(key="karte_jahr").set_value(2021).run()
+    assert not at.exception
+    by_ags = {r["ags"]: r for r in layer(deck(at), "gemeinden")["data"]}
+    assert "keine Angabe (unbekannt oder geheim zu halten)" in by_ags[BOXBERG]["detail"]
+    assert by_ags[BOXBERG]["fill"][:3] == hex_to_rgba(MISSING_COLOUR)[:3]
+    legend = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "keine Angabe" in [t["name"] for t in legend["data"]]
+    table = at.dataframe[0].value
+    assert table.loc[table["Gemeinde"] == "Boxberg/O.L.", "Wert"].iloc[0].startswith("keine Angabe")
+
+
+def test_url_restores_indicator_and_year(app):
+    at = open_page(app, karte_indikator=label("overnight_stays"), karte_jahr="2021")
+    assert at.selectbox(key="karte_indikator").value == "overnight_stays"
+    assert at.selectbox(key="karte_jahr").value == 2021
+    assert "2021" in layer(deck(at), "gemeinden")["data"][0]["detail"]
+
+
+def test_toggles_basemap_and_initiatives(app):
+    at = open_page(app)
+    at.toggle(key="karte_hintergrund").set_value(True).run()
+    spec = deck(at)
+    assert spec["mapProvider"] == "carto" and "cartocdn" in spec["mapStyle"]
+    at.toggle(key="karte_initiativen").set_value(False).run()
+    assert [x["id"] for x in deck(at)["layers"]] == ["gemeinden"]
+
+
+def test_sidebar_filter_and_empty_state(app):
+    at = open_page(app, thema=THEME_BY_ID["tourism"].name_de)
+    expected = initiatives_where(themes=("tourism",))
+    assert len(layer(deck(at), "initiativen")["data"]) == len(expected)
+    at2 = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    at2 = open_page(at2, thema=THEME_BY_ID["tourism"].name_de, status="Verworfen")
+    assert not initiatives_where(themes=("tourism",), statuses=("Verworfen",))
+    assert [x["id"] for x in deck(at2)["layers"]] == ["gemeinden"]
+    assert any("Keine Initiativen mit Ort" in i.value for i in at2.info)

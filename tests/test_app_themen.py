@@ -1,0 +1,168 @@
+"""AppTest of the Themen page on the fixture database: numbers from tests/fixture_db.py, selector, URL."""
+from __future__ import annotations
+
+import json
+
+from monitor import format as fmt
+from monitor.vocab import THEME_BY_ID
+from tests.fixture_db import (
+    DEFAULT_FROM,
+    DEFAULT_TO,
+    DISTRICT_KEY,
+    DISTRICT_NAME,
+    INDICATORS,
+    KPIS,
+    MUNICIPALITY_NAME,
+    STATE_NAME,
+    STATUS_HISTORY,
+    VALUES,
+    initiatives_where,
+)
+
+PAGE = "pages/themen.py"
+
+
+def open_page(app, **query):
+    """Open the app with URL parameters ``query`` (as a shared link would), switch to the page and run it;
+    fail on any exception."""
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def metric(app, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def figure(app, title_part: str) -> dict:
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if title_part in spec["layout"].get("title", {}).get("text", ""):
+            return spec
+    raise AssertionError(f"no figure titled like {title_part!r}")
+
+
+def main_ids(theme: str, **filters) -> set[str]:
+    return {i["initiative_id"] for i in initiatives_where(themes=(theme,), **filters)}
+
+
+def test_default_theme_shows_its_initiatives(app):
+    at = open_page(app)
+    assert at.selectbox(key="themenfeld").value == "mobility"
+    expected = main_ids("mobility")
+    assert metric(at, "Initiativen") == fmt.number(len(expected))
+    table = at.dataframe[0].value
+    assert set(table["ID"]) == expected
+    granted = sum(i["funding_granted_eur"] or 0 for i in initiatives_where(themes=("mobility",)))
+    assert metric(at, "Fördermittel bewilligt") == fmt.eur_compact(granted)
+
+
+def test_selector_change_updates_numbers(app):
+    at = open_page(app)
+    at.selectbox(key="themenfeld").set_value("value_chains").run()
+    assert not at.exception
+    expected = main_ids("value_chains")
+    assert metric(at, "Initiativen") == fmt.number(len(expected))
+    assert set(at.dataframe[0].value["ID"]) == expected
+    assert at.subheader[0].value == THEME_BY_ID["value_chains"].name_de
+
+
+def test_url_restores_theme(app):
+    at = open_page(app, themenfeld=THEME_BY_ID["tourism"].name_de)
+    assert at.selectbox(key="themenfeld").value == "tourism"
+    assert metric(at, "Initiativen") == fmt.number(len(main_ids("tourism")))
+
+
+def test_sidebar_theme_is_the_default(app):
+    at = open_page(app, thema=THEME_BY_ID["supply"].name_de)
+    assert at.selectbox(key="themenfeld").value == "supply"
+
+
+def test_further_theme_listed_separately(app):
+    # INI-007 (value_chains) names tourism as a further theme.
+    at = open_page(app, themenfeld=THEME_BY_ID["tourism"].name_de)
+    further = {i["initiative_id"] for i in initiatives_where() if "tourism" in i["themes"]}
+    assert further, "fixture should have a further-theme initiative"
+    assert any("weiterem Thema" in e.label for e in at.expander)
+    assert set(at.dataframe[1].value["ID"]) == further
+
+
+def test_progress_counts_match_status_history(app):
+    at = open_page(app)
+    spec = figure(at, "Status der Initiativen je Monat")
+    ids = main_ids("mobility")
+    # At the end of the period every initiative with history up to then counts once, at its latest status.
+    latest: dict[str, str] = {}
+    for ini, day, status, _ in STATUS_HISTORY:
+        if ini in ids and day <= DEFAULT_TO:
+            latest[ini] = status
+    last_month = {trace["name"]: trace["y"][-1] for trace in spec["data"]}
+    assert sum(last_month.values()) == len(latest)
+    for status in set(latest.values()):
+        assert last_month[status] == list(latest.values()).count(status)
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Anzahl Initiativen"
+    assert spec["layout"]["separators"] == ",."
+    assert "Stand" in spec["layout"]["title"]["subtitle"]["text"]
+
+
+def test_kpis_target_vs_actual(app):
+    at = open_page(app)
+    ids = main_ids("mobility")
+    kpis = [k for k in KPIS if k[0] in ids]
+    reached = [k for k in kpis if k[7] is not None and k[7] >= k[5]]
+    assert metric(at, "Kennzahlen am Ziel") == f"{len(reached)} von {len(kpis)}"
+    spec = figure(at, "Zielerreichung")
+    texts = spec["data"][0]["text"]
+    first = kpis[0]
+    progress = 100 * (first[7] - first[4]) / (first[5] - first[4])
+    assert texts[0].startswith(fmt.percent(progress))
+    assert f"{fmt.number(first[7])} {first[3]}" in texts[0]
+
+
+def test_indicator_ranking_and_trend(app):
+    at = open_page(app, themenfeld=THEME_BY_ID["tourism"].name_de)
+    ind = next(i for i in INDICATORS if i["theme"] == "tourism")
+    year = max(v["year"] for v in VALUES if v["indicator_id"] == ind["indicator_id"])
+    ranking = figure(at, f"{ind['name_de']} {year} nach Gemeinden")
+    bars = ranking["data"][0]
+    shown = dict(zip(bars["y"], bars["customdata"]))
+    for v in VALUES:
+        if v["indicator_id"] == ind["indicator_id"] and v["year"] == year and v["region_key"] in MUNICIPALITY_NAME:
+            assert shown[MUNICIPALITY_NAME[v["region_key"]]] == f"{fmt.number(v['value'])} {ind['unit']}"
+    # higher is better: the largest value first
+    values = [x for x in bars["x"] if x is not None]
+    assert values == sorted(values, reverse=True)
+    assert ranking["layout"]["xaxis"]["title"]["text"] == ind["unit"]
+    trend = figure(at, f"{ind['name_de']} im Zeitverlauf")
+    assert {t["name"] for t in trend["data"]} == {DISTRICT_NAME, STATE_NAME}
+    assert trend["data"][0]["line"]["color"] == THEME_BY_ID["tourism"].colour
+    # overnight stays of district and Land are totals: shown as an index of their first year
+    assert trend["layout"]["yaxis"]["title"]["text"] == "Index (erstes Jahr = 100)"
+    assert trend["data"][0]["y"][0] == 100.0
+
+
+def test_average_indicator_trend_in_its_unit(app):
+    at = open_page(app)
+    ind = next(i for i in INDICATORS if i["theme"] == "mobility")
+    trend = figure(at, f"{ind['name_de']} im Zeitverlauf")
+    assert trend["layout"]["yaxis"]["title"]["text"] == ind["unit"]
+    district = next(t for t in trend["data"] if t["name"] == DISTRICT_NAME)
+    first = min(v["year"] for v in VALUES if v["indicator_id"] == ind["indicator_id"])
+    assert district["y"][0] == next(v["value"] for v in VALUES if v["indicator_id"] == ind["indicator_id"]
+                                    and v["region_key"] == DISTRICT_KEY and v["year"] == first)
+
+
+def test_empty_filter_result_shows_friendly_message(app):
+    at = open_page(app, status="Verworfen")  # no mobility initiative is Verworfen
+    assert not main_ids("mobility", statuses=("Verworfen",))
+    assert metric(at, "Initiativen") == "0"
+    assert any("Keine Initiativen" in i.value for i in at.info)
+    assert not at.exception
+
+
+def test_period_defaults_come_from_fixture(app):
+    at = open_page(app)
+    assert any(f"{fmt.date(DEFAULT_FROM)} – {fmt.date(DEFAULT_TO)}" in c.value for c in at.caption)

@@ -1,0 +1,116 @@
+"""Plotly builders (monitor/charts.py), tested on their output dicts."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from monitor import charts
+from monitor.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, STATUSES, THEME_BY_ID
+
+STAND = dt.date(2026, 6, 30)
+TODAY = dt.date(2026, 7, 15)
+
+
+def _common(fig_dict: dict, title_part: str):
+    layout = fig_dict["layout"]
+    assert layout["separators"] == ",."
+    assert title_part in layout["title"]["text"]
+    assert layout["title"]["subtitle"]["text"] == "Stand: 30.06.2026"
+
+
+def test_status_funnel():
+    counts = pd.DataFrame({"status": list(STATUSES), "initiatives": list(range(1, 10))})
+    fig = charts.status_funnel(counts, STAND).to_dict()
+    _common(fig, "Status")
+    funnel, bar = fig["data"]
+    assert funnel["type"] == "funnel" and list(funnel["y"]) == list(STATUS_LINE)
+    assert list(funnel["x"]) == list(range(1, 8))
+    assert list(funnel["marker"]["color"]) == [STATUS_COLOURS[s] for s in STATUS_LINE]
+    assert list(bar["y"]) == list(STATUS_OFF_LINE) and list(bar["x"]) == [8, 9]
+    assert fig["layout"]["xaxis2"]["title"]["text"] == "Anzahl"
+
+
+def test_status_funnel_missing_statuses_are_zero():
+    fig = charts.status_funnel(pd.DataFrame({"status": ["Idee"], "initiatives": [3]})).to_dict()
+    assert list(fig["data"][0]["x"]) == [3, 0, 0, 0, 0, 0, 0]
+    assert fig["layout"]["title"]["subtitle"]["text"] == ""
+
+
+def test_status_mix_one_trace_per_present_status():
+    mix = pd.DataFrame({"theme": ["mobility", "mobility", "tourism"], "status": ["Idee", "Ruht", "Idee"],
+                        "initiatives": [2, 1, 4]})
+    fig = charts.status_mix(mix, STAND).to_dict()
+    _common(fig, "Statusmix")
+    names = [t["name"] for t in fig["data"]]
+    assert names == ["Idee", "Ruht"]
+    idee = fig["data"][0]
+    assert list(idee["y"]) == [THEME_BY_ID["mobility"].short_de, THEME_BY_ID["tourism"].short_de]
+    assert list(idee["x"]) == [2, 4] and idee["marker"]["color"] == STATUS_COLOURS["Idee"]
+    assert list(fig["data"][1]["x"]) == [1, 0]
+    assert fig["layout"]["barmode"] == "stack"
+    assert fig["layout"]["xaxis"]["title"]["text"] == "Anzahl Initiativen"
+
+
+def test_funds_by_programme_euro_axis_and_escaping():
+    funds = pd.DataFrame({"programme": ["LEADER", "<b>EFRE</b>"], "funding_granted_eur": [370000.0, 0.0],
+                          "total_cost_eur": [520000.0, None]})
+    fig = charts.funds_by_programme(funds, STAND).to_dict()
+    _common(fig, "Förderprogramm")
+    cost, granted = fig["data"]
+    assert granted["name"] == "Fördermittel bewilligt" and cost["name"] == "Gesamtkosten"
+    assert list(granted["y"]) == ["&lt;b&gt;EFRE&lt;/b&gt;", "LEADER"]  # ascending, escaped
+    assert list(granted["x"]) == [0.0, 370.0] and list(cost["x"]) == [0.0, 520.0]  # in Tsd. €
+    assert list(granted["text"]) == ["0 €", "370.000 €"]
+    assert list(granted["customdata"]) == ["0 €", "370.000 €"]
+    assert fig["layout"]["xaxis"]["title"]["text"] == "Betrag in Tsd. €"
+
+
+def test_money_scale():
+    assert charts._money_scale(26e6) == (1e6, "Mio. €")
+    assert charts._money_scale(42000) == (1e3, "Tsd. €")
+    assert charts._money_scale(900) == (1.0, "€")
+
+
+def test_status_timeline():
+    history = pd.DataFrame({"date": [dt.date(2025, 1, 1), dt.date(2025, 6, 1)], "status": ["Idee", "Beantragt"],
+                            "note": [None, "<script>"]})
+    fig = charts.status_timeline(history, TODAY, STAND).to_dict()
+    _common(fig, "Statusverlauf")
+    line, markers = fig["data"]
+    assert list(line["y"]) == ["Idee", "Beantragt", "Beantragt"]  # last status continues to today
+    assert pd.Timestamp(line["x"][-1]).date() == TODAY
+    assert list(markers["marker"]["color"]) == [STATUS_COLOURS["Idee"], STATUS_COLOURS["Beantragt"]]
+    assert markers["customdata"][1] == ["01.06.2025", "&lt;script&gt;"]
+    assert fig["layout"]["yaxis"]["categoryarray"] == [*STATUS_LINE, *STATUS_OFF_LINE]
+
+
+def test_milestone_timeline_states():
+    ms = pd.DataFrame({
+        "title": ["pünktlich", "spät", "überfällig", "offen"],
+        "due_date": [dt.date(2025, 5, 1), dt.date(2025, 5, 1), dt.date(2026, 1, 1), dt.date(2026, 12, 1)],
+        "done_date": [dt.date(2025, 4, 1), dt.date(2025, 6, 1), None, None],
+    })
+    fig = charts.milestone_timeline(ms, TODAY, STAND).to_dict()
+    _common(fig, "Meilensteine")
+    states = {t["name"]: t for t in fig["data"] if t.get("mode") == "markers" and t["name"] != "fällig am"}
+    assert set(states) == {"erledigt", "verspätet erledigt", "überfällig"}
+    assert states["überfällig"]["marker"]["color"] == charts.OVERDUE_COLOUR
+    assert list(states["überfällig"]["y"]) == ["3. überfällig"]
+    assert pd.Timestamp(states["überfällig"]["x"][0]).date() == TODAY
+    due = [t for t in fig["data"] if t.get("name") == "fällig am"]
+    assert len(due) == 4 and sum(bool(t["showlegend"]) for t in due) == 1
+    assert any(s.get("type") == "line" for s in fig["layout"]["shapes"])  # today line
+
+
+def test_milestone_state():
+    assert charts.milestone_state(dt.date(2025, 1, 1), dt.date(2024, 12, 1), TODAY) == "erledigt"
+    assert charts.milestone_state(dt.date(2025, 1, 1), dt.date(2025, 2, 1), TODAY) == "verspätet erledigt"
+    assert charts.milestone_state(dt.date(2025, 1, 1), None, TODAY) == "überfällig"
+    assert charts.milestone_state(TODAY, None, TODAY) == "offen"
+    assert charts.milestone_state(None, None, TODAY) == "offen"
+
+
+def test_esc():
+    assert charts.esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
+    assert charts.esc(None) == ""

@@ -1,0 +1,98 @@
+"""Downloads (monitor/export.py + initiatives.export_table): no personal data, no formulas, German CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from monitor import export, initiatives
+from monitor.filters import Filters
+from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, INITIATIVE, INITIATIVES
+
+FORMULA_ID = next(i["initiative_id"] for i in INITIATIVES if i["title"].startswith("=HYPERLINK("))
+CONTACT_VALUES = [v for i in INITIATIVES for v in (i["contact_name"], i["contact_email"], i["contact_phone"])]
+
+
+@pytest.fixture
+def rows(fixture_db) -> pd.DataFrame:
+    table = initiatives.portfolio(Filters(DEFAULT_FROM, DEFAULT_TO))
+    return initiatives.export_table(table, public_only=False)
+
+
+def _xlsx_cells(data: bytes):
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    return [[c for c in row] for row in ws.iter_rows()]
+
+
+def test_xlsx_has_text_not_formulas(rows):
+    data = export.to_xlsx(rows)
+    cells = _xlsx_cells(data)
+    assert all(c.data_type != "f" for row in cells for c in row)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet and "<f " not in sheet
+    header = [c.value for c in cells[0]]
+    by_id = {row[0].value: {h: c for h, c in zip(header, row)} for row in cells[1:]}
+    title = by_id[FORMULA_ID]["Titel"]
+    assert title.value == INITIATIVE[FORMULA_ID]["title"] and title.data_type == "s"
+    cost = by_id["INI-001"]["Gesamtkosten (€)"]
+    assert cost.value == INITIATIVE["INI-001"]["total_cost_eur"] and cost.data_type == "n"
+    assert by_id["INI-001"]["Beginn"].is_date
+
+
+def test_xlsx_and_csv_have_no_contact_data(rows):
+    for data in (export.to_xlsx(rows), export.to_csv(rows)):
+        text = data.decode("utf-8", errors="ignore") if data[:3] == b"\xef\xbb\xbf" else ""
+        if not text:  # xlsx: look into every part of the zip
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                text = "".join(z.read(n).decode("utf-8", errors="ignore") for n in z.namelist())
+        for value in CONTACT_VALUES:
+            assert value not in text, value
+        assert "@example.org" not in text
+
+
+def test_personal_columns_are_dropped_even_if_passed():
+    df = pd.DataFrame({"ID": ["A"], "contact_email": ["x@y.de"], "Ansprechperson": ["Frau X"], "Telefon": ["1"],
+                       "E-Mail": ["z@y.de"], "Titel": ["T"]})
+    assert list(export.without_personal_data(df).columns) == ["ID", "Titel"]
+    assert b"x@y.de" not in export.to_csv(df) and b"Frau X" not in export.to_csv(df)
+
+
+def test_csv_is_german_excel_and_neutralised(rows):
+    data = export.to_csv(rows)
+    assert data.startswith(b"\xef\xbb\xbf")
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    header, body = parsed[0], parsed[1:]
+    assert header[:2] == ["ID", "Titel"] and len(body) == len(rows)
+    by_id = {r[0]: dict(zip(header, r)) for r in body}
+    assert by_id[FORMULA_ID]["Titel"] == "'" + INITIATIVE[FORMULA_ID]["title"]
+    assert by_id[FORMULA_ID]["Kurzbeschreibung"] == "'" + INITIATIVE[FORMULA_ID]["summary"]  # starts with '-'
+    assert by_id["INI-001"]["Gesamtkosten (€)"] == str(int(INITIATIVE["INI-001"]["total_cost_eur"]))
+    assert by_id["INI-001"]["Beginn"] == INITIATIVE["INI-001"]["start_date"].strftime("%d.%m.%Y")
+    for cells in body:
+        assert not any(c.startswith(tuple("=+-@\t\r")) for c in cells)
+
+
+def test_csv_numbers_untouched_and_text_prefixed():
+    df = pd.DataFrame({"Text": ["=1+1", "+49 351", "@SUM(A1)", "\tx", "\rx", "normal", "-"],
+                       "Zahl": [-5.5, -1.0, 2.0, 0.25, 1e6, 3.0, 0.0]})
+    parsed = list(csv.reader(io.StringIO(export.to_csv(df).decode("utf-8-sig")), delimiter=";"))[1:]
+    assert [r[0] for r in parsed] == ["'=1+1", "'+49 351", "'@SUM(A1)", "'\tx", "'\rx", "normal", "'-"]
+    assert [r[1] for r in parsed] == ["-5,5", "-1", "2", "0,25", "1000000", "3", "0"]
+
+
+def test_public_only_leaves_out_internal_initiatives(fixture_db):
+    table = initiatives.portfolio(Filters(DEFAULT_FROM, DEFAULT_TO))
+    public = initiatives.export_table(table, public_only=True)
+    assert set(public["ID"]) == {i["initiative_id"] for i in INITIATIVES if i["is_public"]}
+    assert set(public["Öffentlich"]) == {"ja"}
+
+
+def test_file_stem():
+    import datetime as dt
+
+    assert export.file_stem("initiativen", dt.date(2026, 7, 15)) == "initiativen_2026-07-15"

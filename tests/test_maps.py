@@ -1,0 +1,194 @@
+"""Tests of monitor/maps.py: the pure deck/legend builders (on deck.to_json()) and the map queries on the
+fixture database, including polygons from municipality_geometry."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from monitor import format as fmt
+from monitor import maps
+from monitor.filters import Filters
+from monitor.vocab import THEME_COLOURS
+from tests.fixture_db import (
+    BOXBERG,
+    DEFAULT_FROM,
+    DEFAULT_TO,
+    GOERLITZ,
+    INITIATIVE,
+    MUNICIPALITIES,
+    VALUES,
+    initiatives_where,
+)
+
+
+def munis(values=(100.0, 200.0, None), geo=False) -> pd.DataFrame:
+    rows = []
+    for n, v in enumerate(values):
+        lat, lon = 51.0 + n * 0.2, 14.6 + n * 0.2
+        square = {"type": "Polygon", "coordinates": [[[lon - .05, lat - .05], [lon + .05, lat - .05],
+                                                      [lon + .05, lat + .05], [lon - .05, lat - .05]]]}
+        rows.append({"ags": f"1462600{n}", "name": f"Ort {n}", "lat": lat, "lon": lon, "population": 1000 * (n + 1),
+                     "period": dt.date(2024, 12, 31), "value": v, "flag": "secret" if v is None else None,
+                     "geojson": json.dumps(square) if geo else None})
+    return pd.DataFrame(rows)
+
+
+def initiatives() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"initiative_id": "X-1", "title": "<b>Bus</b>", "theme": "mobility", "status": "Idee", "districtwide": False,
+         "lead_organisation": "Verein", "lat": 51.0, "lon": 14.6, "located": "eigene Koordinaten"},
+        {"initiative_id": "X-2", "title": "Laden", "theme": "supply", "status": "Bewilligt", "districtwide": False,
+         "lead_organisation": None, "lat": 51.0, "lon": 14.6, "located": "Mitte der Gemeinden"},
+    ])
+
+
+def deck_json(result: maps.DistrictMap) -> dict:
+    return json.loads(result.deck.to_json())
+
+
+def test_points_layer_tooltip_and_colours():
+    result = maps.build_map(munis(), initiatives(), indicator_name="Übernachtungen", unit="Übernachtungen",
+                            decimals=0, year=2024)
+    spec = deck_json(result)
+    muni_layer, ini_layer = spec["layers"]
+    assert muni_layer["@@type"] == "ScatterplotLayer" and muni_layer["id"] == "gemeinden"
+    assert muni_layer["getFillColor"] == "@@=fill"
+    rows = {r["name"]: r for r in muni_layer["data"]}
+    assert rows["Ort 1"]["detail"].startswith("Übernachtungen 2024: 200 Übernachtungen")
+    assert "Einwohner: 2.000" in rows["Ort 1"]["detail"]
+    assert "keine Angabe (unbekannt oder geheim zu halten)" in rows["Ort 2"]["detail"]
+    assert rows["Ort 2"]["fill"][:3] == maps.hex_to_rgba(maps.MISSING_COLOUR)[:3]
+    # light = low, dark = high
+    assert rows["Ort 0"]["fill"][:3] == maps.hex_to_rgba(maps.RAMP[0])[:3]
+    assert rows["Ort 1"]["fill"][:3] == maps.hex_to_rgba(maps.RAMP[-1])[:3]
+    assert rows["Ort 1"]["radius"] > rows["Ort 0"]["radius"]  # sized by population
+    recs = ini_layer["data"]
+    assert recs[0]["fill"][:3] == maps.hex_to_rgba(THEME_COLOURS["mobility"])[:3]
+    assert recs[1]["fill"][:3] == maps.hex_to_rgba(THEME_COLOURS["supply"])[:3]
+    assert (recs[0]["lat"], recs[0]["lon"]) != (recs[1]["lat"], recs[1]["lon"])  # same spot: spread apart
+    assert recs[0]["name"] == "X-1: <b>Bus</b>"  # plain text tooltip, no HTML template
+    assert spec["layers"][0]["lineWidthUnits"] == "pixels"
+    assert result.deck._tooltip == {"text": "{name}\n{detail}"}
+    assert result.legend.sized_by_population and result.legend.has_missing
+    assert [t[0] for t in result.legend.themes] == ["Mobilität", "Daseinsvorsorge & Nahversorgung"]
+
+
+def test_polygons_when_every_municipality_has_a_boundary():
+    result = maps.build_map(munis(geo=True), None, indicator_name="X", unit="m", decimals=0, year=None)
+    spec = deck_json(result)
+    (layer,) = spec["layers"]
+    assert layer["@@type"] == "GeoJsonLayer"
+    feature = layer["data"]["features"][0]
+    assert feature["geometry"]["type"] == "Polygon"
+    assert set(feature["properties"]) >= {"name", "detail", "fill"}
+    assert layer["getFillColor"] == "@@=properties.fill"
+    assert not result.legend.sized_by_population
+
+
+def test_basemap_switch():
+    offline = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2024))
+    assert offline["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in offline
+    online = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2024,
+                                      basemap=True))
+    assert online["mapProvider"] == "carto"
+    assert online["mapStyle"] == "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
+
+
+def test_highlight_outlines_selected():
+    spec = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2024,
+                                    highlight=("14626001",)))
+    rows = {r["ags"]: r for r in spec["layers"][0]["data"]}
+    assert rows["14626001"]["line"][:3] == [0, 0, 0] and rows["14626001"]["line_px"] == 3
+    assert rows["14626000"]["line"][:3] == [255, 255, 255]
+
+
+def test_value_classes():
+    classes = maps.value_classes(pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, None]), 0, "m")
+    assert len(classes) == 5
+    assert classes[0].lower == 1.0 and classes[-1].upper == 6.0
+    assert [c.colour for c in classes] == list(maps.RAMP)
+    assert classes[-1].label.endswith(" m")
+    assert maps.colour_for(None, classes) == maps.MISSING_COLOUR
+    assert maps.colour_for(6.0, classes) == maps.RAMP[-1]
+    assert len(maps.value_classes(pd.Series([7.0, 7.0]), 0, "m")) == 1
+    assert maps.value_classes(pd.Series([None], dtype="float64"), 0, "m") == ()
+    big = maps.value_classes(pd.Series([1234.5, 98765.0]), 0, "Personen")
+    assert big[0].label.startswith(f"{fmt.number(1234.5)} – ")
+    assert big[-1].label.endswith(f" – {fmt.number(98765)} Personen")
+
+
+def test_fit_view_contains_points():
+    lats, lons = [50.9, 51.6], [14.5, 15.0]
+    view = maps.fit_view(lats, lons)
+    assert 50.9 < view.latitude < 51.6 and 14.5 < view.longitude < 15.0
+    assert 7.5 < view.zoom < 10.5
+    wider = maps.fit_view([50.0, 52.0], [13.0, 16.0])
+    assert wider.zoom < view.zoom
+    assert maps.fit_view([51.0], [14.0]).zoom == 11.0
+
+
+def test_legend_figure():
+    result = maps.build_map(munis(), initiatives(), indicator_name="Übernachtungen", unit="Übernachtungen",
+                            decimals=0, year=2024)
+    d = maps.legend_figure(result.legend, stand=dt.date(2024, 12, 31)).to_plotly_json()
+    names = [t["name"] for t in d["data"]]
+    assert "keine Angabe" in names and "Initiative: Mobilität" in names
+    swatch = next(t for t in d["data"] if t["name"] == "Initiative: Mobilität")
+    assert swatch["marker"]["color"] == THEME_COLOURS["mobility"]
+    assert "Stand: 31.12.2024" in d["layout"]["title"]["subtitle"]["text"]
+    assert d["layout"]["separators"] == ",."
+
+
+def test_map_queries_on_fixture(fixture_db):
+    frame = maps.map_municipalities("overnight_stays", 2021)
+    assert set(frame["ags"]) == {m["ags"] for m in MUNICIPALITIES}
+    box = frame[frame["ags"] == BOXBERG].iloc[0]
+    assert pd.isna(box["value"]) and box["flag"] == "secret"
+    gor = frame[frame["ags"] == GOERLITZ].iloc[0]
+    assert gor["value"] == next(v["value"] for v in VALUES if v["indicator_id"] == "overnight_stays"
+                                and v["region_key"] == GOERLITZ and v["year"] == 2021)
+    f = Filters(DEFAULT_FROM, DEFAULT_TO)
+    points = maps.map_initiatives(f)
+    assert set(points["initiative_id"]) == {i["initiative_id"] for i in initiatives_where()}
+    wide = points[points["initiative_id"] == "INI-003"].iloc[0]  # no own coordinates: centre of its municipalities
+    ini = INITIATIVE["INI-003"]
+    lat = sum(m["lat"] for m in MUNICIPALITIES if m["ags"] in ini["municipalities"]) / len(ini["municipalities"])
+    assert wide["lat"] == pytest.approx(lat) and wide["located"] == "Mitte der Gemeinden"
+    own = points[points["initiative_id"] == "INI-001"].iloc[0]
+    assert own["lat"] == INITIATIVE["INI-001"]["lat"]
+
+
+def test_polygons_from_geometry_table(fixture_db, tmp_path, monkeypatch):
+    copy = tmp_path / "with_geometry.duckdb"
+    shutil.copy(fixture_db, copy)
+    con = duckdb.connect(str(copy))
+    for m in MUNICIPALITIES:
+        lat, lon = m["lat"], m["lon"]
+        geometry = {"type": "Polygon", "coordinates": [[[lon - .03, lat - .02], [lon + .03, lat - .02],
+                                                        [lon + .03, lat + .02], [lon - .03, lat - .02]]]}
+        con.execute("insert into municipality_geometry values (?, ?, ?)", [m["ags"], json.dumps(geometry), "test"])
+    con.close()
+    monkeypatch.setenv("REGIONALMONITOR_DB", str(copy))
+    frame = maps.map_municipalities("population", 2024)
+    assert frame["geojson"].notna().all()
+    spec = deck_json(maps.build_map(frame, None, indicator_name="Bevölkerung", unit="Personen", decimals=0,
+                                    year=2024))
+    assert spec["layers"][0]["@@type"] == "GeoJsonLayer"
+    locator = json.loads(maps.locator_map(frame, BOXBERG).to_json())
+    assert locator["layers"][0]["@@type"] == "GeoJsonLayer"
+
+
+def test_locator_map_points(fixture_db):
+    frame = maps.map_municipalities(None, None)
+    f = Filters(DEFAULT_FROM, DEFAULT_TO, municipalities=(BOXBERG,))
+    spec = json.loads(maps.locator_map(frame, BOXBERG, maps.map_initiatives(f)).to_json())
+    layer = spec["layers"][0]
+    assert layer["data"][-1]["ags"] == BOXBERG  # drawn last, on top
+    ini_layer = spec["layers"][1]
+    local = [i for i in initiatives_where(municipalities=(BOXBERG,)) if not i["districtwide"]]
+    assert len(ini_layer["data"]) == len(local)

@@ -1,0 +1,128 @@
+"""Tests of monitor/municipalities.py on the fixture database: benchmarks, profile, indicator values,
+comparison, index."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from monitor import format as fmt
+from monitor import municipalities as mun
+from monitor.filters import Filters
+from tests.fixture_db import (
+    BOXBERG,
+    DEFAULT_FROM,
+    DEFAULT_TO,
+    DISTRICT_KEY,
+    DISTRICT_NAME,
+    GOERLITZ,
+    INDICATORS,
+    MUNICIPALITIES,
+    MUNICIPALITY_NAME,
+    POPULATION_BREAK,
+    STATE_KEY,
+    STATE_NAME,
+    VALUES,
+    ZITTAU,
+    initiatives_where,
+)
+
+F = Filters(DEFAULT_FROM, DEFAULT_TO)
+
+
+def value(indicator_id, region, year):
+    return next(v for v in VALUES if v["indicator_id"] == indicator_id and v["region_key"] == region
+                and v["year"] == year)
+
+
+def test_benchmarks_from_meta_and_regions(fixture_db):
+    assert mun.benchmarks() == mun.Benchmarks(DISTRICT_KEY, DISTRICT_NAME, STATE_KEY, STATE_NAME)
+
+
+def test_options_and_profile(fixture_db):
+    options = mun.municipality_options()
+    assert options["name"].tolist() == sorted(m["name"] for m in MUNICIPALITIES)
+    p = mun.profile(BOXBERG)
+    m = next(x for x in MUNICIPALITIES if x["ags"] == BOXBERG)
+    assert (p.name, p.name_sorbian, p.population, p.area_km2) == (m["name"], m["name_sorbian"], m["population"],
+                                                                   m["area_km2"])
+    assert p.density == pytest.approx(m["population"] / m["area_km2"])
+    facts = dict(p.facts())
+    assert facts["Sorbischer Name"] == "Hamor"
+    assert facts["Einwohner"] == f"{fmt.number(m['population'])} (Stand {fmt.date(m['population_date'])})"
+    assert "Sorbischer Name" not in dict(mun.profile(GOERLITZ).facts())
+    assert mun.profile("99999999") is None
+
+
+def test_municipality_initiatives(fixture_db):
+    df = mun.municipality_initiatives(F, BOXBERG)
+    assert set(df["initiative_id"]) == {i["initiative_id"] for i in initiatives_where(municipalities=(BOXBERG,))}
+    assert df["districtwide"].tolist()[-1]  # districtwide ones last
+    table = mun.initiatives_display(df)
+    assert set(table.loc[table["ID"] == "INI-003", "Wirkungsort"]) == {"kreisweit"}
+
+
+def test_indicator_info_and_catalogue(fixture_db):
+    info = mun.indicator_info("population")
+    assert info.series_break.date.isoformat() == POPULATION_BREAK[:10]
+    assert info.unit == "Personen" and info.higher_is_better is True
+    assert mun.indicator_info("nope") is None
+    tourism = mun.indicator_catalogue("tourism")
+    assert tourism["indicator_id"].tolist() == [i["indicator_id"] for i in INDICATORS if i["theme"] == "tourism"]
+    assert len(mun.indicator_catalogue()) == len(INDICATORS)
+    assert mun.population_indicator() == "population"
+
+
+def test_municipal_values_keep_withheld(fixture_db):
+    df, year = mun.municipal_values("overnight_stays", 2021)
+    assert year == 2021
+    box = df[df["ags"] == BOXBERG].iloc[0]
+    assert pd.isna(box["value"]) and box["flag"] == "secret"
+    zero, _ = mun.municipal_values("overnight_stays", 2020)
+    assert zero.loc[zero["ags"] == BOXBERG, "value"].iloc[0] == 0.0
+    latest, latest_year = mun.municipal_values("overnight_stays")
+    assert latest_year == max(v["year"] for v in VALUES)
+    assert mun.indicator_years("overnight_stays") == sorted({v["year"] for v in VALUES}, reverse=True)
+
+
+def test_benchmarks_and_comparability(fixture_db):
+    year = 2024
+    values = mun.benchmark_values("stop_distance", year)
+    assert values == {DISTRICT_NAME: value("stop_distance", DISTRICT_KEY, year)["value"],
+                      STATE_NAME: value("stop_distance", STATE_KEY, year)["value"]}
+    # distances are averages (within the municipal range) -> kept; inhabitants are totals -> dropped
+    assert mun.comparable_benchmarks("stop_distance", year) == values
+    assert mun.comparable_benchmarks("population", year) == {}
+
+
+def test_region_trend_and_index(fixture_db):
+    trend = mun.region_trend("population", ZITTAU)
+    assert set(trend["role"]) == {"gemeinde", "kreis", "land"}
+    assert set(trend["series"]) == {MUNICIPALITY_NAME[ZITTAU], DISTRICT_NAME, STATE_NAME}
+    idx = mun.to_index(trend)
+    for name, part in idx.groupby("series"):
+        assert part.sort_values("period")["value"].iloc[0] == pytest.approx(100.0)
+    z = idx[idx["series"] == MUNICIPALITY_NAME[ZITTAU]].sort_values("period")
+    assert z["value"].iloc[1] == pytest.approx(value("population", ZITTAU, 2020)["value"]
+                                               / value("population", ZITTAU, 2019)["value"] * 100)
+
+
+def test_index_keeps_gaps():
+    data = pd.DataFrame({"series": ["A"] * 3, "period": [dt.date(2019 + n, 12, 31) for n in range(3)],
+                         "value": [None, 50.0, 75.0], "flag": ["secret", None, None]})
+    assert mun.to_index(data)["value"].tolist()[1:] == [100.0, 150.0]
+    assert pd.isna(mun.to_index(data)["value"].iloc[0])
+
+
+def test_comparison_table_and_values(fixture_db):
+    table = mun.comparison_table((GOERLITZ, BOXBERG))
+    assert list(table.columns) == ["Thema", "Kennzahl", "Einheit", "Jahr", MUNICIPALITY_NAME[GOERLITZ],
+                                   MUNICIPALITY_NAME[BOXBERG], DISTRICT_NAME, STATE_NAME]
+    ind = next(i for i in INDICATORS if i["indicator_id"] == "employees_per_1000")
+    row = table[table["Kennzahl"] == ind["name_de"]].iloc[0]
+    assert row[MUNICIPALITY_NAME[BOXBERG]] == fmt.number(value("employees_per_1000", BOXBERG, 2024)["value"], 1)
+    assert row["Einheit"] == ind["unit"] and row["Jahr"] == "2024"
+    values, year = mun.comparison_values("stop_distance", (ZITTAU, BOXBERG))
+    assert values["ags"].tolist() == [ZITTAU, BOXBERG] and year == 2024
+    assert values["value"].tolist() == [value("stop_distance", a, 2024)["value"] for a in (ZITTAU, BOXBERG)]

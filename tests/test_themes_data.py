@@ -1,0 +1,109 @@
+"""Tests of monitor/themes.py on the fixture database: initiatives, status over time, KPIs, summary."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from monitor import themes
+from monitor.filters import Filters
+from monitor.vocab import THEMES
+from tests.fixture_db import (
+    DEFAULT_FROM,
+    DEFAULT_TO,
+    INITIATIVE,
+    KPIS,
+    MUNICIPALITY_NAME,
+    STATUS_HISTORY,
+    initiatives_where,
+)
+
+F = Filters(DEFAULT_FROM, DEFAULT_TO)
+
+
+def month_ends(start: dt.date, end: dt.date):
+    d = dt.date(start.year, start.month, 1)
+    while d <= end:
+        nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        yield d, min(nxt - dt.timedelta(days=1), end)
+        d = nxt
+
+
+def test_default_theme():
+    assert themes.default_theme(F) == THEMES[0].theme_id
+    assert themes.default_theme(F.with_(themes=("tourism", "supply"))) == "tourism"
+
+
+@pytest.mark.parametrize("theme", [t.theme_id for t in THEMES])
+def test_theme_initiatives_main_and_further(fixture_db, theme):
+    df = themes.theme_initiatives(F, theme)
+    main = {i["initiative_id"] for i in initiatives_where(themes=(theme,))}
+    further = {i["initiative_id"] for i in initiatives_where() if theme in i["themes"]}
+    assert set(df.loc[df["is_primary"], "initiative_id"]) == main
+    assert set(df.loc[~df["is_primary"], "initiative_id"]) == further
+    for row in df.itertuples():
+        ini = INITIATIVE[row.initiative_id]
+        names = ", ".join(sorted(MUNICIPALITY_NAME[a] for a in ini["municipalities"]))
+        expected = "kreisweit" if ini["districtwide"] else names
+        assert row.municipalities == expected
+
+
+def test_sidebar_theme_does_not_hide_the_page_theme(fixture_db):
+    df = themes.theme_initiatives(F.with_(themes=("tourism",)), "mobility")
+    assert set(df["initiative_id"]) >= {i["initiative_id"] for i in initiatives_where(themes=("mobility",))}
+
+
+def test_status_progress_matches_history(fixture_db):
+    df = themes.status_progress(F, "mobility")
+    ids = {i["initiative_id"] for i in initiatives_where(themes=("mobility",))}
+    got = {(pd.Timestamp(r.month).date(), r.status): r.n for r in df.itertuples()}
+    expected: dict[tuple, int] = {}
+    for first, cutoff in month_ends(DEFAULT_FROM, DEFAULT_TO):
+        for ini in ids:
+            hist = [(d, s) for i, d, s, _ in STATUS_HISTORY if i == ini and d <= cutoff]
+            if hist:
+                key = (first, hist[-1][1])
+                expected[key] = expected.get(key, 0) + 1
+    assert got == expected
+
+
+def test_kpis_and_summary(fixture_db):
+    kpis = themes.theme_kpis(F, "mobility")
+    ids = {i["initiative_id"] for i in initiatives_where(themes=("mobility",))}
+    expected = [k for k in KPIS if k[0] in ids]
+    assert kpis["name"].tolist() == [k[1] for k in expected]
+    assert kpis["unit"].tolist() == [k[3] for k in expected]
+    s = themes.theme_summary(themes.theme_initiatives(F, "mobility"), kpis)
+    assert s.initiatives == len(ids)
+    assert s.kpis == len(expected)
+    assert s.kpis_reached == sum(1 for k in expected if k[7] is not None and k[7] >= k[5])
+    assert s.funding_granted_eur == sum(INITIATIVE[i]["funding_granted_eur"] or 0 for i in ids)
+
+
+def test_kpi_reached_when_lower_is_the_target():
+    kpis = pd.DataFrame({"baseline": [60.0, 60.0], "target": [30.0, 30.0], "actual": [25.0, 40.0]})
+    initiatives = pd.DataFrame({"is_primary": [True], "status": ["Idee"], "funding_granted_eur": [None]})
+    assert themes.theme_summary(initiatives, kpis).kpis_reached == 1
+
+
+def test_display_tables(fixture_db):
+    table = themes.initiative_table(themes.theme_initiatives(F, "mobility"))
+    row = table[table["ID"] == "INI-001"].iloc[0]
+    assert row["Fördermittel bewilligt"] == "180.000 €"
+    assert row["Beginn"] == "01.03.2025"
+    kpi = themes.kpi_table(themes.theme_kpis(F, "supply"))
+    assert "INI-008" in {i["initiative_id"] for i in initiatives_where(themes=("supply",))}
+    waiting = kpi[kpi["Kennzahl"] == "Wartezeit auf Hausarzttermin"].iloc[0]
+    assert waiting["Zielwert"] == "30 Tage (2026)"
+    assert waiting["Istwert"].startswith("25 Tage (Stand ")
+    opening = kpi[kpi["Kennzahl"] == "Öffnungsstunden pro Woche"].iloc[0]
+    assert opening["Istwert"] == "noch kein Istwert"
+    assert opening["Zielerreichung"] == "–"
+
+
+def test_empty_period_gives_empty_frames(fixture_db):
+    f = Filters(dt.date(2001, 1, 1), dt.date(2001, 12, 31))
+    assert themes.theme_initiatives(f, "mobility").empty
+    assert themes.status_progress(f, "mobility").empty
+    assert themes.theme_kpis(f, "mobility").empty
