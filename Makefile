@@ -37,7 +37,9 @@ db: install
 etl: install
 	$(PY) -m etl
 
+# Chromium also renders the report charts (plotly/kaleido); without it the app runs and reports say so.
 run: db
+	@$(MAKE) --no-print-directory chromium || echo "Hinweis: Chromium konnte nicht installiert werden – Berichte enthalten dann keine Diagramme."
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 test: install-test
