@@ -13,10 +13,9 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-# The URL paths differ from the file names on purpose. Streamlit treats a folder named ``pages/`` next to the
-# entrypoint as an old-style multipage app on the first run of a process (and on every AppTest run): a URL
-# naming a file stem would run that page file alone, without this frame (no filters, no badge). With other
-# URL paths that lookup fails, Streamlit runs app.py, and st.navigation below picks the page.
+# Start the app with `python -m monitor.serve` (what `make run` does): it keeps Streamlit from treating the
+# folder pages/ as an old-style multipage app on the first request of a process. The URL paths differ from
+# the file names so that even under a plain `streamlit run app.py` a page URL never runs a page file alone.
 navigation = st.navigation([
     st.Page("pages/ueberblick.py", title="Überblick", icon=":material/dashboard:", url_path="start", default=True),
     st.Page("pages/themen.py", title="Themen", icon=":material/category:", url_path="themenfelder"),
@@ -25,6 +24,7 @@ navigation = st.navigation([
     st.Page("pages/karte.py", title="Karte", icon=":material/map:", url_path="landkarte"),
     st.Page("pages/akteure.py", title="Akteure", icon=":material/groups:", url_path="netzwerk"),
     st.Page("pages/daten.py", title="Daten", icon=":material/database:", url_path="datenquellen"),
+    st.Page("pages/bericht.py", title="Bericht", icon=":material/summarize:", url_path="berichte"),
 ])
 
 if ui.database_ready():

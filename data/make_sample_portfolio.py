@@ -2,14 +2,17 @@
 
     .venv/bin/python data/make_sample_portfolio.py
 
-writes ``data/sample/portfolio/Portfolio_Kompetenzstelle.xlsx`` (about 48 fictional but plausible initiatives of
+writes ``data/sample/portfolio/Portfolio_Kompetenzstelle.xlsx`` (49 fictional but plausible initiatives of
 the Kompetenzstelle Landkreis Görlitz, with milestones, status history, KPIs and coordination rounds) and
 ``data/vorlage/Portfolio_Vorlage.xlsx`` (the same sheets and headers, empty, with drop-down lists and a sheet of
 notes). The sample looks like a workbook kept by hand: a merged title row above the header, some dates and
 amounts typed as text, headers with trailing blanks or line breaks, ``ja``/``Ja``/``x``.
 
-All content is synthetic. Contact persons are fictional (``…@example.org``, ``+49 3581 000-…``). Overdue
-milestones and stale ``Stand`` dates are relative to the fixed date ``REFERENCE_DATE``.
+All content is synthetic. Contact persons are fictional (``…@example.org``, ``+49 3581 000-…``). Every date is
+relative to the fixed date ``REFERENCE_DATE`` and reads like a living portfolio there: about 20–25 status steps
+in the last twelve months, a few initiatives finished, started or dropped in that year, running ones reaching
+milestones (also in the last quarter) and KPI targets, some ending within three months, a handful stuck for
+more than six months (``Seed.stale``), some milestones overdue and some ``Stand`` dates older than a year.
 """
 from __future__ import annotations
 
@@ -183,7 +186,8 @@ class Seed:
     public: str  # as typed: ja / Ja / x / nein / ""
     off_stage: str = ""  # for Ruht / Verworfen: last stage on the line before leaving it
     coords: tuple[float, float] | None = None
-    stale: bool = False
+    stale: bool = False  # stuck: no status change (nor milestone) for many months
+    recent: bool = False  # In Umsetzung, Abgeschlossen or Verworfen reached in the last twelve months
 
 
 MOB, SUP, TOU, VAL = (t.name_de for t in THEMES)
@@ -235,7 +239,7 @@ SEEDS: tuple[Seed, ...] = (
          "Studierende der Hochschule untersuchen, wie ein Leihrad-System an den Haltepunkten der Bahnstrecke "
          "Görlitz–Zittau die letzte Meile überbrückt.",
          MOB, TOU, "Görlitz; Ostritz; Zittau",
-         HSZG, f"{KS}; Stadt Zittau", "Wissenschaft", "Idee", "2026-04", None, None, "", "ja"),
+         HSZG, f"{KS}; Stadt Zittau", "Wissenschaft", "Idee", "2026-08", None, None, "", "ja"),
     Seed("Lastenrad-Verleih Zittau",
          "Drei Lastenräder zum kostenlosen Ausleihen in Zittau, gebucht über eine Online-Plattform und betreut von "
          "einem Verein.",
@@ -290,12 +294,12 @@ SEEDS: tuple[Seed, ...] = (
          "Umbau des ehemaligen Gasthofs zu einem Dorfgemeinschaftshaus mit Café, Bürgerbüro, Postschalter und "
          "Räumen für Vereine.",
          SUP, TOU, "Hähnichen", "Gemeinde Hähnichen", "Heimatverein Hähnichen e. V.", "Gemeinde", "Beantragt",
-         "2024-03", 1180000, None, "LEADER; Vitale Dorfkerne", "ja"),
+         "2024-03", 1180000, None, "LEADER; Vitale Dorfkerne", "ja", stale=True),
     Seed("Breitband: Lückenschluss weißer Flecken",
          "Glasfaseranschluss für 1.900 Adressen in unterversorgten Ortsteilen; Ausbau abgeschlossen und "
          "abgenommen.",
          SUP, VAL, "kreisweit", LRA, "Breitbandkompetenzzentrum Sachsen", "Landratsamt", "Abgeschlossen",
-         "2021-01", 24600000, 22140000, "Gigabitförderung des Bundes; Landesmittel", "ja"),
+         "2021-01", 24600000, 22140000, "Gigabitförderung des Bundes; Landesmittel", "ja", recent=True),
     Seed("Grundschule Kreba-Neudorf mit Hort sichern",
          "Konzept für den Erhalt des kleinen Schulstandorts durch jahrgangsübergreifenden Unterricht und einen "
          "gemeinsamen Hort mit Mücka.",
@@ -317,7 +321,7 @@ SEEDS: tuple[Seed, ...] = (
     Seed("Kita-Verbund Oberland",
          "Gemeinsame Trägerschaft kleiner Kitas in drei Gemeinden wurde geprüft und vom Gemeinderat abgelehnt.",
          SUP, "", "Oppach; Beiersdorf; Schönbach", "Gemeinde Oppach", "Gemeinde Beiersdorf; Gemeinde Schönbach",
-         "Gemeinde", "Verworfen", "2022-05", None, None, "", "nein", off_stage="In Vorbereitung"),
+         "Gemeinde", "Verworfen", "2022-05", None, None, "", "nein", off_stage="In Vorbereitung", recent=True),
     # ------------------------------------------------------------------ tourism
     Seed("Umgebindeland: Ferienwohnungen in Umgebindehäusern",
          "Beratung und Zuschüsse für Eigentümer, die Umgebindehäuser denkmalgerecht sanieren und als "
@@ -334,7 +338,8 @@ SEEDS: tuple[Seed, ...] = (
          "Neues Besucherzentrum mit Ausstellung zur Eiszeit-Geologie, barrierefreien Wegen und Gastronomie im "
          "Findlingspark.",
          TOU, "", "Boxberg/O.L.", "Findlingspark Nochten gGmbH", f"{GBX}; {MGO}", "Unternehmen",
-         "Abgeschlossen", "2021-05", 930000, 651000, f"{INVKG}; Eigenmittel", "ja", coords=(51.437, 14.567)),
+         "Abgeschlossen", "2021-05", 930000, 651000, f"{INVKG}; Eigenmittel", "ja", coords=(51.437, 14.567),
+         recent=True),
     Seed("Oder-Neiße-Radweg: Rastplätze und Servicestationen",
          "Zehn Rastplätze mit Reparaturstation, Trinkwasser und Informationstafeln entlang des Oder-Neiße-Radwegs.",
          TOU, MOB, "Görlitz; Neißeaue; Ostritz; Rothenburg/O.L.", LRA, f"{MGO}; Stadt Görlitz", "Landratsamt",
@@ -370,7 +375,7 @@ SEEDS: tuple[Seed, ...] = (
     Seed("Landschaftsführer im Lausitzer Seenland",
          "Ausbildung zertifizierter Landschaftsführerinnen und -führer für Touren zu Tagebaufolgelandschaften.",
          TOU, "", "Weißwasser/O.L.; Boxberg/O.L.; Krauschwitz i.d. O.L.", PBX, f"{HSZG}; {MGO}", "Verein",
-         "Idee", "2026-05", None, None, "", "ja"),
+         "Idee", "2026-09", None, None, "", "ja"),
     # ------------------------------------------------------------------ value chains
     Seed("Regionalmarke „Oberlausitz“",
          "Kriterien, Siegel und gemeinsame Vermarktung regionaler Produkte unter der Marke „Oberlausitz“; "
@@ -494,6 +499,18 @@ GAP_DAYS = {
     "In Beratung": (30, 120), "In Vorbereitung": (45, 150), "Beantragt": (30, 120), "Bewilligt": (60, 180),
     "In Umsetzung": (20, 90), "Abgeschlossen": (240, 720), "Ruht": (60, 200), "Verworfen": (60, 200),
 }
+#: When the last status change happened, in days before ``REFERENCE_DATE`` (drawn uniformly), so the sample
+#: reads like a living portfolio: open initiatives moved in the last half year; some were finished, dropped or
+#: started in the last twelve months, the others earlier; a few (``Seed.stale``) are stuck.
+LAST_CHANGE_DAYS = {
+    "open": (14, 170),  # In Beratung … Bewilligt
+    "recent": (20, 330),  # In Umsetzung, Abgeschlossen or Verworfen reached in the last twelve months
+    "earlier": (400, 1300),  # … or before
+    "stuck": (230, 330),  # stale, still on the line: e.g. waiting for a grant decision
+    "resting": (480, 760),  # stale and Ruht
+}
+#: Every how-many-th running initiative (not started recently) ends within the next three months.
+ENDING_SOON_EVERY = 3
 
 
 def _add_days(d: dt.date, days: int) -> dt.date:
@@ -509,6 +526,31 @@ def _path(seed: Seed) -> list[str]:
     if seed.status in STATUS_LINE:
         return list(STATUS_LINE[: STATUS_LINE.index(seed.status) + 1])
     return list(STATUS_LINE[: STATUS_LINE.index(seed.off_stage) + 1]) + [seed.status]
+
+
+def _last_change_kind(seed: Seed) -> str:
+    """Which ``LAST_CHANGE_DAYS`` range the initiative's last status change falls into."""
+    if seed.stale:
+        return "resting" if seed.status == "Ruht" else "stuck"
+    if seed.status in ("In Umsetzung", "Abgeschlossen", "Verworfen", "Ruht"):
+        return "recent" if seed.recent else "earlier"
+    return "open"
+
+
+def _history_dates(rng: random.Random, d0: dt.date, path: list[str], last: dt.date) -> list[dt.date]:
+    """Dates of the statuses in ``path``: ``d0`` for the idea, the current status entered on ``last``, the
+    steps in between ``GAP_DAYS`` apart, all gaps stretched or compressed in proportion so that they fit
+    between the two (8 days minimum)."""
+    if len(path) == 1:
+        return [d0]
+    last = max(last, _add_days(d0, 8 * (len(path) - 1)))
+    gaps = [rng.randint(*GAP_DAYS[status]) for status in path[1:]]
+    factor = (last - d0).days / sum(gaps)
+    gaps = [max(8, int(g * factor)) for g in gaps]
+    dates = [d0]
+    for g in gaps[:-1]:
+        dates.append(_add_days(dates[-1], g))
+    return dates + [max(last, dates[-1])]
 
 
 @dataclass
@@ -527,54 +569,56 @@ class Initiative:
 def derive(rng: random.Random) -> list[Initiative]:
     """All initiatives with their derived timeline, milestones and KPIs (deterministic for a given rng)."""
     out: list[Initiative] = []
-    last_allowed = REFERENCE_DATE - dt.timedelta(days=14)
+    turns: dict[str, int] = {}
+    used: set[str] = set()
+    running = 0  # In Umsetzung seen so far (not started recently)
     for n, seed in enumerate(SEEDS, start=1):
         iid = f"I-{n:03d}"
+        # Each initiative draws from its own generator: changing one rule does not reshuffle the others.
+        irng = random.Random(f"{rng.random()}-{iid}")
         path = _path(seed)
         year, month = map(int, seed.idea.split("-"))
-        d0 = dt.date(year, month, rng.randint(2, 27))
-        gaps = [rng.randint(*GAP_DAYS[status]) for status in path[1:]]
-        limit = (dt.date(2025, 6, 30) if seed.stale else last_allowed)
-        span = sum(gaps)
-        if span and _add_days(d0, span) > limit:
-            factor = max((limit - d0).days, 10 * len(gaps)) / span
-            gaps = [max(8, int(g * factor)) for g in gaps]
-        dates = [d0]
-        for g in gaps:
-            dates.append(_add_days(dates[-1], g))
-        history = [(d, s, rng.choice(NOTES_BY_STATUS[s])) for d, s in zip(dates, path)]
+        d0 = dt.date(year, month, irng.randint(2, 27))
+        last = _add_days(REFERENCE_DATE, -irng.randint(*LAST_CHANGE_DAYS[_last_change_kind(seed)]))
+        dates = _history_dates(irng, d0, path, last)
+        history = [(d, s, irng.choice(NOTES_BY_STATUS[s])) for d, s in zip(dates, path)]
 
         reached = dict(zip(path, dates))
         if "In Umsetzung" in reached:
             start = reached["In Umsetzung"]
         elif seed.status in ("Bewilligt", "Beantragt", "In Vorbereitung"):  # planned start, mostly ahead
-            start = max(_add_days(dates[-1], rng.randint(60, 240)), _add_days(REFERENCE_DATE, rng.randint(-90, 30)))
+            start = max(_add_days(dates[-1], irng.randint(60, 240)), _add_days(REFERENCE_DATE, irng.randint(-90, 30)))
             start = _clip(start, dt.date(2021, 1, 1), dt.date(2026, 12, 15))
-        elif seed.status in ("In Beratung", "Idee") and rng.random() < 0.6:
-            start = _clip(_add_days(dates[-1], rng.randint(150, 300)), dt.date(2021, 1, 1), dt.date(2026, 12, 15))
+        elif seed.status in ("In Beratung", "Idee") and irng.random() < 0.6:
+            start = _clip(_add_days(dates[-1], irng.randint(150, 300)), dt.date(2021, 1, 1), dt.date(2026, 12, 15))
         else:
             start = None
         if seed.status == "Abgeschlossen":
-            end = _add_days(reached["Abgeschlossen"], -rng.randint(0, 40))
+            end = _add_days(reached["Abgeschlossen"], -irng.randint(0, 40))
             end = max(end, _add_days(start, 30)) if start else end
         elif seed.status == "In Umsetzung":
-            end = max(_add_days(start, rng.randint(12, 36) * 30), _add_days(REFERENCE_DATE, rng.randint(-40, 500)))
+            running += 0 if seed.recent else 1
+            soon = not seed.recent and running % ENDING_SOON_EVERY == 1
+            ahead = irng.randint(15, 85) if soon else irng.randint(150, 720)
+            end = max(_add_days(REFERENCE_DATE, ahead), _add_days(start, 240))
         elif start:
-            end = _add_days(start, rng.randint(12, 36) * 30)
+            end = _add_days(start, irng.randint(12, 36) * 30)
         else:
             end = None
-        if seed.stale:
-            as_of = _add_days(dates[-1], rng.randint(20, 120))
+        if seed.stale and seed.status == "Ruht":  # nobody looked at the row for a long time
+            as_of = _add_days(dates[-1], irng.randint(20, 100))
         else:
-            as_of = _clip(_add_days(REFERENCE_DATE, -rng.randint(4, 75)), dates[-1], REFERENCE_DATE)
+            as_of = _clip(_add_days(REFERENCE_DATE, -irng.randint(4, 75)), dates[-1], REFERENCE_DATE)
         contact = None
         if n % 11 != 5:  # a few rows without a contact person
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            mail = f"{first.lower()}.{last.lower()}@example.org"
+            first, last_name = irng.choice(FIRST_NAMES), irng.choice(LAST_NAMES)
+            mail = f"{first.lower()}.{last_name.lower()}@example.org"
             phone = f"+49 3581 000-{100 + n:03d}"
-            contact = (f"{first} {last}", mail, phone)
+            contact = (f"{first} {last_name}", mail, phone)
+        kpis = _kpis(irng, seed, start, end, as_of, turns.get(seed.theme, 0), used)
         out.append(Initiative(iid, seed, history, start, end, as_of, contact,
-                              _milestones(rng, seed, reached, start), _kpis(rng, seed, start, as_of)))
+                              _milestones(irng, seed, reached, start, end), kpis))
+        turns[seed.theme] = turns.get(seed.theme, 0) + (len(kpis) > 1)
     return out
 
 
@@ -582,10 +626,14 @@ def _theme_id(name: str) -> str:
     return next(t.theme_id for t in THEMES if t.name_de == name)
 
 
-def _milestones(rng: random.Random, seed: Seed, reached: dict[str, dt.date], start: dt.date | None):
-    """Milestones: passed stages are done (some late), implementation steps partly due, some overdue."""
+def _milestones(rng: random.Random, seed: Seed, reached: dict[str, dt.date], start: dt.date | None,
+                end: dt.date | None):
+    """Milestones: passed stages are done (some late), open stages planned (a few already overdue); the
+    implementation steps spread over the running time, done when due (mostly; stuck ones not), so running
+    initiatives reach milestones now and then."""
     rows: list[tuple[str, dt.date | None, dt.date | None]] = []
-    planned = max(max(reached.values()), _add_days(REFERENCE_DATE, -75))
+    # Next stages are planned from now on; for a stuck initiative they were planned long ago (now overdue).
+    planned = max(reached.values()) if seed.stale else max(max(reached.values()), _add_days(REFERENCE_DATE, -75))
     for stage, title in MILESTONES_BY_STAGE.items():
         if stage in reached:
             done = reached[stage]
@@ -596,31 +644,44 @@ def _milestones(rng: random.Random, seed: Seed, reached: dict[str, dt.date], sta
                                                                                                "Bewilligt"):
             planned = _add_days(planned, rng.randint(40, 180))  # open; a few already overdue
             rows.append((title, planned, None))
-    if "In Umsetzung" in reached and start:
-        steps = IMPLEMENTATION_MILESTONES[_theme_id(seed.theme)]
+    if "In Umsetzung" in reached and start and end:
         finished = "Abgeschlossen" in reached
-        for k, title in enumerate(steps):
-            due = _add_days(start, (k + 1) * rng.randint(110, 210))
+        span = max((end - start).days, 90)
+        steps = [(title, _add_days(start, span * (k + 1) // 4 + rng.randint(-20, 20)))
+                 for k, title in enumerate(IMPLEMENTATION_MILESTONES[_theme_id(seed.theme)])]
+        if seed.granted:  # funded: a yearly interim report (Zwischennachweis) to the granting body, due 30 June
+            last_year = reached["Abgeschlossen"].year if finished else REFERENCE_DATE.year
+            steps += [(f"Zwischennachweis {y - 1} an die Bewilligungsstelle", dt.date(y, 6, 30))
+                      for y in range(start.year + 1, last_year + 1)
+                      if _add_days(start, 120) < dt.date(y, 6, 30) <= (reached.get("Abgeschlossen") or end)]
+        for title, due in sorted(steps, key=lambda s: s[1]):
             if finished:
                 done = min(_add_days(due, rng.randint(-20, 45)), reached["Abgeschlossen"])
-            elif due < REFERENCE_DATE and rng.random() < 0.8:
-                done = _add_days(due, rng.randint(-15, 50))
-                done = min(done, _add_days(REFERENCE_DATE, -3))
+            elif due < _add_days(REFERENCE_DATE, -7) and rng.random() < 0.8:
+                done = min(_add_days(due, rng.randint(-15, 50)), _add_days(REFERENCE_DATE, -3))
             else:
                 done = None  # open: overdue if due < REFERENCE_DATE
             rows.append((title, due, done))
     return rows
 
 
-def _kpis(rng: random.Random, seed: Seed, start: dt.date | None, as_of: dt.date):
-    """0–2 KPIs per initiative from the theme's templates; an actual value once the initiative runs."""
+def _kpis(rng: random.Random, seed: Seed, start: dt.date | None, end: dt.date | None, as_of: dt.date,
+          turn: int, used: set[str]):
+    """0–2 KPIs per initiative from the theme's templates (``turn``: how many initiatives of the theme had a
+    second KPI before; ``used``: KPI names used so far, updated); an actual value once the initiative runs,
+    growing with the share of its running time passed (completed ones mostly reached their target)."""
     if seed.status in ("Idee", "Verworfen"):
         return []
     templates = list(KPI_TEMPLATES[_theme_id(seed.theme)])
     if "Boxberg" in seed.places and _theme_id(seed.theme) == "value_chains":
         templates.insert(0, ("population", "Personen", 4303, 4300))
     count = 1 if seed.status in ("In Beratung", "Ruht") else rng.choice((1, 2, 2))
-    chosen = templates[:1] + rng.sample(templates[1:], count - 1) if count > 1 else templates[:1]
+    # The second KPI: an indicator template not used in the sample yet (so every one appears), else the
+    # theme's other templates in turn.
+    unused = [t for t in templates[1:] if t[0] in INDICATOR_IDS_USED and t[0] not in used]
+    second = unused[0] if unused else templates[1 + turn % (len(templates) - 1)]
+    chosen = templates[:1] + [second] if count > 1 else templates[:1]
+    used.update(name for name, *_ in chosen)
     rows = []
     for name, unit, base, target in chosen:
         if name not in INDICATOR_IDS_USED:  # free-text KPIs: scale to the initiative's size
@@ -637,8 +698,14 @@ def _kpis(rng: random.Random, seed: Seed, start: dt.date | None, as_of: dt.date)
         else:
             year = max((start.year if start else REFERENCE_DATE.year) + rng.randint(1, 3), REFERENCE_DATE.year + 1)
         actual = None
-        if seed.status in ("In Umsetzung", "Abgeschlossen"):
-            share = rng.uniform(0.6, 1.15) if seed.status == "Abgeschlossen" else rng.uniform(0.1, 0.8)
+        if seed.status == "Abgeschlossen":
+            share = rng.uniform(0.85, 1.25)
+        elif seed.status == "In Umsetzung" and start and end:
+            passed = (REFERENCE_DATE - start).days / max((end - start).days, 1)
+            share = min(max(passed, 0.1), 1.0) * rng.uniform(0.8, 1.35)
+        else:
+            share = None
+        if share is not None:
             actual = round(base + (target - base) * share, 1 if unit == "%" else 0)
         rows.append((name, unit, base, target, year, actual, as_of if actual is not None else None))
     return rows

@@ -3,8 +3,8 @@
 Steps (each in its own function, the same shape as staging -> marts):
 1. inventory the folder (name, size, sha256 of every file) and read the provenance manifest;
 2. reference data: municipalities, benchmark regions (-> ``region``, ``municipality``);
-3. catalogue (-> ``indicator``); statistics files staged in ``stg_statistic`` and mapped to
-   ``indicator_value`` via the catalogue; formula indicators computed in DuckDB;
+3. catalogue (-> ``indicator``); statistics files staged one at a time (temp table ``stg_file``) and mapped
+   to ``indicator_value`` via the catalogue; formula indicators computed in DuckDB;
 4. portfolio workbook (-> initiative tables); optional boundaries (-> ``municipality_geometry``);
 5. data tests; ``etl_run`` (history of the old database + this run); then ``os.replace``.
 
@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from etl import catalogue as cat
 from etl.datatests import DataTestResult, run_data_tests
 from etl.issues import InputError, Issue
 from etl.reference import read_manifest, read_municipalities, read_regions
+from etl.statistics import LongLineScan, long_line_issue
 from monitor.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -41,6 +43,8 @@ PORTFOLIO_TABLES = ["initiative", "initiative_theme", "initiative_municipality",
                     "coordination_round_organisation", "coordination_round_initiative"]
 SUMMARY_TABLES = ["municipality", "region", "indicator", "indicator_value", "source"] + PORTFOLIO_TABLES
 STAT_SUFFIXES = {".csv", ".txt", ".ffcsv", ".tsv"}
+#: Boundary files are parsed whole (json); the district's municipalities need a few MB.
+MAX_GEOJSON_BYTES = 100 << 20
 
 
 @dataclass
@@ -138,7 +142,18 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
                                         "indikatoren.csv, statistik/ und portfolio/"))
     pr.step(f"Quellordner {source}")
     inventory = _inventory(source)
-    report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]} for k, v in inventory.items()]
+    stat_files = sorted(k for k in inventory if k.startswith("statistik/") and Path(k).suffix.lower() in STAT_SUFFIXES)
+    hashes = _Hashes(inventory, set(stat_files))  # in the background, while the build goes on
+    try:
+        _build_steps(tmp, source, db_path, today, report, pr, started, t0, inventory, stat_files, hashes)
+    finally:
+        hashes.wait(raise_errors=False)
+        report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]}
+                        for k, v in inventory.items()]
+
+
+def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report: BuildReport, pr: Progress,
+                 started: dt.datetime, t0: float, inventory: dict, stat_files: list[str], hashes: "_Hashes") -> None:
     issues = report.issues
     for name in ("quellen.csv", "gemeinden.csv", "gebiete.csv", "indikatoren.csv"):
         if name not in inventory:
@@ -159,22 +174,28 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
         formulas = _load_catalogue(con, source, issues)
         _stop_on_errors(issues)
 
-        stat_files = sorted(k for k in inventory if k.startswith("statistik/") and
-                            Path(k).suffix.lower() in STAT_SUFFIXES)
-        _load_statistics(con, source, stat_files, manifest, issues, pr)
+        # the workbook is read in a background thread while DuckDB loads the statistics
+        workbooks = sorted(k for k in inventory if k.startswith("portfolio/") and k.lower().endswith(".xlsx")
+                           and not Path(k).name.startswith("~$"))
+        portfolio = _PortfolioReader(source, workbooks, municipalities,
+                                     {r[0] for r in con.execute("select indicator_id from indicator").fetchall()},
+                                     today)
+        formats = _load_statistics(con, source, stat_files, manifest, issues, pr)
+        hashes.wait()
+        for rel, line in sorted(hashes.long_lines.items()):
+            if not any(i.file == Path(rel).name and i.row == line for i in issues):
+                issues.append(long_line_issue(rel, line))
         _stop_on_errors(issues)
         con.execute("create temp table stg_source_date (source_id varchar, reference_date date)")
         con.executemany("insert into stg_source_date values (?, ?)",
                         [(k, v["reference_date"]) for k, v in manifest.items()])
-        _map_indicator_values(con, issues)
+        _finish_indicator_values(con, issues)
         _compute_formulas(con, formulas)
         pr.step(f"{_count(con, 'indicator_value'):,} Indikatorwerte".replace(",", "."))
 
-        workbooks = sorted(k for k in inventory if k.startswith("portfolio/") and k.lower().endswith(".xlsx")
-                           and not Path(k).name.startswith("~$"))
-        _load_portfolio(con, source, workbooks, municipalities, issues, today)
+        _load_portfolio(con, portfolio, issues)
         _load_geometry(con, source, inventory, issues)
-        _load_sources(con, inventory, manifest, issues)
+        _load_sources(con, inventory, manifest, issues, formats)
         _stop_on_errors(issues)
 
         pr.step("Datentests")
@@ -189,8 +210,9 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
 
         _write_meta(con, source, manifest, today, started)
         report.row_counts = {t: _count(con, t) for t in SUMMARY_TABLES}
+        report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]}
+                        for k, v in inventory.items()]
         _write_run(con, db_path, source, report, started, t0)
-        con.execute("drop table if exists stg_statistic")
         con.execute("checkpoint")
     finally:
         con.close()
@@ -207,12 +229,52 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _inventory(source: Path) -> dict[str, dict]:
+    """The folder's files: relative name -> path, size and sha256 (filled in by :class:`_Hashes`)."""
     out = {}
     for p in sorted(source.rglob("*")):
         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in {".md", ".py"}:
             rel = p.relative_to(source).as_posix()
-            out[rel] = {"path": p, "size_bytes": p.stat().st_size, "sha256": sha256(p)}
+            out[rel] = {"path": p, "size_bytes": p.stat().st_size, "sha256": None}
     return out
+
+
+class _Hashes:
+    """sha256 of every inventory file, computed by a background thread (hashlib releases the GIL) while the
+    build goes on; the statistics files get the scan for overlong lines in the same read
+    (``long_lines``: relative name -> first overlong line)."""
+
+    def __init__(self, inventory: dict[str, dict], scan_lines: set[str]):
+        self.long_lines: dict[str, int] = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(inventory, scan_lines), daemon=True,
+                                        name="regionalmonitor-hashes")
+        self._thread.start()
+
+    def _run(self, inventory: dict[str, dict], scan_lines: set[str]) -> None:
+        try:
+            for rel, info in inventory.items():
+                digest = hashlib.sha256()
+                scan = LongLineScan() if rel in scan_lines else None
+                with info["path"].open("rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        digest.update(chunk)
+                        if scan is not None:
+                            scan.feed(chunk)
+                info["sha256"] = digest.hexdigest()
+                if scan is not None and scan.first_long is not None:
+                    self.long_lines[rel] = scan.first_long
+        except BaseException as exc:  # noqa: BLE001 - re-raised in wait()
+            self._error = exc
+
+    def wait(self, raise_errors: bool = True) -> None:
+        """Block until every file is hashed; an unreadable file becomes an InputError."""
+        self._thread.join()
+        if self._error is not None and raise_errors:
+            if isinstance(self._error, OSError):
+                raise InputError(Issue("error", f"Eine Datei des Quellordners kann nicht gelesen werden "
+                                                f"({self._error.strerror or self._error}).",
+                                       file=Path(getattr(self._error, "filename", "") or "").name or None))
+            raise self._error
 
 
 def _insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
@@ -263,10 +325,20 @@ def _load_catalogue(con: duckdb.DuckDBPyConnection, source: Path, issues: list[I
 
 
 def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues: list[Issue],
-                     pr: Progress) -> None:
+                     pr: Progress) -> dict[str, str]:
+    """Read each statistics file (``etl.statistics``, one file at a time, as the temp view ``stg_file`` with
+    its summary ``stg_file_summary``) and map its rows to ``indicator_value`` through the catalogue right
+    away: memory holds one file, never all of them, and the values are copied once, into their final table.
+    What the warnings need later is kept as small summaries (``stg_outside``: catalogue rows for regions
+    outside ``region``, per file and key; ``stg_unmatched``: rows without a catalogue entry, per series).
+    Returns {source_id: format}."""
     from etl import statistics
 
-    statistics.ensure_staging(con)
+    con.execute("create temp table stg_outside (source_id varchar, region_key varchar, region_level varchar, "
+                "region_name varchar, n bigint, only_dashes boolean, first_line bigint)")
+    con.execute("create temp table stg_unmatched (source_id varchar, statistic_code varchar, "
+                "variable_code varchar, dims varchar, n bigint)")
+    formats: dict[str, str] = {}
     if not files:
         issues.append(Issue("warning", "Keine Statistikdateien im Ordner statistik/ gefunden.",
                             expected="Exporte aus GENESIS/Regionalstatistik oder INKAR"))
@@ -276,39 +348,74 @@ def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues
                                 expected="eine Zeile für diese Datei in quellen.csv (Herkunft, Stichtag, Lizenz)"))
             continue
         try:
-            result = statistics.load_statistics_file(con, source / rel, rel)
+            result = statistics.load_statistics_file(con, source / rel, rel, table="stg_file", check_lines=False,
+                                                     as_view=True)
         except InputError as exc:
             issues += exc.issues
             continue
-        issues += result.issues
-        if result.rows == 0:
-            issues.append(Issue("warning", "Die Datei enthält keine Werte.", file=rel))
+        try:
+            issues += result.issues
+            formats[rel] = result.format
+            if result.rows == 0:
+                issues.append(Issue("warning", "Die Datei enthält keine Werte.", file=rel))
+            if not any(i.severity == "error" for i in issues):  # after an error only the checks go on
+                _map_file(con, rel)
+        finally:
+            statistics.drop_staged_view(con, "stg_file")
+    return formats
 
 
-def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -> None:
-    """Staged rows -> indicator_value through the catalogue; report what could not be placed."""
-    # A view, not a table: at national scale every extra copy of 6.5 M rows costs seconds and memory.
+def _map_file(con: duckdb.DuckDBPyConnection, source_id: str) -> None:
+    """The rows of one file (view ``stg_file``, counts in ``stg_file_summary``) -> ``indicator_value``
+    (catalogue rows whose region is in ``region``) plus the summaries ``stg_outside`` and ``stg_unmatched``."""
+    # the catalogue rows that may take values from this file: a plain equi-join per row
+    con.execute("drop table if exists stg_cat")
     con.execute("""
-        create temp view stg_matched as
-        select i.indicator_id, s.region_key, s.period, s.value, s.flag, s.source_id, s.line, s.region_name,
-               s.region_level
-        from stg_statistic s
-        join indicator i on i.method = 'file'
-             and s.statistic_code = i.source_statistic and s.variable_code = i.source_variable
-             and coalesce(s.dims, '') = coalesce(i.source_dims, '')
-             and (i.source_file is null or s.source_id = 'statistik/' || i.source_file
-                  or s.source_id = i.source_file)
+        create temp table stg_cat as
+        select indicator_id, source_statistic as statistic_code, source_variable as variable_code,
+               coalesce(source_dims, '') as dims
+        from indicator
+        where method = 'file' and (source_file is null or 'statistik/' || source_file = $1 or source_file = $1)
+    """, [source_id])
+    on = ("s.statistic_code = c.statistic_code and s.variable_code = c.variable_code "
+          "and coalesce(s.dims, '') = c.dims")
+    con.execute(f"""
+        insert into indicator_value
+        select c.indicator_id, s.region_key, s.period, year(s.period), s.value, s.flag, s.source_id
+        from stg_file s join stg_cat c on {on}
+        semi join region r on r.region_key = s.region_key
     """)
+    con.execute(f"""
+        insert into stg_outside
+        select $1, s.region_key, any_value(s.region_level), arg_min(s.name, s.first_line), sum(s.n),
+               bool_and(s.only_dashes), min(s.first_line)
+        from stg_file_summary s semi join stg_cat c on {on}
+        anti join region r on r.region_key = s.region_key
+        group by s.region_key
+    """, [source_id])
+    con.execute("""
+        insert into stg_unmatched
+        select $1, s.statistic_code, s.variable_code, s.dims, sum(s.n) from stg_file_summary s
+        anti join (select source_statistic, source_variable, coalesce(source_dims, '') as dims from indicator
+                   where method = 'file') i
+             on s.statistic_code = i.source_statistic and s.variable_code = i.source_variable
+                and coalesce(s.dims, '') = i.dims
+        group by all
+    """, [source_id])
+    con.execute("drop table stg_cat")
+
+
+def _finish_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -> None:
+    """After all files: report units the reference does not know, resolve values delivered twice (the
+    newest source by reference date wins), summarise what was not loaded."""
     # Units within the district that the reference does not know: dissolved (only '-') or unknown.
     # (a municipality key's first five digits are its district's key)
     unknown = con.execute("""
-        select m.source_id, m.region_key, any_value(m.region_name), min(m.line), count(*),
-               bool_and(m.flag = 'zero' or m.value is null) as only_dashes
-        from stg_matched m
-        semi join (select region_key from region where level = 'kreis') k on left(m.region_key, 5) = k.region_key
-        anti join region r on r.region_key = m.region_key
-        where m.region_level = 'gemeinde'
-        group by m.source_id, m.region_key order by 1, 2
+        select o.source_id, o.region_key, o.region_name, o.first_line, o.n, o.only_dashes
+        from stg_outside o
+        semi join (select region_key from region where level = 'kreis') k on left(o.region_key, 5) = k.region_key
+        where o.region_level = 'gemeinde'
+        order by 1, 2
     """).fetchall()
     for src, key, name, line, n, only_dashes in unknown:
         if only_dashes:
@@ -318,65 +425,55 @@ def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -
             msg = (f"Gemeinde {key} {name or ''} fehlt in gemeinden.csv; {n} Werte nicht geladen.")
         issues.append(Issue("warning", msg, file=src, row=line, column="Region", value=key,
                             expected="ein Gemeindeschlüssel aus gemeinden.csv"))
-    con.execute("""
-        insert into indicator_value
-        select m.indicator_id, m.region_key, m.period, year(m.period), m.value, m.flag, m.source_id
-        from stg_matched m semi join region r on r.region_key = m.region_key
-    """)
     # The same value delivered twice (overlapping exports): the newest source (manifest reference date) wins.
     con.execute("""
         create temp table stg_dup_keys as
-        select indicator_id, region_key, period from indicator_value group by all having count(*) > 1
-    """)
+        select indicator_id, region_key, period from indicator_value
+        where (select count(*) > count(distinct hash(indicator_id, region_key, period)) from indicator_value)
+        group by all having count(*) > 1
+    """)  # (the grouping runs only when two keys share a hash: a repeat, or rarely a collision)
     if con.execute("select count(*) from stg_dup_keys").fetchone()[0]:
         con.execute("""
-            create temp table stg_dup as
-            select m.indicator_id, m.region_key, m.period,
-                   count(distinct coalesce(cast(m.value as varchar), m.flag)) as variants,
-                   string_agg(distinct m.source_id, ', ' order by m.source_id) as files
-            from stg_matched m
-            semi join stg_dup_keys k on k.indicator_id = m.indicator_id and k.region_key = m.region_key
-                                        and k.period = m.period
-            group by all
+            create temp table stg_dup_rows as
+            select v.* from indicator_value v
+            semi join stg_dup_keys k on k.indicator_id = v.indicator_id and k.region_key = v.region_key
+                                        and k.period = v.period
         """)
+        conflicts = con.execute("""
+            select indicator_id, region_key, period,
+                   count(distinct coalesce(cast(value as varchar), flag)) as variants,
+                   string_agg(distinct source_id, ', ' order by source_id) as files
+            from stg_dup_rows group by all having variants > 1 order by all limit 20
+        """).fetchall()
         con.execute("""
             delete from indicator_value v using stg_dup_keys k
             where v.indicator_id = k.indicator_id and v.region_key = k.region_key and v.period = k.period
         """)
         con.execute("""
             insert into indicator_value
-            select indicator_id, region_key, period, year(period), value, flag, source_id
+            select indicator_id, region_key, period, year, value, flag, source_id
             from (select m.*, row_number() over (partition by m.indicator_id, m.region_key, m.period
                                                   order by s.reference_date desc nulls last,
                                                            m.source_id desc) as rk
-                  from stg_matched m
-                  semi join stg_dup_keys d on d.indicator_id = m.indicator_id and d.region_key = m.region_key
-                                              and d.period = m.period
+                  from stg_dup_rows m
                   left join stg_source_date s on s.source_id = m.source_id)
             where rk = 1
         """)
-        conflicts = con.execute("""
-            select indicator_id, region_key, period, variants, files from stg_dup
-            where variants > 1 order by all limit 20
-        """).fetchall()
         for iid, key, period, n, files in conflicts:
             issues.append(Issue("warning", f"Indikator {iid}, Gebiet {key}, Stichtag {period:%d.%m.%Y}: {n} "
                                            f"verschiedene Werte in {files}; der Wert der Datei mit dem jüngsten "
                                            f"Stichtag wurde übernommen.", file=files.split(", ")[-1]))
-        con.execute("drop table stg_dup")
+        con.execute("drop table stg_dup_rows")
+    con.execute("drop table stg_dup_keys")
     # What was read but not loaded, summarised per file (exports often cover all of a Land).
     for src, n in con.execute("""
-        select source_id, count(*) from stg_matched m
-        anti join region r on r.region_key = m.region_key
-        anti join (select region_key from region where level = 'kreis') k on left(m.region_key, 5) = k.region_key
+        select source_id, sum(n)::bigint from stg_outside o
+        anti join (select region_key from region where level = 'kreis') k on left(o.region_key, 5) = k.region_key
         group by 1 order by 1""").fetchall():
         issues.append(Issue("info", f"{n} Werte für Gebiete außerhalb des Landkreises und ohne Vergleichsrolle "
                                     "übersprungen.", file=src))
     for src, stat, var, dims, n in con.execute("""
-        select source_id, statistic_code, variable_code, dims, count(*) from stg_statistic s
-        where not exists (select 1 from indicator i where i.method = 'file' and s.statistic_code = i.source_statistic
-                          and s.variable_code = i.source_variable
-                          and coalesce(s.dims, '') = coalesce(i.source_dims, ''))
+        select source_id, statistic_code, variable_code, dims, sum(n)::bigint from stg_unmatched
         group by all order by 1, 2, 3, 4 limit 50""").fetchall():
         issues.append(Issue("info", f"{n} Zeilen ohne Indikator im Katalog (Statistik {stat}, Merkmal {var}"
                                     + (f", {dims}" if dims else "") + ").", file=src,
@@ -389,8 +486,8 @@ def _map_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -
         issues.append(Issue("warning", f"Für Indikator {iid!r} wurden keine Werte gefunden.",
                             file="indikatoren.csv", value=iid,
                             expected="eine Statistikdatei mit passender Statistik/Merkmal-Angabe"))
-    con.execute("drop view stg_matched")
-    con.execute("drop table stg_dup_keys")
+    con.execute("drop table stg_outside")
+    con.execute("drop table stg_unmatched")
 
 
 def _compute_formulas(con: duckdb.DuckDBPyConnection, formulas: dict[str, cat.Formula]) -> None:
@@ -400,10 +497,38 @@ def _compute_formulas(con: duckdb.DuckDBPyConnection, formulas: dict[str, cat.Fo
         con.execute("insert into indicator_value " + cat.formula_sql(f, brk))
 
 
-def _load_portfolio(con, source: Path, workbooks: list[str], municipalities: pd.DataFrame,
-                    issues: list[Issue], today: dt.date) -> None:
-    from etl.portfolio import read_portfolio
+class _PortfolioReader:
+    """Reads the portfolio workbook in a background thread (pandas and calamine work while DuckDB loads the
+    statistics); ``result()`` gives what ``read_portfolio`` returned or raises what it raised."""
 
+    def __init__(self, source: Path, workbooks: list[str], municipalities: pd.DataFrame, indicator_ids: set[str],
+                 today: dt.date):
+        self.workbooks = workbooks
+        self._out = None
+        self._error: BaseException | None = None
+        self._thread = None
+        if len(workbooks) == 1:
+            self._thread = threading.Thread(target=self._run, daemon=True, name="regionalmonitor-portfolio",
+                                            args=(source / workbooks[0], municipalities, indicator_ids, today))
+            self._thread.start()
+
+    def _run(self, path: Path, municipalities: pd.DataFrame, indicator_ids: set[str], today: dt.date) -> None:
+        from etl.portfolio import read_portfolio
+
+        try:
+            self._out = read_portfolio(path, municipalities, indicator_ids, today)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out
+
+
+def _load_portfolio(con, reader: _PortfolioReader, issues: list[Issue]) -> None:
+    workbooks = reader.workbooks
     if not workbooks:
         issues.append(Issue("warning", "Kein Portfolio-Arbeitsbuch im Ordner portfolio/ gefunden.",
                             expected="eine .xlsx-Datei nach der Vorlage"))
@@ -412,9 +537,8 @@ def _load_portfolio(con, source: Path, workbooks: list[str], municipalities: pd.
         issues.append(Issue("error", "Mehr als ein Portfolio-Arbeitsbuch gefunden: " + ", ".join(workbooks),
                             expected="genau eine .xlsx-Datei im Ordner portfolio/"))
         return
-    indicator_ids = {r[0] for r in con.execute("select indicator_id from indicator").fetchall()}
     try:
-        result = read_portfolio(source / workbooks[0], municipalities, indicator_ids, today)
+        result = reader.result()
     except InputError as exc:
         issues += exc.issues
         return
@@ -431,6 +555,13 @@ def _load_geometry(con, source: Path, inventory: dict, issues: list[Issue]) -> N
         return
     known = {r[0] for r in con.execute("select ags from municipality").fetchall()}
     for name in names:
+        size = inventory[name]["size_bytes"]
+        if size > MAX_GEOJSON_BYTES:
+            issues.append(Issue("error", f"Die Grenzdatei ist mit {size / 2**20:,.0f} MB zu groß (sie wird ganz "
+                                         "in den Speicher gelesen).".replace(",", "."), file=name,
+                                expected=f"eine auf den Landkreis zugeschnittene GeoJSON-Datei bis "
+                                         f"{MAX_GEOJSON_BYTES >> 20} MB"))
+            continue
         try:
             data = json.loads((source / name).read_text(encoding="utf-8"))
             features = data["features"]
@@ -452,7 +583,7 @@ def _load_geometry(con, source: Path, inventory: dict, issues: list[Issue]) -> N
         _insert_df(con, "municipality_geometry", pd.DataFrame(rows).drop_duplicates("ags") if rows else None)
 
 
-def _load_sources(con, inventory: dict, manifest: dict, issues: list[Issue]) -> None:
+def _load_sources(con, inventory: dict, manifest: dict, issues: list[Issue], formats: dict[str, str]) -> None:
     used = {r[0]: r[1] for r in con.execute(
         "select source_id, count(*) from indicator_value group by 1").fetchall()}
     rows = []
@@ -477,10 +608,7 @@ def _load_sources(con, inventory: dict, manifest: dict, issues: list[Issue]) -> 
             issues.append(Issue("warning", "In quellen.csv genannte Datei fehlt im Ordner.", file="quellen.csv",
                                 value=rel))
     _insert_df(con, "source", pd.DataFrame(rows))
-    fmts = dict(con.execute("select distinct source_id, format from stg_statistic").fetchall()) \
-        if con.execute("select count(*) from information_schema.tables where table_name = 'stg_statistic'"
-                       ).fetchone()[0] else {}
-    for sid, fmt in fmts.items():
+    for sid, fmt in formats.items():
         con.execute("update source set format = ? where source_id = ?", [fmt, sid])
 
 

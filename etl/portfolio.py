@@ -152,6 +152,12 @@ MASK = "(ausgeblendet: personenbezogen)"
 MAX_ISSUES_PER_RULE = 50
 #: Header row is searched within the first rows of a sheet.
 HEADER_SEARCH_ROWS = 30
+#: Bounds that keep reading a workbook within a few hundred MB of memory (a portfolio has hundreds of rows):
+#: rows with content per sheet, unpacked size of the xlsx package, and the packing ratio of a big part
+#: (real sheets pack 5-30:1; a zip bomb packs 1000:1).
+MAX_SHEET_ROWS = 150_000
+MAX_UNPACKED_BYTES = 256 << 20
+MAX_PACK_RATIO = 200
 DISTRICTWIDE_WORDS = frozenset({"kreisweit", "landkreisweit", "gesamterlandkreis", "allegemeinden", "landkreis"})
 EARLIEST_DATE = pd.Timestamp("1950-01-01")
 LATEST_DATE = pd.Timestamp("2100-12-31")
@@ -162,6 +168,8 @@ _LIST_SPLIT_RE = re.compile(_LIST_SPLIT)
 
 EXPECTED_DATE = "Datum TT.MM.JJJJ (z. B. 31.12.2024) oder Excel-Datum"
 EXPECTED_AMOUNT = "Betrag ≥ 0 in Euro, z. B. 12.500,00 € oder 12500"
+#: Amounts above this are typing errors (a regional initiative never costs more than ten billion euros).
+MAX_AMOUNT_EUR = 1e10
 
 
 @dataclass(frozen=True)
@@ -268,8 +276,10 @@ def _find_header(rows: list[tuple], specs: tuple[ColumnSpec, ...]) -> tuple[int 
     return best_idx, best_map
 
 
-def _read_sheet(rows: Iterator[tuple], sheet_name: str, specs: tuple[ColumnSpec, ...]) -> _Sheet:
-    """Read one worksheet's rows (from A1 on) into a raw frame indexed by Excel row number."""
+def _read_sheet(rows: Iterator[tuple], sheet_name: str, specs: tuple[ColumnSpec, ...],
+                path: Path = Path("Arbeitsmappe")) -> _Sheet:
+    """Read one worksheet's rows (from A1 on) into a raw frame indexed by Excel row number; InputError when
+    more than MAX_SHEET_ROWS rows have content (empty, merely formatted rows are skipped, not counted)."""
     it = iter(rows)
     head: list[tuple] = []
     for row in it:
@@ -307,6 +317,8 @@ def _read_sheet(rows: Iterator[tuple], sheet_name: str, specs: tuple[ColumnSpec,
     for row in it:
         excel_row += 1
         take(row, excel_row)
+        if len(data) > MAX_SHEET_ROWS:
+            raise too_many_rows(path, sheet_name)
 
     index = pd.Index(numbers, dtype="int64", name="row")
     columns = list(zip(*data)) if data else [()] * len(cols)
@@ -317,6 +329,37 @@ def _read_sheet(rows: Iterator[tuple], sheet_name: str, specs: tuple[ColumnSpec,
         frame[name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     frame = frame[[s.name for s in specs]]
     return _Sheet(sheet_name, frame, headers, header_row, missing)
+
+
+def too_many_rows(path: Path, sheet: str, rows: int | None = None) -> InputError:
+    """The refusal of a sheet with more than MAX_SHEET_ROWS rows with content."""
+    counted = f"{rows:,}".replace(",", ".") if rows else f"mehr als {MAX_SHEET_ROWS:,}".replace(",", ".")
+    return InputError(Issue(
+        "error", f"Das Blatt hat {counted} Zeilen mit Inhalt; so große Blätter werden nicht gelesen.",
+        file=path.name, sheet=sheet.strip(), row=MAX_SHEET_ROWS + 1,
+        expected=f"höchstens {MAX_SHEET_ROWS:,} Zeilen je Blatt (ein Portfolio hat einige hundert)".replace(",", ".")))
+
+
+def _check_package(path: Path, not_readable: Issue) -> None:
+    """Refuse an xlsx whose unpacked parts would not fit in bounded memory (zip bomb, giant sheet) before any
+    reader unpacks it. Sizes are those the package declares; readers stop at the declared size."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(not_readable) from exc
+    total = sum(p.file_size for p in parts)
+    bomb = [p for p in parts if p.file_size > 32 << 20 and p.file_size > MAX_PACK_RATIO * max(p.compress_size, 1)]
+    if bomb or total > MAX_UNPACKED_BYTES:
+        worst = max(parts, key=lambda p: p.file_size)
+        mb = f"{total / 2**20:,.0f}".replace(",", ".")
+        why = (f"ein Teil ist {worst.file_size / max(worst.compress_size, 1):,.0f}-fach gepackt (ZIP-Bombe?)"
+               .replace(",", ".") if bomb else "zu groß")
+        raise InputError(Issue(
+            "error", f"Die Arbeitsmappe wird nicht gelesen: entpackt {mb} MB, {why}.", file=path.name,
+            value=worst.filename,
+            expected=f"eine Portfolio-Arbeitsmappe nach der Vorlage (entpackt höchstens "
+                     f"{MAX_UNPACKED_BYTES >> 20} MB)"))
 
 
 class _Book:
@@ -331,6 +374,7 @@ class _Book:
             expected="Arbeitsmappe im Format .xlsx (in Excel: Speichern unter → Excel-Arbeitsmappe)")
         if not path.is_file():
             raise InputError(Issue("error", "Die Portfolio-Arbeitsmappe wurde nicht gefunden.", file=path.name))
+        _check_package(path, not_readable)
         if CalamineWorkbook is not None:
             try:
                 self._calamine = CalamineWorkbook.from_path(str(path))
@@ -348,10 +392,13 @@ class _Book:
         """Rows of sheet ``name`` from row 1 on (empty rows included, so position = Excel row - 1)."""
         if self._calamine is not None:
             try:
-                return iter(self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                sheet = self._calamine.get_sheet_by_name(name)
             except Exception as exc:
                 raise InputError(Issue("error", "Das Blatt kann nicht gelesen werden.", file=self.path.name,
                                        sheet=name.strip(), expected="gültige Excel-Arbeitsmappe")) from exc
+            if sheet.height > MAX_SHEET_ROWS:  # (rows with content; formatted empty rows do not count)
+                raise too_many_rows(self.path, name, sheet.height)
+            return iter(sheet.to_python(skip_empty_area=False))
         ws = self._openpyxl[name]
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()  # some writers store a wrong dimension; read what is there
@@ -782,6 +829,11 @@ def _initiatives(v: _Validator, sheet: _Sheet, muni: _MunicipalityIndex, today: 
         negative = p[out] < 0
         rules.append(_Rule(f"{col}:negative", col, ~negative, "error", "Negativer Betrag.", EXPECTED_AMOUNT))
         p.loc[negative, out] = np.nan
+        huge = p[out] > MAX_AMOUNT_EUR
+        rules.append(_Rule(f"{col}:implausible", col, ~huge, "error",
+                           "Unplausibel hoher Betrag (mehr als 10 Milliarden €) – Tippfehler?",
+                           "Betrag in Euro bis 10.000.000.000, z. B. 12.500,00 €"))
+        p.loc[huge, out] = np.nan
     above = (p["funding_granted_eur"] > p["total_cost_eur"] + 0.005) & p["total_cost_eur"].notna()
     rules.append(_Rule("funds_above_cost", "Fördermittel bewilligt €", ~above, "error",
                        "Bewilligte Fördermittel übersteigen die Gesamtkosten.",
@@ -992,7 +1044,7 @@ def read_portfolio(path: Path, municipalities: pd.DataFrame, indicator_ids: set[
                 empty.index = pd.Index([], dtype="int64")
                 sheets[canonical] = _Sheet(canonical, empty, {}, None, [])
                 continue
-            sheet = _read_sheet(wb.rows(names[canonical]), names[canonical].strip(), specs)
+            sheet = _read_sheet(wb.rows(names[canonical]), names[canonical].strip(), specs, path)
             _missing_column_issues(v, sheet, specs)
             sheets[canonical] = sheet
     finally:

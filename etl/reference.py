@@ -23,10 +23,19 @@ AGS_RE = re.compile(r"^\d{8}$")
 LEVELS = ("gemeinde", "kreis", "land", "bund", "regbez", "verband")
 YES = {"ja", "j", "x", "yes", "true", "1", "wahr"}
 NO = {"nein", "n", "no", "false", "0", "falsch", ""}
+#: Reference files are read whole; a national municipality list is under 1 MB.
+MAX_REFERENCE_BYTES = 64 << 20
 
 
 def read_text_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a small CSV: UTF-8 (with or without BOM) or Windows-1252, `;` or `,` separated."""
+    """Header and rows of a small CSV: UTF-8 (with or without BOM) or Windows-1252, `;` or `,` separated.
+    Files above MAX_REFERENCE_BYTES are refused (they are read whole)."""
+    size = path.stat().st_size
+    if size > MAX_REFERENCE_BYTES:
+        raise InputError(Issue("error", f"Die Datei ist mit {size / 2**20:,.0f} MB unplausibel groß für eine "
+                                        "Liste dieser Art.".replace(",", "."), file=path.name,
+                               expected=f"höchstens {MAX_REFERENCE_BYTES >> 20} MB (Gemeinden, Gebiete, "
+                                        "Indikatoren, Quellen)"))
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError(Issue("error", "Die Datei ist leer.", file=path.name,
@@ -62,7 +71,7 @@ def _frame(path: Path, required: list[str], optional: list[str]) -> tuple[pd.Dat
             continue
         data.append(dict(zip(header, r), _row=i))
     cols = required + [c for c in optional if c in header]
-    df = pd.DataFrame(data, columns=cols + ["_row"])
+    df = pd.DataFrame(data, columns=cols + ["_row"], dtype=object)  # object: fast to_dict, no arrow strings
     for c in optional:
         if c not in df.columns:
             df[c] = ""

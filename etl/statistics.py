@@ -18,13 +18,20 @@ eight positions of 0xA4–0xBE (ISO-8859-15 puts ``€`` at 0xA4, Š š Ž ž Œ
 Rule: any byte 0x80–0x9F → ``cp1252``; else any of 0xA4 0xA6 0xA8 0xB4 0xB8 0xBC 0xBD 0xBE → ``iso-8859-15``
 (the euro sign is far likelier in a statistics export than ¤ or ¼); else ``cp1252`` (identical text then).
 For bulk formats only the first MiB decides; if DuckDB then meets invalid UTF-8 further down, the whole file
-is scanned, the code page chosen by the same rule and the file transcoded to a temporary UTF-8 copy.
+is scanned, the code page chosen by the same rule and the file transcoded to a temporary UTF-8 copy. A file
+that is UTF-8 by its BOM or by its umlauts but has lines in another code page is refused (either half would be
+read wrongly), and so are lines longer than 1 MiB (``LongLineScan``).
+
+Bulk path (``_BulkPlan``): DuckDB reads only the needed columns into a temp table (parallel, in file order);
+region key, dims, value and period are parsed once per *distinct* raw value into small lookup tables and
+joined back, instead of once per row. ``load_statistics_file(..., as_view=True)`` (the build) copies nothing
+further: the file's rows are a view over that temp table and the lookups, with a summary table of counts.
 
 Staging (``stg_statistic``, columns in ``STAGING_DDL``):
 
 * ``line``: the 1-based line of the value in the file. Flat files: data row *n* is line *n + 1* (header =
-  line 1; DuckDB reads in file order, ``row_number() over ()`` numbers the rows); blank lines in the middle of
-  a flat file would shift the count (exports have none). Tables: the physical line.
+  line 1; DuckDB reads in file order, so a row's position in the temp table gives its line); blank lines in the
+  middle of a flat file would shift the count (exports have none). Tables: the physical line.
 * ``statistic_code``: ffcsv ``statistics_code``; table: the code after ``GENESIS-Tabelle:`` (``12411-01-01-5``);
   INKAR: ``'INKAR'``.
 * ``variable_code``: ffcsv ``value_variable_code`` (old layout: the ``CODE`` of a ``CODE__Label__Einheit``
@@ -103,6 +110,9 @@ create table if not exists stg_statistic (
 )
 """
 
+STAGING_COLUMNS = ["source_id", "format", "line", "statistic_code", "variable_code", "dims", "region_key",
+                   "region_level", "region_name", "period", "value", "flag", "unit"]
+
 _FLAG_SUFFIX = {"p": "provisional", "r": "revised", "s": "estimated", "e": "final"}
 _SPECIAL = {"-": (0.0, "zero"), ".": (None, "secret"), "...": (None, "later"), "/": (None, "unreliable"),
             "x": (None, "not_applicable"), "X": (None, "not_applicable")}
@@ -132,9 +142,13 @@ class LoadResult:
     stand: date | None = None
 
 
-def ensure_staging(con) -> None:
-    """Create ``stg_statistic`` if it does not exist yet."""
-    con.execute(STAGING_DDL)
+def ensure_staging(con, table: str = "stg_statistic", temporary: bool = False) -> None:
+    """Create the staging table (``stg_statistic`` or another name, same columns; optionally a temp table)
+    if no table of that name exists yet."""
+    if con.execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchone()[0]:
+        return
+    con.execute(STAGING_DDL.replace("create table if not exists stg_statistic",
+                                    f"create {'temp ' if temporary else ''}table if not exists {table}"))
 
 
 # ====================================================================== values and periods (Python)
@@ -228,6 +242,10 @@ def install_macros(con) -> None:
 
 # ====================================================================== format and encoding
 _HEAD_BYTES = 1 << 20
+#: Longest line accepted (DuckDB's max_line_size on the bulk path; checked beforehand for lines beyond it).
+MAX_LINE_BYTES = 1 << 20
+#: GENESIS table CSVs are parsed in memory; bigger ones must come as flat files (streamed by DuckDB).
+MAX_TABLE_BYTES = 32 << 20
 _ISO_HINT_BYTES = set(b"\xa4\xa6\xa8\xb4\xb8\xbc\xbd\xbe")
 INKAR_COLUMNS = ["bereich", "id", "kuerzel", "indikator", "raumbezug", "kennziffer", "name", "zeitbezug", "wert"]
 
@@ -262,7 +280,10 @@ def _encoding_of(head: bytes, complete: bool) -> str:
 
 
 def _split(line: str) -> list[str]:
-    return next(csv.reader([line], delimiter=";", quotechar='"'), [])
+    try:
+        return next(csv.reader([line], delimiter=";", quotechar='"'), [])
+    except csv.Error:  # a field beyond the csv module's limit (128 KiB): no export has one
+        return line.split(";")
 
 
 def _first_line(text: str) -> str:
@@ -295,7 +316,17 @@ def detect_format(path: Path) -> tuple[str, str]:
     if not utf16 and (b"\x00" in head[:65536] or sum(b < 9 or 13 < b < 32 for b in head[:4096]) > 8):
         raise InputError(_err(path, "Die Datei enthält Binärdaten und ist keine Textdatei (CSV).",
                               expected="CSV-Export aus GENESIS oder INKAR"))
+    if not complete and b"\n" not in head:
+        raise InputError(_err(path, f"Die erste Zeile ist länger als {_HEAD_BYTES >> 20} MiB (fehlende "
+                                    "Zeilenumbrüche?); die Datei ist kein Statistik-Export.", row=1,
+                              value=head[:60].decode("utf-8", errors="replace"),
+                              expected="CSV-Export aus GENESIS oder INKAR, eine Zeile je Wert"))
     encoding = "utf-16" if utf16 else _encoding_of(head, complete)
+    if encoding == "utf-8-sig":
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head[3:], final=complete)
+        except UnicodeDecodeError:
+            _refuse_mixed_encoding(path, encoding)  # the BOM says UTF-8, the bytes say otherwise
     text = head.decode(encoding, errors="replace")
     first = _first_line(text).lstrip("\ufeff").strip()
     low = first.lower()
@@ -311,7 +342,10 @@ def detect_format(path: Path) -> tuple[str, str]:
     if cells and re.match(r"^genesis-tabelle\s*:", cells[0]):
         return "genesis_table", encoding
     hint = ""
-    if ";" not in first and "," in first:
+    if ";" not in first and "\t" in first:
+        hint = (" Die Kopfzeile ist durch Tabulatoren getrennt: wurde die Datei in Excel als 'Unicode-Text' "
+                "gespeichert?")
+    elif ";" not in first and "," in first:
         hint = " Die Kopfzeile enthält keine Semikolons: wurde die Datei mit Komma als Trennzeichen gespeichert?"
     raise InputError(_err(
         path, "Unbekanntes Dateiformat: die erste Zeile passt zu keinem bekannten Statistik-Export." + hint,
@@ -322,8 +356,16 @@ def detect_format(path: Path) -> tuple[str, str]:
 
 
 # ====================================================================== public entry point
-def load_statistics_file(con: duckdb.DuckDBPyConnection, path: Path, source_id: str) -> LoadResult:
-    """Stage one statistics file into ``stg_statistic`` (rows of ``source_id`` are replaced).
+def load_statistics_file(con: duckdb.DuckDBPyConnection, path: Path, source_id: str,
+                         table: str = "stg_statistic", check_lines: bool = True, as_view: bool = False) -> LoadResult:
+    """Stage one statistics file into ``stg_statistic`` (rows of ``source_id`` are replaced); ``table`` names
+    another staging table with the same columns (``ensure_staging(con, table)``), e.g. one per file.
+    ``check_lines=False`` skips the scan for overlong lines when the caller runs :class:`LongLineScan` itself
+    (the build does it while hashing the file).
+
+    ``as_view=True`` copies nothing: ``table`` becomes a temp *view* of the file's rows (same columns) over
+    temp tables that stay until :func:`drop_staged_view`, and ``<table>_summary`` a temp table of counts per
+    series, region and problem (:data:`SUMMARY_COLUMNS`). One such view at a time per connection.
 
     ``source_id`` must be unique per file. Raises InputError (German, naming file, line, column, value,
     expected) for an unreadable or malformed file or for invalid values; nothing of the file stays staged
@@ -332,22 +374,105 @@ def load_statistics_file(con: duckdb.DuckDBPyConnection, path: Path, source_id: 
     """
     path = Path(path)
     fmt, encoding = detect_format(path)
-    ensure_staging(con)
+    if fmt == "genesis_table" and path.stat().st_size > MAX_TABLE_BYTES:
+        raise InputError(_err(
+            path, f"Die GENESIS-Tabelle ist mit {path.stat().st_size / 2**20:,.0f} MB zu groß für das "
+                  "Tabellenformat (es wird ganz in den Speicher gelesen).".replace(",", "."),
+            expected=f"Tabellen bis {MAX_TABLE_BYTES >> 20} MB; größere Abrufe bitte als Flatfile (ffcsv) "
+                     "exportieren"))
     install_macros(con)
-    con.execute("delete from stg_statistic where source_id = ?", [source_id])
+    target = _Target(table, source_id, as_view)
+    target.prepare(con)
     try:
         if fmt == "genesis_table":
-            return _load_table(con, path, source_id, encoding)
-        return _load_bulk(con, path, source_id, fmt, encoding)
+            result = _load_table(con, path, source_id, encoding, target.table)
+            if as_view:
+                target.publish(con, fmt)
+            return result
+        return _load_bulk(con, path, source_id, fmt, encoding, target, check_lines)
     except InputError:
-        con.execute("delete from stg_statistic where source_id = ?", [source_id])
+        target.discard(con)
         raise
     except duckdb.Error as exc:  # never leak DuckDB internals to the office
-        con.execute("delete from stg_statistic where source_id = ?", [source_id])
+        target.discard(con)
         _log.debug("DuckDB error while loading %s", path, exc_info=True)
         raise InputError(_err(path, "Die Datei konnte nicht als CSV gelesen werden (Aufbau oder Zeichen "
                                     "passen nicht zu einem GENESIS- oder INKAR-Export).",
                               expected="unveränderter CSV-Export mit Semikolon als Trennzeichen")) from None
+
+
+#: Columns of the ``<view>_summary`` table (``as_view``): one row per series × region × problem kind.
+SUMMARY_COLUMNS = ["statistic_code", "variable_code", "dims", "region_key", "region_level", "kind", "bad_line",
+                   "n", "first_line", "name", "only_dashes"]
+_BULK_TEMP = ("rm_rejects", "rm_rejects_scan", "rm_raw", "rm_l_per", "rm_l_val", "rm_groups", "rm_l_reg",
+              "rm_l_unit")
+
+
+def _summary_sql(relation: str) -> str:
+    """Counts per series, region and problem (invalid row, empty INKAR value) of staged rows."""
+    return f"""
+        select statistic_code, variable_code, dims, region_key, region_level,
+               case when flag like 'invalid%' or flag = 'inkar_empty' then flag end as kind,
+               case when flag like 'invalid%' then line end as bad_line,
+               count(*) as n, min(line) as first_line, arg_min(region_name, line) as name,
+               bool_and(flag is not distinct from 'zero' or value is null) as only_dashes
+        from {relation}
+        group by all
+    """
+
+
+class _Target:
+    """Where the rows of one file go: a staging table (rows of the source replaced) or, ``as_view``, a temp
+    view ``name`` over temp tables plus ``name_summary``."""
+
+    def __init__(self, name: str, source_id: str, as_view: bool):
+        self.name, self.source_id, self.as_view = name, source_id, as_view
+        # the materialised rows: the staging table, or (view of a table-format file) a temp table behind it
+        self.table = f"{name}_rows" if as_view else name
+        self.view_sql: str | None = None  # bulk view: the SELECT over rm_raw and the lookups
+        self.fast_summary: str | None = None  # bulk view: _BulkPlan.fast_summary
+
+    def prepare(self, con) -> None:
+        if self.as_view:
+            drop_staged_view(con, self.name)
+            ensure_staging(con, self.table, temporary=True)
+        else:
+            ensure_staging(con, self.table)
+            con.execute(f"delete from {self.table} where source_id = ?", [self.source_id])
+
+    def relation(self) -> str:
+        """SQL relation of this file's staged rows (raw flags)."""
+        if self.view_sql is not None:
+            return f"({self.view_sql})"
+        return f"(select * from {self.table} where source_id = {_lit(self.source_id)})"
+
+    def publish(self, con, fmt: str) -> None:
+        """``as_view``: create ``name_summary`` and the view ``name`` (empty INKAR values as 'secret')."""
+        summary = _summary_sql(self.relation())
+        if self.fast_summary is not None and not con.execute(
+                "select (select count(*) from rm_l_val where vflag in ('invalid', 'inkar_empty')) "
+                "+ (select count(*) from rm_l_per where per is null)").fetchone()[0]:
+            summary = self.fast_summary  # no row can be invalid or empty: count raw groups, not parsed rows
+        con.execute(f"create temp table {self.name}_summary as {summary}")
+        flag = "case when flag = 'inkar_empty' then 'secret' else flag end" if fmt == "inkar" else "flag"
+        cols = ", ".join(STAGING_COLUMNS)
+        con.execute(f"create temp view {self.name} ({cols}) as select * replace ({flag} as flag) "
+                    f"from {self.relation()}")
+
+    def discard(self, con) -> None:
+        if self.as_view:
+            drop_staged_view(con, self.name)
+        else:
+            con.execute(f"delete from {self.table} where source_id = ?", [self.source_id])
+
+
+def drop_staged_view(con, name: str) -> None:
+    """Drop a view made by ``load_statistics_file(..., as_view=True)`` and everything behind it."""
+    con.execute(f"drop view if exists {name}")
+    con.execute(f"drop table if exists {name}_summary")
+    con.execute(f"drop table if exists {name}_rows")
+    for table in _BULK_TEMP:
+        con.execute(f"drop table if exists {table}")
 
 
 # ====================================================================== bulk path (ffcsv, INKAR)
@@ -388,8 +513,42 @@ def _lit(text: str | None) -> str:
     return "null" if text is None else "'" + text.replace("'", "''") + "'"
 
 
-def _ffcsv_layout(path: Path, header: list[str]) -> str:
-    """SQL (over relation ``src`` with columns c1..cn and ``rn``) producing the staging rows + raw cells."""
+@dataclass(frozen=True)
+class _BulkPlan:
+    """How a bulk file becomes staging rows, in three steps that keep per-row work small:
+
+    1. ``raw``: the needed columns only, read by DuckDB into the temp table ``rm_raw`` (file order, so a row's
+       line is its rowid + 2; no window function, the read stays parallel);
+    2. ``lookups``: per distinct raw tuple (region columns, value, period, …) the parsed result, computed once
+       per distinct value instead of once per row (temp tables ``rm_l_*``);
+    3. ``select``: rows of ``rm_raw`` joined with the lookups, in the column order of ``stg_statistic``.
+    """
+
+    raw: dict[str, str]  # rm_raw column -> file column (c1..cn)
+    #: in order: (table, key columns, SQL over relation "d" of the distinct keys, SQL of "d" when not rm_raw's
+    #: keys); key columns None: the SQL makes the table itself (rm_groups: rows per series and region columns)
+    lookups: list[tuple[str, list[str] | None, str, str | None]]
+    select: str  # SQL over "r" (rm_raw rows with line) and the lookup tables; placeholders {source} {fmt}
+    rows: str = "select rowid + 2 as line, * from rm_raw"  # the relation "r"
+    #: the summary (SUMMARY_COLUMNS) from raw groups joined with the lookups, valid when no row is invalid or an
+    #: empty INKAR value (a cheaper pass than grouping the parsed rows); None: always the full summary
+    fast_summary: str | None = None
+
+
+def _nd_join(table: str, keys: list[str], left: str = "r") -> str:
+    cond = " and ".join(f"{left}.{k} is not distinct from {table}.{k}" for k in keys)
+    return f"left join {table} on {cond}"
+
+
+_VALUE_LOOKUP = ("select v, q, pv.value as value, case when pv.flag = 'invalid' then 'invalid' "
+                 "else coalesce(pv.flag, rm_q_flag(q)) end as vflag "
+                 "from (select *, rm_value_t(rm_trim(coalesce(v, ''))) as pv from d)")
+_PERIOD_LOOKUP = "select t, rm_period_t(rm_trim(coalesce(t, ''))) as per from d"
+
+
+def _ffcsv_layout(path: Path, header: list[str]) -> _BulkPlan:
+    """The plan for a GENESIS flat file (current English or older German header); InputError when the header
+    was changed."""
     low = [h.strip().lower() for h in header]
     col = {name: f"c{i + 1}" for i, name in enumerate(low)}
     old = low[0] == "statistik_code"
@@ -435,75 +594,195 @@ def _ffcsv_layout(path: Path, header: list[str]) -> str:
         raise InputError(_err(path, "Die Kopfzeile ist verändert: keine Wertspalte (CODE__Label__Einheit) gefunden.",
                               row=1, value=";".join(header), expected=expected_hdr))
     order = sorted(blocks)
-    ridx = "case " + " ".join(f"when h{n} is not null then {n}" for n in order) + " else 0 end" if order else "0"
-
-    def pick(part: str) -> str:
-        if not order:
-            return "null"
-        return "case ridx " + " ".join(f"when {n} then {blocks[n][part]}" for n in order) + " end"
-
-    hint = "case ridx " + " ".join(f"when {n} then h{n}" for n in order) + " end" if order else "null"
-    structs = ", ".join(
-        f"{{'c': rm_trim(coalesce({blocks[n]['code']}, '')), 'a': rm_trim(coalesce({blocks[n]['attr']}, '')), 'i': {n}}}"
-        for n in order)
-    dims = ("array_to_string(list_transform(list_sort(list_filter([" + structs + "], "
-            "lambda x: x.i <> ridx and x.a <> '' and x.c <> '')), lambda x: x.c || '=' || x.a), ';')") if order else "''"
-    layered = f"""
-        select *, rn + 1 as line, rm_trim({col[stat_col]}) as statistic_code, {col[time_col]} as raw_period,
-               {pick('attr')} as raw_key, {hint} as hint_level, rm_trim({pick('attr_label')}) as region_name,
-               {dims} as dims
-        from (select *, {ridx} as ridx from ({hint_layers("select * from src", {f"h{n}": blocks[n]['code'] for n in order})}))
-    """
-    base = region_key_layers(layered, "raw_key", "hint_level")
+    raw = {"stat": col[stat_col], "t": col[time_col]}
+    region_keys: list[str] = []
+    for n in order:
+        raw[f"k{n}"], raw[f"a{n}"], raw[f"l{n}"] = blocks[n]["code"], blocks[n]["attr"], blocks[n]["attr_label"]
+        region_keys += [f"k{n}", f"a{n}", f"l{n}"]
+    period_name = _lit(header[int(col[time_col][1:]) - 1].strip())
+    lookups: list[tuple[str, list[str] | None, str, str | None]] = [("rm_l_per", ["t"], _PERIOD_LOOKUP, None)]
+    if order:
+        # region and dims per distinct combination of the variable blocks (a few thousand, not millions)
+        ridx = "case " + " ".join(f"when h{n} is not null then {n}" for n in order) + " else 0 end"
+        pick = lambda part: "case ridx " + " ".join(f"when {n} then {part}{n}" for n in order) + " end"  # noqa: E731
+        structs = ", ".join(f"{{'c': rm_trim(coalesce(k{n}, '')), 'a': rm_trim(coalesce(a{n}, '')), 'i': {n}}}"
+                            for n in order)
+        dims = ("array_to_string(list_transform(list_sort(list_filter([" + structs + "], "
+                "lambda x: x.i <> ridx and x.a <> '' and x.c <> '')), lambda x: x.c || '=' || x.a), ';')")
+        hinted = hint_layers("select * from d", {f"h{n}": f"k{n}" for n in order})
+        layered = (f"select *, {pick('a')} as raw_key, {pick('h')} as hint_level, "
+                   f"rm_trim({pick('l')}) as region_name, {dims} as dims "
+                   f"from (select *, {ridx} as ridx from ({hinted}))")
+        keyed = region_key_layers(layered, "raw_key", "hint_level")
+        reg_lookup = ("rm_l_reg", region_keys, f"select {', '.join(region_keys)}, region_key, region_level, "
+                                               f"region_name, dims from ({keyed})",
+                      f"select distinct {', '.join(region_keys)} from rm_groups")
+        reg = "rm_l_reg.dims, rm_l_reg.region_key, rm_l_reg.region_level, rm_l_reg.region_name"
+    else:
+        reg = "'', null::varchar, null::varchar, null::varchar"
     if old:
-        # one scan: each row carries its value columns as a list, unnested into one row per value column
-        period_name = _lit(header[int(col[time_col][1:]) - 1].strip())
+        for j, (c, _, _) in enumerate(value_cols):
+            raw[f"v{j}"] = c
         items = ", ".join(
-            f"{{'v': {c}, 'code': {_lit(code)}, 'unit': {_lit(unit)}, "
-            f"'col': {_lit(header[int(c[1:]) - 1].strip())}}}" for c, code, unit in value_cols)
-        return (f"select line, statistic_code, raw_period, region_key, region_level, region_name, raw_key, dims, "
-                f"vc.code as variable_code, nullif(vc.unit, '') as unit, vc.v as raw_value, "
-                f"null::varchar as raw_q, vc.col as value_column, {period_name} as period_column "
-                f"from (select *, unnest([{items}]) as vc from ({base}))")
-    q = col.get("value_q")
-    return (f"select line, statistic_code, raw_period, region_key, region_level, region_name, raw_key, dims, "
-            f"rm_trim({col['value_variable_code']}) as variable_code, rm_trim({col['value_unit']}) as unit, "
-            f"{col['value']} as raw_value, {q or 'null::varchar'} as raw_q, 'value' as value_column, "
-            f"{_lit(header[int(col[time_col][1:]) - 1].strip())} as period_column "
-            f"from ({base})")
+            f"{{'v': v{j}, 'code': {_lit(code)}, 'unit': {_lit(unit)}, "
+            f"'col': {_lit(header[int(c[1:]) - 1].strip())}}}" for j, (c, code, unit) in enumerate(value_cols))
+        rows = (f"select * exclude (vc, {', '.join(f'v{j}' for j in range(len(value_cols)))}), vc.v as v, "
+                f"null::varchar as q, vc.code as var, nullif(vc.unit, '') as u, vc.col as vcol "
+                f"from (select rowid + 2 as line, *, unnest([{items}]) as vc from rm_raw)")
+        value_keys_sql = f"select distinct v, q from ({rows})"
+        variable, unit, value_column = "r.var", "r.u", "r.vcol"
+    else:
+        raw.update(v=col["value"], u=col["value_unit"], var=col["value_variable_code"],
+                   q=col.get("value_q", "null::varchar"))
+        rows = "select rowid + 2 as line, * from rm_raw"
+        value_keys_sql = None
+        variable, unit, value_column = "rm_trim(r.var)", "rm_trim(r.u)", "'value'"
+    lookups.append(("rm_l_val", ["v", "q"], _VALUE_LOOKUP, value_keys_sql))
+    if order:
+        # rows counted per series and block combination (also the source of the region lookup's keys)
+        lookups.append(("rm_groups", None, f"""
+            select stat, var, {', '.join(region_keys)}, count(*) as n, min(line) as first_line,
+                   bool_and(v in (select v from rm_l_val where vflag = 'zero' or value is null)) as only_dashes
+            from ({rows}) r group by all""", None))
+        lookups.append(reg_lookup)
+    select = f"""
+        select {{source}}, {{fmt}}, r.line, rm_trim(r.stat), {variable}, {reg}, rm_l_per.per, rm_l_val.value,
+               case when rm_l_per.per is null then 'invalid_period:' || {period_name} || ':' || coalesce(r.t, '')
+                    when rm_l_val.vflag = 'invalid' then 'invalid_value:' || {value_column} || ':' || coalesce(r.v, '')
+                    else rm_l_val.vflag end,
+               {unit}
+        from r
+        {_nd_join("rm_l_per", ["t"])}
+        {_nd_join("rm_l_val", ["v", "q"])}
+        {_nd_join("rm_l_reg", region_keys) if order else ""}
+    """
+    fast = None
+    if order:
+        on = " and ".join(f"g.{k} is not distinct from rm_l_reg.{k}" for k in region_keys)
+        fast = f"""
+            select rm_trim(g.stat) as statistic_code, {'g.var' if old else 'rm_trim(g.var)'} as variable_code,
+                   rm_l_reg.dims, rm_l_reg.region_key, rm_l_reg.region_level, null::varchar as kind,
+                   null::bigint as bad_line, sum(g.n)::bigint as n, min(g.first_line) as first_line,
+                   arg_min(rm_l_reg.region_name, g.first_line) as name, bool_and(g.only_dashes) as only_dashes
+            from rm_groups g join rm_l_reg on {on}
+            group by all
+        """
+    return _BulkPlan(raw=raw, lookups=lookups, select=select, rows=rows, fast_summary=fast)
 
 
-def _inkar_layout(path: Path, header: list[str]) -> str:
+def _inkar_layout(path: Path, header: list[str]) -> _BulkPlan:
+    """The plan for an INKAR bulk export; InputError when the header was changed."""
     low = [h.strip().lower() for h in header]
     if low[: len(INKAR_COLUMNS)] != INKAR_COLUMNS:
         raise InputError(_err(path, "Die Kopfzeile des INKAR-Exports ist verändert.", row=1,
                               value=";".join(header), expected=";".join(c.capitalize() for c in INKAR_COLUMNS)))
     # c1 Bereich c2 ID c3 Kuerzel c4 Indikator c5 Raumbezug c6 Kennziffer c7 Name c8 Zeitbezug c9 Wert
-    hinted = hint_layers("select * from src", {"hint_level": "c5"})
-    return region_key_layers(f"""
-        select *, rn + 1 as line, 'INKAR' as statistic_code, c8 as raw_period,
-               rm_trim(c7) as region_name, c6 as raw_key, '' as dims,
-               rm_trim(c3) as variable_code,
-               case when suffix(c4, ')') and contains(c4, '(')
-                    then nullif(trim(rtrim(split_part(c4, '(', -1), ')')), '') end as unit,
-               case when rm_trim(coalesce(c9, '')) = '' then '.' else c9 end as raw_value,
-               null::varchar as raw_q, 'Wert' as value_column, 'Zeitbezug' as period_column,
-               rm_trim(coalesce(c9, '')) = '' as was_empty
-        from ({hinted})
-    """, "raw_key", "hint_level")
+    raw = {"var": "c3", "ind": "c4", "h": "c5", "k": "c6", "name": "c7", "t": "c8", "v": "c9"}
+    region = region_key_layers(f"select * from ({hint_layers('select * from d', {'hint_level': 'h'})})",
+                               "k", "hint_level")
+    lookups = [
+        ("rm_l_per", ["t"], _PERIOD_LOOKUP, None),
+        # the unit is the last "(…)" of the indicator's name: parsed once per indicator, not once per row
+        ("rm_l_unit", ["ind"], "select ind, case when suffix(ind, ')') and contains(ind, '(') "
+                               "then nullif(trim(rtrim(split_part(ind, '(', -1), ')')), '') end as unit from d",
+         None),
+        ("rm_l_val", ["v"], "select v, rm_trim(coalesce(v, '')) = '' as was_empty, pv.value as value, "
+                            "case when rm_trim(coalesce(v, '')) = '' then 'inkar_empty' else pv.flag end as vflag "
+                            "from (select *, rm_value_t(case when rm_trim(coalesce(v, '')) = '' then '.' "
+                            "else rm_trim(v) end) as pv from d)", None),
+        ("rm_groups", None, """
+            select var, h, k, count(*) as n, min(line) as first_line, arg_min(rm_trim(name), line) as name,
+                   bool_and(v in (select v from rm_l_val where vflag = 'zero' or value is null)) as only_dashes
+            from (select rowid + 2 as line, * from rm_raw) r group by all""", None),
+        ("rm_l_reg", ["h", "k"], f"select h, k, region_key, region_level from ({region})",
+         "select distinct h, k from rm_groups"),
+    ]
+    select = f"""
+        select {{source}}, {{fmt}}, r.line, 'INKAR', rm_trim(r.var), '', rm_l_reg.region_key, rm_l_reg.region_level,
+               rm_trim(r.name), rm_l_per.per, rm_l_val.value,
+               case when rm_l_per.per is null then 'invalid_period:Zeitbezug:' || coalesce(r.t, '')
+                    when rm_l_val.vflag = 'invalid' then 'invalid_value:Wert:' || coalesce(r.v, '')
+                    else rm_l_val.vflag end,
+               rm_l_unit.unit
+        from r
+        {_nd_join("rm_l_per", ["t"])}
+        {_nd_join("rm_l_reg", ["h", "k"])}
+        {_nd_join("rm_l_unit", ["ind"])}
+        {_nd_join("rm_l_val", ["v"])}
+    """
+    fast = """
+        select 'INKAR' as statistic_code, rm_trim(g.var) as variable_code, '' as dims, rm_l_reg.region_key,
+               rm_l_reg.region_level, null::varchar as kind, null::bigint as bad_line, sum(g.n)::bigint as n,
+               min(g.first_line) as first_line, arg_min(g.name, g.first_line) as name,
+               bool_and(g.only_dashes) as only_dashes
+        from rm_groups g join rm_l_reg on g.h is not distinct from rm_l_reg.h and g.k is not distinct from rm_l_reg.k
+        group by all
+    """
+    return _BulkPlan(raw=raw, lookups=lookups, select=select, fast_summary=fast)
 
 
 def _transcode(path: Path, encoding: str) -> Path:
-    """Stream ``path`` into a temporary UTF-8 copy; the caller deletes it."""
+    """Stream ``path`` into a temporary UTF-8 copy; the caller deletes it. InputError (with the line for
+    8-bit code pages) when a byte is not a character of ``encoding``."""
     fd, tmp = tempfile.mkstemp(prefix="rm_stat_", suffix=".csv")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, \
-            open(path, encoding=encoding, errors="strict", newline="") as src:
-        while True:
-            chunk = src.read(1 << 22)
-            if not chunk:
-                break
-            out.write(chunk)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    lines = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open(path, "rb") as src:
+            while True:
+                chunk = src.read(1 << 22)
+                try:
+                    out.write(decoder.decode(chunk, final=not chunk))
+                except UnicodeDecodeError as exc:
+                    single_byte = encoding not in ("utf-8", "utf-8-sig", "utf-16")
+                    raise InputError(_err(
+                        path, f"Die Datei enthält Bytes, die in der erkannten Zeichenkodierung ({encoding}) "
+                              "kein Zeichen sind (beschädigte Datei oder gemischte Zeichenkodierungen).",
+                        row=lines + chunk[:exc.start].count(b"\n") + 1 if single_byte else None,
+                        value=chunk[max(0, exc.start - 20):exc.end + 20].decode(encoding, errors="replace"),
+                        expected="eine Textdatei in einer Zeichenkodierung (UTF-8, Windows-1252 oder "
+                                 "ISO-8859-15)")) from None
+                if not chunk:
+                    break
+                lines += chunk.count(b"\n")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return Path(tmp)
+
+
+def _refuse_mixed_encoding(path: Path, declared: str) -> None:
+    """InputError when a file that is UTF-8 by its BOM or by valid UTF-8 umlauts also has lines that are not
+    UTF-8: either half would be read wrongly, so nothing is guessed. Returns when the file is consistently
+    in one 8-bit code page (or UTF-8)."""
+    bom = declared == "utf-8-sig"
+    first_bad = first_utf8 = None
+    bad_part = b""
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if first_bad is None:
+                    first_bad, bad_part = number, line[max(0, exc.start - 40):exc.start + 40]
+            else:
+                if first_utf8 is None and not (number == 1 and line.startswith(codecs.BOM_UTF8)
+                                               and line[3:].isascii()):
+                    first_utf8 = number
+            if first_bad is not None and (bom or first_utf8 is not None):
+                break
+    if first_bad is None or not (bom or first_utf8 is not None):
+        return
+    why = ("Die Datei ist als UTF-8 gekennzeichnet (BOM), diese Zeile ist aber in einer anderen "
+           "Zeichenkodierung geschrieben (vermutlich Windows-1252)." if bom and first_utf8 is None else
+           f"Die Datei mischt Zeichenkodierungen: Zeile {first_utf8} ist UTF-8, diese Zeile nicht "
+           "(vermutlich Windows-1252).")
+    raise InputError(_err(path, why, row=first_bad,
+                          value="…" + bad_part.decode("cp1252", errors="replace").strip() + "…",
+                          expected="die ganze Datei in einer Zeichenkodierung, am besten UTF-8 wie vom Portal "
+                                   "exportiert"))
 
 
 def _scan_encoding(path: Path) -> str:
@@ -527,9 +806,57 @@ def _scan_encoding(path: Path) -> str:
     return _eight_bit_encoding(bytes(sorted(high)))
 
 
-def _load_bulk(con, path: Path, source_id: str, fmt: str, encoding: str) -> LoadResult:
+class LongLineScan:
+    """Finds the first line longer than MAX_LINE_BYTES in a byte stream fed chunk by chunk (any chunk size).
+    DuckDB rejects such lines itself only up to its buffer size; a longer one it would skip without a word."""
+
+    def __init__(self) -> None:
+        self.newlines = 0
+        self.since = 0  # bytes since the last newline
+        self.first_long: int | None = None  # 1-based line number
+
+    def feed(self, chunk: bytes) -> None:
+        """Scan the next bytes of the stream (in windows of MAX_LINE_BYTES, so a line that starts and ends
+        inside one window is short by construction)."""
+        pos, size = 0, len(chunk)
+        while pos < size and self.first_long is None:
+            end = min(size, pos + MAX_LINE_BYTES)
+            first = chunk.find(b"\n", pos, end)
+            self.since += (end if first < 0 else first) - pos
+            if self.since > MAX_LINE_BYTES:
+                self.first_long = self.newlines + 1
+                return
+            if first >= 0:
+                self.newlines += chunk.count(b"\n", pos, end)
+                self.since = end - chunk.rfind(b"\n", pos, end) - 1
+            pos = end
+
+
+def long_line_issue(path: Path | str, line: int) -> Issue:
+    """The error for a line longer than MAX_LINE_BYTES."""
+    return Issue("error", f"Die Zeile ist länger als {MAX_LINE_BYTES >> 20} MiB (fehlender Zeilenumbruch oder "
+                          "angehängte Fremddaten?).", file=Path(path).name, row=line,
+                 expected="eine Zeile je Wert, wie im Export des Portals")
+
+
+def _refuse_long_lines(path: Path) -> None:
+    """InputError naming the first line longer than MAX_LINE_BYTES (streamed, 1 MiB at a time)."""
+    scan = LongLineScan()
+    with open(path, "rb") as fh:
+        while scan.first_long is None:
+            chunk = fh.read(MAX_LINE_BYTES)
+            if not chunk:
+                return
+            scan.feed(chunk)
+    raise InputError(long_line_issue(path, scan.first_long))
+
+
+def _load_bulk(con, path: Path, source_id: str, fmt: str, encoding: str, target: _Target,
+               check_lines: bool = True) -> LoadResult:
+    if check_lines:
+        _refuse_long_lines(path)
     header = _header_cells(path, encoding)
-    layout = _ffcsv_layout(path, header) if fmt == "genesis_ffcsv" else _inkar_layout(path, header)
+    plan = _ffcsv_layout(path, header) if fmt == "genesis_ffcsv" else _inkar_layout(path, header)
     issues: list[Issue] = []
     tmp: Path | None = None
     try:
@@ -537,15 +864,17 @@ def _load_bulk(con, path: Path, source_id: str, fmt: str, encoding: str) -> Load
         if encoding not in ("utf-8", "utf-8-sig"):
             tmp = _transcode(path, encoding)
             read_path = tmp
-        rows, rejects = _run_bulk(con, read_path, source_id, fmt, header, layout)
+        rows, rejects = _run_bulk(con, read_path, source_id, fmt, header, plan, target)
         if rejects and all(r[1] == "INVALID ENCODING" for r in rejects) and tmp is None:
             # the first MiB was UTF-8, later bytes are not: decide on the whole file and transcode
-            con.execute("delete from stg_statistic where source_id = ?", [source_id])
+            target.discard(con)
+            target.prepare(con)
+            _refuse_mixed_encoding(path, encoding)
             encoding = _scan_encoding(path)
             if encoding == "utf-8":
                 encoding = "cp1252"
             tmp = _transcode(path, encoding)
-            rows, rejects = _run_bulk(con, tmp, source_id, fmt, header, layout)
+            rows, rejects = _run_bulk(con, tmp, source_id, fmt, header, plan, target)
         if rejects:
             raise InputError([
                 _err(path, _REJECT_TEXT.get(err_type, "Die Zeile kann nicht gelesen werden.")
@@ -557,63 +886,75 @@ def _load_bulk(con, path: Path, source_id: str, fmt: str, encoding: str) -> Load
         if rows == 0:
             raise InputError(_err(path, "Die Datei enthält keine Datenzeilen, nur die Kopfzeile.",
                                   expected="mindestens eine Datenzeile"))
-        _check_staged(con, path, source_id)
-        issues += _staged_warnings(con, path, source_id, fmt)
+        if target.as_view:
+            target.publish(con, fmt)
+            summary = f"{target.name}_summary"
+        else:
+            summary = "rm_summary"
+            con.execute(f"create or replace temp table rm_summary as {_summary_sql(target.relation())}")
+        try:
+            _check_staged(con, path, summary)
+            issues += _staged_warnings(con, path, fmt, summary)
+        finally:
+            con.execute("drop table if exists rm_summary")
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-    if fmt == "inkar":
-        con.execute("update stg_statistic set flag = 'secret' where source_id = ? and flag = 'inkar_empty'",
+    if fmt == "inkar" and not target.as_view:
+        con.execute(f"update {target.table} set flag = 'secret' where source_id = ? and flag = 'inkar_empty'",
                     [source_id])
     return LoadResult(format=fmt, encoding=encoding, rows=rows, issues=issues,
                       title=_flat_title(path, encoding, fmt), stand=None)
 
 
-def _run_bulk(con, read_path: Path, source_id: str, fmt: str, header: list[str], layout: str):
-    """Insert via DuckDB read_csv; returns (rows inserted, rejected lines [(line, type, text)])."""
+def _run_bulk(con, read_path: Path, source_id: str, fmt: str, header: list[str], plan: _BulkPlan,
+              target: _Target):
+    """Read via DuckDB read_csv into ``rm_raw``, build the lookups, then insert the rows into the target's
+    table or (``as_view``) keep ``rm_raw`` and the lookups for the target's view. Returns (rows, rejected
+    lines [(line, type, text)])."""
     columns = "{" + ", ".join(f"'c{i + 1}': 'VARCHAR'" for i in range(len(header))) + "}"
-    con.execute("drop table if exists rm_rejects")
-    con.execute("drop table if exists rm_rejects_scan")
-    src = (f"select *, row_number() over () as rn from read_csv({_lit(str(read_path))}, delim=';', quote='\"', "
-           f"escape='\"', header=true, auto_detect=false, columns={columns}, all_varchar=true, "
-           f"strict_mode=true, null_padding=false, store_rejects=true, rejects_table='rm_rejects', "
-           f"rejects_scan='rm_rejects_scan', max_line_size=1048576)")
-    if fmt == "inkar":
-        flag_expr = "case when was_empty then 'inkar_empty' else pv.flag end"
-    else:
-        flag_expr = "coalesce(pv.flag, rm_q_flag(raw_q))"
-    sql = f"""
-        insert into stg_statistic
-        with src as ({src}), staged as ({layout})
-        select {_lit(source_id)}, {_lit(fmt)}, line, statistic_code, variable_code, dims,
-               region_key, region_level, region_name, per,
-               pv.value,
-               case
-                   when per is null then 'invalid_period:' || period_column || ':' || coalesce(raw_period, '')
-                   when pv.flag = 'invalid' then 'invalid_value:' || value_column || ':' || coalesce(raw_value, '')
-                   else {flag_expr}
-               end,
-               unit
-        from (select *, rm_value_t(rm_v0) as pv, rm_period_t(rm_t0) as per
-              from (select *, rm_trim(coalesce(raw_value, '')) as rm_v0, rm_trim(coalesce(raw_period, '')) as rm_t0
-                    from staged))
-    """
-    rows = con.execute(sql).fetchall()[0][0]
-    rejects = con.execute(
-        "select line, min(error_type), min(csv_line) from rm_rejects group by line order by line").fetchall()
-    con.execute("drop table if exists rm_rejects")
-    con.execute("drop table if exists rm_rejects_scan")
-    return rows, rejects
+    for name in _BULK_TEMP:
+        con.execute(f"drop table if exists {name}")
+    keep = False
+    try:
+        con.execute(
+            f"create temp table rm_raw as select {', '.join(f'{c} as {n}' for n, c in plan.raw.items())} "
+            f"from read_csv({_lit(str(read_path))}, delim=';', quote='\"', escape='\"', header=true, "
+            f"auto_detect=false, columns={columns}, all_varchar=true, strict_mode=true, null_padding=false, "
+            f"store_rejects=true, rejects_table='rm_rejects', rejects_scan='rm_rejects_scan', max_line_size=1048576)")
+        rejects = con.execute(
+            "select line, min(error_type), min(csv_line) from rm_rejects group by line order by line").fetchall()
+        if rejects:
+            return 0, rejects
+        for lookup, keys, sql, distinct in plan.lookups:
+            if keys is None:  # a table of its own (rm_groups), not a lookup over distinct keys
+                con.execute(f"create temp table {lookup} as {sql}")
+                continue
+            distinct = distinct or f"select distinct {', '.join(keys)} from rm_raw"
+            con.execute(f"create temp table {lookup} as with d as ({distinct}) {sql}")
+        select = f"with r as ({plan.rows}) " + plan.select.format(source=_lit(source_id), fmt=_lit(fmt))
+        if target.as_view:
+            target.view_sql = (f"select * from (select * from ({select})) "
+                               f"as rm_v ({', '.join(STAGING_COLUMNS)})")
+            target.fast_summary = plan.fast_summary
+            keep = True
+            return con.execute(f"select count(*) from ({plan.rows})").fetchone()[0], []
+        rows = con.execute(f"insert into {target.table} {select}").fetchall()[0][0]
+        return rows, []
+    finally:
+        if not keep:
+            for name in _BULK_TEMP:
+                con.execute(f"drop table if exists {name}")
 
 
-def _check_staged(con, path: Path, source_id: str) -> None:
-    """Raise InputError for staged rows marked invalid (value or period), up to 50 + a summary."""
-    n_bad = con.execute("select count(*) from stg_statistic where source_id = ? and flag like 'invalid%'",
-                        [source_id]).fetchall()[0][0]
+def _check_staged(con, path: Path, summary: str) -> None:
+    """Raise InputError for staged rows marked invalid (value or period), up to 50 + a summary; ``summary``
+    is a table of :data:`SUMMARY_COLUMNS` over the file's rows."""
+    n_bad = con.execute(f"select coalesce(sum(n), 0) from {summary} where kind like 'invalid%'").fetchone()[0]
     if not n_bad:
         return
-    bad = con.execute("select line, flag from stg_statistic where source_id = ? and flag like 'invalid%' "
-                      "order by line limit ?", [source_id, _MAX_VALUE_ISSUES]).fetchall()
+    bad = con.execute(f"select bad_line, kind from {summary} where kind like 'invalid%' "
+                      "order by bad_line, kind limit ?", [_MAX_VALUE_ISSUES]).fetchall()
     issues = []
     for line, flag in bad:
         kind, column, raw = flag.split(":", 2)
@@ -628,19 +969,20 @@ def _check_staged(con, path: Path, source_id: str) -> None:
     raise InputError(issues)
 
 
-def _staged_warnings(con, path: Path, source_id: str, fmt: str) -> list[Issue]:
+def _staged_warnings(con, path: Path, fmt: str, summary: str) -> list[Issue]:
+    """Warnings for rows without a usable region key and (INKAR) empty values, from the file's summary."""
     out = []
     n, first_line, raw = con.execute(
-        "select count(*), min(line), arg_min(region_name, line) from stg_statistic "
-        "where source_id = ? and region_key is null", [source_id]).fetchall()[0]
+        f"select sum(n)::bigint, min(first_line), arg_min(name, first_line) from {summary} "
+        "where region_key is null").fetchone()
     if n:
         out.append(_warn(path, f"{n} Zeilen ohne verwendbaren Regionalschlüssel (z. B. Summenzeilen "
                                f"'Insgesamt' oder eine unbekannte Regionalebene); sie werden keiner Region zugeordnet.",
                          row=first_line, value=raw,
                          expected="AGS (8-stellig), Kreis (5), Land (2), Regierungsbezirk (3), DG"))
     if fmt == "inkar":
-        n, first_line = con.execute("select count(*), min(line) from stg_statistic where source_id = ? "
-                                    "and flag = 'inkar_empty'", [source_id]).fetchall()[0]
+        n, first_line = con.execute(f"select sum(n)::bigint, min(first_line) from {summary} "
+                                    "where kind = 'inkar_empty'").fetchone()
         if n:
             out.append(_warn(path, f"{n} leere Werte im INKAR-Export; geladen als 'unbekannt' (ohne Wert).",
                              row=first_line, column="Wert"))
@@ -669,12 +1011,19 @@ def _is_period(cell: str) -> bool:
     return parse_period(cell) is not None
 
 
-def _load_table(con, path: Path, source_id: str, encoding: str) -> LoadResult:
+def _load_table(con, path: Path, source_id: str, encoding: str, table: str = "stg_statistic") -> LoadResult:
     try:
         text = path.read_text(encoding=encoding)
     except UnicodeDecodeError:  # the head was UTF-8, later bytes not
+        _refuse_mixed_encoding(path, encoding)
         encoding = _eight_bit_encoding(path.read_bytes())
-        text = path.read_text(encoding=encoding)
+        try:
+            text = path.read_text(encoding=encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(_err(path, f"Die Datei enthält Bytes, die in der erkannten Zeichenkodierung "
+                                        f"({encoding}) kein Zeichen sind (beschädigte Datei?).",
+                                  row=path.read_bytes()[:exc.start].count(b"\n") + 1,
+                                  expected="eine Textdatei in UTF-8, Windows-1252 oder ISO-8859-15")) from None
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";", quotechar='"'))
     cells = [[c for c in r] for r in rows]
 
@@ -850,7 +1199,7 @@ def _load_table(con, path: Path, source_id: str, encoding: str) -> LoadResult:
         issues.append(_warn(path, f"{unusable} Zeilen ohne verwendbaren Regionalschlüssel; sie werden keiner "
                                   f"Region zugeordnet.", row=first_unusable[0], value=first_unusable[1],
                             expected="AGS (8-stellig), Kreis (5), Land (2), Regierungsbezirk (3), DG"))
-    _insert_rows(con, out)
+    _insert_rows(con, out, table)
     return LoadResult(format="genesis_table", encoding=encoding, rows=len(out), issues=issues, title=title,
                       stand=stand)
 
@@ -867,17 +1216,16 @@ def _ffill(values: dict[int, object], start: int, width: int) -> dict[int, objec
     return out
 
 
-def _insert_rows(con, rows: list[tuple]) -> None:
+def _insert_rows(con, rows: list[tuple], table: str = "stg_statistic") -> None:
     import pyarrow as pa
 
-    names = ["source_id", "format", "line", "statistic_code", "variable_code", "dims", "region_key",
-             "region_level", "region_name", "period", "value", "flag", "unit"]
+    names = STAGING_COLUMNS
     types = [pa.string(), pa.string(), pa.int64(), pa.string(), pa.string(), pa.string(), pa.string(),
              pa.string(), pa.string(), pa.date32(), pa.float64(), pa.string(), pa.string()]
     cols = list(zip(*rows))
-    table = pa.table({n: pa.array(list(c), type=t) for n, c, t in zip(names, cols, types)})
-    con.register("rm_table_rows", table)
+    arrow = pa.table({n: pa.array(list(c), type=t) for n, c, t in zip(names, cols, types)})
+    con.register("rm_table_rows", arrow)
     try:
-        con.execute(f"insert into stg_statistic ({', '.join(names)}) select {', '.join(names)} from rm_table_rows")
+        con.execute(f"insert into {table} ({', '.join(names)}) select {', '.join(names)} from rm_table_rows")
     finally:
         con.unregister("rm_table_rows")

@@ -98,8 +98,9 @@ def actors(filters: Filters, kind: str = "beides") -> pd.DataFrame:
     scope): ``organisation``, ``initiatives`` (count), ``lead`` (as Träger), ``rounds`` (count),
     ``partners`` (distinct linked organisations under ``kind``), ``main_theme`` (theme of most of its
     initiatives, ties by theme order; None without initiatives). Sorted by partners, initiatives, rounds
-    (descending) and name."""
+    (descending) and name. Everything is counted in DuckDB (one query, one row per organisation)."""
     scopes, params = _scopes(filters)
+    use_i, use_r = kind in ("beides", "initiativen"), kind in ("beides", "runden")
     df = query(
         f"""
         with {scopes},
@@ -111,38 +112,43 @@ def actors(filters: Filters, kind: str = "beides") -> pd.DataFrame:
         orgs as (select organisation from io union select organisation from ro),
         per_ini as (select organisation, count(*) as initiatives, count(*) filter (where is_lead) as lead
                     from io group by organisation),
-        per_round as (select organisation, count(*) as rounds from ro group by organisation)
-        select g.organisation, coalesce(a.initiatives, 0) as initiatives, coalesce(a.lead, 0) as lead,
-               coalesce(b.rounds, 0) as rounds
+        per_round as (select organisation, count(*) as rounds from ro group by organisation),
+        pairs as (select a.organisation, b.organisation as other from io a join io b
+                      on a.initiative_id = b.initiative_id and a.organisation <> b.organisation where ?
+                  union
+                  select a.organisation, b.organisation as other from ro a join ro b
+                      on a.round_id = b.round_id and a.organisation <> b.organisation where ?),
+        per_partner as (select organisation, count(distinct other) as partners from pairs group by organisation),
+        per_theme as (select io.organisation, i.theme, count(distinct i.initiative_id) as n
+                      from io join initiative i on i.initiative_id = io.initiative_id group by all),
+        main as (select p.organisation, arg_max(p.theme, p.n * 1000 - coalesce(t.sort, 999)) as main_theme
+                 from per_theme p left join theme t on t.theme_id = p.theme group by p.organisation)
+        select g.organisation, coalesce(a.initiatives, 0)::int as initiatives, coalesce(a.lead, 0)::int as lead,
+               coalesce(b.rounds, 0)::int as rounds, coalesce(pp.partners, 0)::int as partners, m.main_theme
         from orgs g
         left join per_ini a on a.organisation = g.organisation
         left join per_round b on b.organisation = g.organisation
-        """, params)
-    themes = query(
-        f"""
-        with {scopes}
-        select o.organisation, i.theme, count(distinct i.initiative_id) as n
-        from initiative_organisation o join initiative i on i.initiative_id = o.initiative_id
-        where o.initiative_id in (select initiative_id from ini)
-        group by all
-        """, params)
-    order = {t.theme_id: n for n, t in enumerate(THEMES)}
-    main: dict[str, str] = {}
-    for org, part in themes.groupby("organisation"):
-        best = sorted(part.itertuples(index=False), key=lambda r: (-int(r.n), order.get(r.theme, 99)))
-        main[org] = best[0].theme
-    edges = links(filters, kind)
-    partners: dict[str, set] = {}
-    for e in edges.itertuples(index=False):
-        partners.setdefault(e.source, set()).add(e.target)
-        partners.setdefault(e.target, set()).add(e.source)
-    df["partners"] = [len(partners.get(o, ())) for o in df["organisation"]]
-    df["main_theme"] = [main.get(o) for o in df["organisation"]]
-    for col in ("initiatives", "lead", "rounds"):
-        df[col] = df[col].astype(int)
-    df = df.sort_values(["partners", "initiatives", "rounds", "organisation"],
-                        ascending=[False, False, False, True]).reset_index(drop=True)
-    return df
+        left join per_partner pp on pp.organisation = g.organisation
+        left join main m on m.organisation = g.organisation
+        order by partners desc, initiatives desc, rounds desc, g.organisation
+        """, (*params, use_i, use_r))
+    df["main_theme"] = df["main_theme"].astype("object").where(df["main_theme"].notna(), None)
+    return df.reset_index(drop=True)
+
+
+#: Most organisations the network figure draws (a large portfolio: the table lists them all).
+NETWORK_LIMIT = 60
+
+
+def network_subset(nodes: pd.DataFrame, edges: pd.DataFrame, limit: int = NETWORK_LIMIT
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``limit`` most connected organisations (the first rows of :func:`actors`) and the links among
+    them — what the network figure can show readably; unchanged when there are not more."""
+    if len(nodes) <= limit:
+        return nodes, edges
+    top = nodes.head(limit)
+    names = set(top["organisation"])
+    return top, edges[edges["source"].isin(names) & edges["target"].isin(names)].reset_index(drop=True)
 
 
 def rounds(filters: Filters) -> pd.DataFrame:
@@ -210,29 +216,36 @@ def network_layout(nodes: list[str], edges: pd.DataFrame, iterations: int = 300)
              if a in index and b in index]
     k = math.sqrt(4.0 / n)
     temperature = 0.2
+    src = np.array([i for i, _, _ in pairs], dtype=int)
+    dst = np.array([j for _, j, _ in pairs], dtype=int)
+    strength = np.array([1.0 + math.log1p(w) for _, _, w in pairs])
     for step in range(iterations):
         delta = pos[:, None, :] - pos[None, :, :]
         dist = np.maximum(np.linalg.norm(delta, axis=2), 1e-3)
         np.fill_diagonal(dist, np.inf)
         disp = ((delta / dist[:, :, None]) * (k * k / dist)[:, :, None]).sum(axis=1)  # repulsion
-        for i, j, w in pairs:
-            d = pos[i] - pos[j]
-            length = max(float(np.linalg.norm(d)), 1e-3)
-            pull = d / length * (length * length / k) * (1.0 + math.log1p(w))
-            disp[i] -= pull
-            disp[j] += pull
+        if len(src):  # attraction along the links, stronger with the weight
+            d = pos[src] - pos[dst]
+            length = np.maximum(np.linalg.norm(d, axis=1), 1e-3)
+            pull = d * (length / k * strength)[:, None]
+            np.subtract.at(disp, src, pull)
+            np.add.at(disp, dst, pull)
         disp -= 0.05 * pos * np.linalg.norm(pos, axis=1)[:, None]  # gravity keeps components together
         length = np.maximum(np.linalg.norm(disp, axis=1), 1e-9)
         pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature = max(0.2 * (1 - (step + 1) / iterations), 0.005)
     pos -= pos.mean(axis=0)
-    # Spread evenly: keep each node's angle and radial order, but give the k-th closest node to the centre
-    # the radius 0.8 * sqrt((k + 0.5) / n) (equal area per node), so a dense core does not overlap.
+    # Spread evenly: keep the nodes' order around the centre and their order of distance from it, but give
+    # the k-th node around an equal share of the circle and the k-th closest node the radius
+    # 0.8 * ((k + 0.5) / n) ** 0.3 (the inner nodes, the most connected, get the most room), so a dense core
+    # does not overlap while neighbours stay neighbours.
     radii = np.linalg.norm(pos, axis=1)
     angles_now = np.arctan2(pos[:, 1], pos[:, 0])
     ranks = np.argsort(np.argsort(radii, kind="stable"), kind="stable")
-    new_r = 0.8 * np.sqrt((ranks + 0.5) / n)
-    pos = np.column_stack([new_r * np.cos(angles_now), new_r * np.sin(angles_now)])
+    around = np.argsort(np.argsort(angles_now, kind="stable"), kind="stable")
+    new_angle = angles_now.min() + 2 * math.pi * around / n
+    new_r = 0.8 * ((ranks + 0.5) / n) ** 0.3
+    pos = np.column_stack([new_r * np.cos(new_angle), new_r * np.sin(new_angle)])
     for name, i in index.items():
         out[name] = (round(float(pos[i, 0]), 4), round(float(pos[i, 1]), 4))
     return out
@@ -246,10 +259,11 @@ def theme_colour(theme: str | None) -> str:
 
 
 def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, stand, title: str = "Wer arbeitet mit wem?",
-                   label_top: int = 15) -> go.Figure:
+                   label_top: int = 10) -> go.Figure:
     """The actor network: lines for links (width by weight, hover names the shared initiatives/rounds),
     circles for organisations (size by number of partners, colour by main theme, one legend entry per theme).
-    Only the ``label_top`` most connected organisations carry a name label (all have a hover), so a large
+    Only the ``label_top`` most connected organisations carry a name label, written away from the centre (to the
+    right of nodes right of the centre, else to the left); all have a hover, so a large
     network stays readable.
 
     ``nodes`` as from :func:`actors` (needs ``organisation``, ``partners``, ``initiatives``, ``rounds``,
@@ -302,7 +316,8 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, stand, title: st
         fig.add_trace(go.Scatter(
             x=[pos[o][0] for o in part["organisation"]], y=[pos[o][1] for o in part["organisation"]],
             mode="markers+text", name=label,
-            text=[plain(o) if o in labelled else "" for o in part["organisation"]], textposition="top center",
+            text=[plain(o) if o in labelled else "" for o in part["organisation"]],
+            textposition=["middle right" if pos[o][0] >= 0 else "middle left" for o in part["organisation"]],
             textfont=dict(size=11),
             marker=dict(size=[min(9 + 2 * int(p), 36) for p in part["partners"]], color=theme_colour(theme_id),
                         line=dict(color="#333333", width=1)),

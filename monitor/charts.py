@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from monitor import format as fmt
+from monitor.indicator_charts import LEGEND_ROW_PX, legend_below, legend_rows
 from monitor.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, THEME_BY_ID
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
@@ -45,14 +46,21 @@ def _title(text: str, stand) -> dict:
     return dict(text=text, subtitle=dict(text=sub), x=0, xanchor="left")
 
 
-def _layout(fig: go.Figure, title: str, stand, height: int) -> go.Figure:
+def _layout(fig: go.Figure, title: str, stand, height: int, legend_entries: int = 0) -> go.Figure:
+    """Title with the Stand as subtitle, German separators, and the legend (``legend_entries`` items) under the
+    plot: the figure grows by the legend's rows, so the plot keeps ``height`` minus the margins."""
+    legend, bottom = legend_below(legend_entries)
     fig.update_layout(
-        title=_title(title, stand), separators=",.", font=FONT, height=height,
-        margin=dict(l=10, r=10, t=105, b=40), plot_bgcolor="white", paper_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, xref="container",
-                    traceorder="normal"),
+        title=_title(title, stand), separators=",.", font=FONT,
+        height=height + LEGEND_ROW_PX * legend_rows(legend_entries),
+        margin=dict(l=10, r=10, t=80, b=bottom), plot_bgcolor="white", paper_bgcolor="white", legend=legend,
     )
     return fig
+
+
+def _text_colour(status: str) -> str:
+    """Text on a bar in the status colour: white on the dark blues (Bewilligt and later) and on Verworfen."""
+    return "#FFFFFF" if status in STATUS_LINE[4:] or status == "Verworfen" else "#000000"
 
 
 def status_funnel(counts: pd.DataFrame, stand=None) -> go.Figure:
@@ -63,7 +71,8 @@ def status_funnel(counts: pd.DataFrame, stand=None) -> go.Figure:
     fig.add_trace(go.Funnel(
         name="Statuslinie", y=list(STATUS_LINE), x=[n.get(s, 0) for s in STATUS_LINE],
         marker=dict(color=[STATUS_COLOURS[s] for s in STATUS_LINE], line=dict(color="#4D4D4D", width=0.5)),
-        textinfo="value", textposition="inside", insidetextfont=dict(color="#000000"),
+        textinfo="value", textposition="inside",
+        insidetextfont=dict(color=[_text_colour(s) for s in STATUS_LINE]),
         connector=dict(fillcolor="#EEEEEE"), xaxis="x", yaxis="y",
         hovertemplate="%{y}: %{x} Initiativen<extra></extra>",
     ))
@@ -89,23 +98,26 @@ def status_mix(mix: pd.DataFrame, stand=None, height: int | None = None, title: 
 
     ``mix``: columns ``theme``, ``status``, ``initiatives`` (long). One bar per theme present in ``mix`` (theme
     names from vocab), segments in status order and status colours."""
-    themes = [t for t in dict.fromkeys(mix["theme"])]
+    themes = list(dict.fromkeys(mix["theme"].tolist()))
     names = [THEME_BY_ID[t].short_de if t in THEME_BY_ID else t for t in themes]
+    counts: dict[tuple[str, str], int] = {}
+    for theme, status, n in zip(mix["theme"].tolist(), mix["status"].tolist(), mix["initiatives"].tolist()):
+        counts[(theme, status)] = counts.get((theme, status), 0) + int(n)
     fig = go.Figure()
     for status in (*STATUS_LINE, *STATUS_OFF_LINE):
-        rows = mix[mix["status"] == status].set_index("theme")["initiatives"]
-        values = [int(rows.get(t, 0)) for t in themes]
+        values = [counts.get((t, status), 0) for t in themes]
         if not any(values):
             continue
         fig.add_trace(go.Bar(
             name=status, y=names, x=values, orientation="h", marker=dict(color=STATUS_COLOURS[status]),
             text=[v or "" for v in values], textposition="inside", insidetextanchor="middle",
-            textfont=dict(color="#FFFFFF" if status in STATUS_LINE[4:] or status == "Verworfen" else "#000000"),
+            textfont=dict(color=_text_colour(status)),
             hovertemplate=f"%{{y}} · {status}: %{{x}} Initiativen<extra></extra>",
         ))
     fig.update_layout(barmode="stack", xaxis=dict(title="Anzahl Initiativen", tickformat=",d", rangemode="tozero"),
                       yaxis=dict(autorange="reversed"))
-    return _layout(fig, title or "Statusmix je Thema (Anzahl Initiativen)", stand, height or 120 + 45 * len(themes))
+    return _layout(fig, title or "Statusmix je Thema (Anzahl Initiativen)", stand,
+                   height or 110 + 45 * len(themes), legend_entries=len(fig.data))
 
 
 def _money_scale(max_value: float) -> tuple[float, str]:
@@ -141,7 +153,7 @@ def funds_by_programme(funds: pd.DataFrame, stand=None) -> go.Figure:
                                  range=[0, max(largest / divisor, 1e-9) * 1.18]),
                       yaxis=dict(automargin=True))
     return _layout(fig, "Fördermittel bewilligt und Gesamtkosten je Förderprogramm", stand,
-                   170 + 48 * max(len(df), 1))
+                   150 + 48 * max(len(df), 1), legend_entries=2)
 
 
 def status_timeline(history: pd.DataFrame, today: dt.date, stand=None) -> go.Figure:
@@ -234,6 +246,7 @@ def milestone_timeline(milestones: pd.DataFrame, today: dt.date, stand=None) -> 
                                  categoryarray=labels, automargin=False))
     # A fixed left margin from the longest label line: plotly's automargin overshoots with wrapped labels.
     longest = max([len(html.unescape(part)) for lab in labels for part in lab.split("<br>")] + [10])
-    fig = _layout(fig, "Meilensteine: fällig und erledigt", stand, 170 + 48 * max(len(labels), 1))
+    fig = _layout(fig, "Meilensteine: fällig und erledigt", stand, 150 + 48 * max(len(labels), 1),
+                  legend_entries=sum(1 for t in fig.data if t.showlegend))
     fig.update_layout(margin=dict(l=min(40 + 7 * longest, 380)))
     return fig

@@ -1,8 +1,13 @@
-"""The one way into the database: a cached read-only connection and cached, bounded queries.
+"""The one way into the database: a shared read-only connection per database file and cached, bounded queries.
 
-- The connection is a cached resource keyed on the database file's identity (inode, mtime, size). When the
-  ETL replaces the file (``os.replace``), the next query sees a new identity, opens the new file and serves
-  the new data; sessions still running a query on the old connection finish on the old file.
+- The connection belongs to the database file's identity (path, inode, mtime, size). When the ETL replaces
+  the file (``os.replace``), the next query sees a new identity, opens the new file and serves the new data;
+  queries already running on the old connection finish on the old file (its inode stays readable), and the
+  old connection is closed as soon as the last of them is done. Nothing is ever closed under a running query,
+  and a failing open never disturbs the connection other sessions are using.
+- The file is attached read-only to a private in-memory DuckDB instance (``ATTACH … (READ_ONLY)``): plain
+  ``duckdb.connect(path)`` would hand back the instance it already holds for that *path*, i.e. the replaced
+  file, for as long as any connection to it is alive.
 - Every query runs on its own ``cursor()``, so concurrent sessions never share a cursor.
 - Query results are cached per (SQL, parameters, file identity) with a bound (``ttl``, ``max_entries``).
 Page code never writes SQL; the query functions in the ``monitor`` modules call :func:`query`.
@@ -10,7 +15,11 @@ Page code never writes SQL; the query functions in the ``monitor`` modules call 
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -20,6 +29,9 @@ import streamlit as st
 ROOT = Path(__file__).resolve().parent.parent
 DB_ENV = "REGIONALMONITOR_DB"
 DEFAULT_DB = ROOT / "data" / "monitor.duckdb"
+CATALOG = "monitor"  # name of the attached database inside the private instance
+MAX_OPEN_FILES = 4  # database files (paths) kept open at once; idle ones beyond are closed
+_OPEN_ATTEMPTS = 5
 
 
 class DatabaseMissing(RuntimeError):
@@ -41,27 +53,93 @@ def db_stamp(path: Path | None = None) -> tuple[str, int, int, int]:
     return (str(path), st_.st_ino, st_.st_mtime_ns, st_.st_size)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _connection(stamp: tuple[str, int, int, int]) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(stamp[0], read_only=True)
+@dataclass(eq=False)
+class _Handle:
+    """An open read-only connection to one version (stamp) of a database file, with its users."""
+
+    stamp: tuple[str, int, int, int]
+    con: duckdb.DuckDBPyConnection
+    active: int = 0  # queries running on it
+    retired: bool = False  # a newer version of the file has its own handle; close when idle
+
+    def retire(self) -> None:
+        """No new queries; closed now when idle, else by the last running query (caller holds _lock)."""
+        self.retired = True
+        if self.active:
+            _retired.add(self)
+        else:
+            self._close()
+
+    def _close(self) -> None:
+        _retired.discard(self)
+        try:
+            self.con.close()
+        except duckdb.Error:  # pragma: no cover - closing an idle connection does not fail
+            pass
+
+
+_lock = threading.Lock()
+_handles: OrderedDict[str, _Handle] = OrderedDict()  # path -> handle of its current version
+_retired: set[_Handle] = set()  # replaced versions with queries still running
+
+
+def _open(path: str) -> _Handle:
+    """Attach the file at ``path`` read-only; the stamp is taken before and after, so the handle is labelled
+    with the version it really opened (a replacement in between is retried)."""
+    for attempt in range(_OPEN_ATTEMPTS):
+        before = db_stamp(Path(path))
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute(f"attach '{path.replace(chr(39), chr(39) * 2)}' as {CATALOG} (read_only)")
+            con.execute(f"use {CATALOG}")
+        except (duckdb.IOException, duckdb.ConnectionException, duckdb.CatalogException):
+            con.close()
+            if attempt == _OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+            continue
+        if db_stamp(Path(path)) == before:
+            return _Handle(before, con)
+        con.close()
+    raise duckdb.IOException(f"Datenbankdatei {path} ändert sich fortlaufend; bitte später erneut versuchen.")
+
+
+@contextmanager
+def _lease(path: str):
+    """The handle of the file's current version, counted as in use until the block ends."""
+    with _lock:
+        stamp = db_stamp(Path(path))
+        handle = _handles.get(path)
+        if handle is None or handle.stamp != stamp:
+            fresh = _open(path)  # raises without touching the handle others use
+            if handle is not None:
+                handle.retire()
+            _handles[path] = handle = fresh
+        _handles.move_to_end(path)
+        while len(_handles) > MAX_OPEN_FILES:
+            oldest = next(iter(_handles))
+            if oldest == path:
+                break
+            _handles.pop(oldest).retire()
+        handle.active += 1
+    try:
+        yield handle
+    finally:
+        with _lock:
+            handle.active -= 1
+            if handle.retired and handle.active == 0:
+                handle._close()
 
 
 def _run(stamp: tuple[str, int, int, int], sql: str, params: tuple) -> pd.DataFrame:
-    # A file replaced between stat() and connect() is retried once with the new identity.
-    for attempt in range(3):
+    """Run ``sql`` on the current version of the stamp's file (a newer one when it was replaced meanwhile)."""
+    with _lease(stamp[0]) as handle:
+        cur = handle.con.cursor()
         try:
-            cur = _connection(stamp).cursor()
-            try:
-                return cur.execute(sql, list(params)).df()
-            finally:
-                cur.close()
-        except (duckdb.IOException, duckdb.ConnectionException):
-            if attempt == 2:
-                raise
-            time.sleep(0.05)
-            _connection.clear()
-            stamp = db_stamp(Path(stamp[0]))
-    raise AssertionError("unreachable")
+            cur.execute(f"use {CATALOG}")
+            return cur.execute(sql, list(params)).df()
+        finally:
+            cur.close()
 
 
 @st.cache_data(ttl=600, max_entries=1024, show_spinner=False)
@@ -84,3 +162,11 @@ def meta() -> dict[str, str]:
     """The build facts of table ``meta`` (district, Stand, synthetic flag) as a dict."""
     df = query("select key, value from meta")
     return dict(zip(df["key"], df["value"]))
+
+
+def open_connections(path: Path | str | None = None) -> int:
+    """How many connections are open to the file at ``path`` (default: the current database), counting the
+    current version and replaced versions whose queries are still running."""
+    key = str(path or db_path())
+    with _lock:
+        return sum(1 for h in [*_handles.values(), *_retired] if h.stamp[0] == key)

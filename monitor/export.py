@@ -7,6 +7,9 @@
   cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``; numbers are
   written as numbers (untouched).
 - **German Excel**: CSV in UTF-8 with BOM, ``;`` as separator, decimal comma, dates ``31.12.2024``.
+- **Workbooks with several sheets** (the period report): :func:`to_xlsx_sheets` writes each :class:`Sheet`
+  with a title line, a formatted, frozen header row with filters, typed cells (same rules as above) and
+  fixed document dates, so the same tables give the same file.
 """
 from __future__ import annotations
 
@@ -15,12 +18,16 @@ import datetime as dt
 import io
 import math
 import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from monitor import format as fmt
 
@@ -73,22 +80,7 @@ def to_xlsx(df: pd.DataFrame, sheet_name: str = "Initiativen") -> bytes:
         cell.font = Font(bold=True)
     for r, row in enumerate(df.itertuples(index=False), 2):
         for c, value in enumerate(row, 1):
-            v = _plain(value)
-            cell = ws.cell(row=r, column=c)
-            if v is None:
-                continue
-            if isinstance(v, str):
-                _set_text(cell, v)
-            elif isinstance(v, float) and not math.isfinite(v):
-                continue
-            else:
-                cell.value = v
-                if isinstance(v, dt.datetime):
-                    cell.number_format = "DD.MM.YYYY HH:MM"
-                elif isinstance(v, dt.date):
-                    cell.number_format = "DD.MM.YYYY"
-                elif isinstance(v, float):
-                    cell.number_format = "#,##0.00" if v != int(v) else "#,##0"
+            write_cell(ws.cell(row=r, column=c), value)
     for col, name in enumerate(df.columns, 1):
         width = max([len(str(name))] + [len(str(v)) for v in df.iloc[:, col - 1].head(200) if not _is_missing(v)])
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
@@ -96,6 +88,116 @@ def to_xlsx(df: pd.DataFrame, sheet_name: str = "Initiativen") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def write_cell(cell, value, number_format: str | None = None) -> None:
+    """Write ``value`` typed into an openpyxl cell: text always as a string cell (never a formula, also not
+    ``{=...}``), numbers and dates as such (``number_format`` or a default); missing and non-finite numbers
+    leave the cell empty."""
+    v = _plain(value)
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return
+    if isinstance(v, str):
+        _set_text(cell, v)
+        return
+    cell.value = v
+    if number_format:
+        cell.number_format = number_format
+    elif isinstance(v, dt.datetime):
+        cell.number_format = "DD.MM.YYYY HH:MM"
+    elif isinstance(v, dt.date):
+        cell.number_format = "DD.MM.YYYY"
+    elif isinstance(v, float):
+        cell.number_format = "#,##0.00" if v != int(v) else "#,##0"
+
+
+@dataclass
+class Sheet:
+    """One worksheet of :func:`to_xlsx_sheets`: ``name`` (shortened to Excel's 31 characters), the table
+    (column names = header), a ``title`` and ``subtitle`` line above the header, and an Excel number
+    format per column name in ``formats`` (numbers and dates; columns without keep the defaults)."""
+
+    name: str
+    frame: pd.DataFrame
+    title: str = ""
+    subtitle: str = ""
+    formats: dict = field(default_factory=dict)
+
+
+HEADER_FILL = PatternFill("solid", fgColor="0B3C5D")
+
+
+def to_xlsx_sheets(sheets: Sequence[Sheet], *, created: dt.datetime | None = None, title: str = "",
+                   author: str = "") -> bytes:
+    """A workbook with one worksheet per :class:`Sheet`: title (bold) and subtitle in rows 1-2, the header
+    in row 4 (bold, white on dark blue, wrapped), frozen below the header, filters on the header; cells
+    typed by :func:`write_cell`; columns naming contact data are dropped. ``created`` fixes the document
+    dates (and the zip entry times), so the same sheets give the same bytes."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for sheet in sheets:
+        df = without_personal_data(sheet.frame)
+        name = re.sub(r"[\\/*?:\[\]]", " ", sheet.name)[:31].strip() or "Daten"
+        while name in used:
+            name = name[:28] + f" {len(used)}"
+        used.add(name)
+        ws = wb.create_sheet(name)
+        header_row = 1
+        if sheet.title or sheet.subtitle:
+            _set_text(ws.cell(row=1, column=1), sheet.title)
+            ws.cell(row=1, column=1).font = Font(bold=True, size=12)
+            if sheet.subtitle:
+                _set_text(ws.cell(row=2, column=1), sheet.subtitle)
+                ws.cell(row=2, column=1).font = Font(italic=True, color="555555")
+            header_row = 4
+        for c, col in enumerate(df.columns, 1):
+            cell = ws.cell(row=header_row, column=c)
+            _set_text(cell, str(col))
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        formats = [sheet.formats.get(col) for col in df.columns]
+        for r, row in enumerate(df.itertuples(index=False), header_row + 1):
+            for c, value in enumerate(row, 1):
+                write_cell(ws.cell(row=r, column=c), value, formats[c - 1])
+        for c, col in enumerate(df.columns, 1):
+            texts = [str(v) for v in df.iloc[:200, c - 1] if not _is_missing(v)]
+            width = max([len(w) for w in str(col).split()] + [min(len(t), 60) for t in texts] + [8])
+            ws.column_dimensions[get_column_letter(c)].width = min(width + 2, 62)
+        last_col = get_column_letter(max(len(df.columns), 1))
+        ws.freeze_panes = f"A{header_row + 1}"
+        ws.auto_filter.ref = f"A{header_row}:{last_col}{header_row + max(len(df), 1)}"
+    if not wb.worksheets:
+        wb.create_sheet("Daten")
+    return _save(wb, created, title=title, author=author)
+
+
+def _save(wb: Workbook, created: dt.datetime | None, *, title: str = "", author: str = "") -> bytes:
+    """The workbook as bytes; with ``created``, document dates and zip entry times are fixed to it."""
+    buf = io.BytesIO()
+    if created is None:
+        wb.save(buf)
+        return buf.getvalue()
+    wb.properties.created = wb.properties.modified = created
+    wb.properties.title = title or None
+    wb.properties.creator = wb.properties.lastModifiedBy = author or None
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()  # unlike Workbook.save, keeps the fixed modified date
+    return stable_zip(buf.getvalue(), created)
+
+
+def stable_zip(data: bytes, when: dt.datetime) -> bytes:
+    """An OOXML (zip) file rewritten with every entry dated ``when``: same content, same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
 
 
 def _set_text(cell, text: str) -> None:

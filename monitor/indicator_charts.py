@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -78,17 +79,37 @@ def flag_label(flag) -> str:
     return VALUE_FLAGS.get(str(flag), str(flag))
 
 
+#: Height in px of one row of a horizontal legend, and the room the x-axis ticks and title need below the plot.
+LEGEND_ROW_PX = 24
+AXIS_PX = 50
+
+
+def legend_rows(entries: int, per_row: int = 4) -> int:
+    """Rows a horizontal legend of ``entries`` items needs (about ``per_row`` per row in a half-width chart)."""
+    return math.ceil(entries / per_row) if entries > 0 else 0
+
+
+def legend_below(entries: int, per_row: int = 4) -> tuple[dict, int]:
+    """A horizontal legend at the bottom of the figure, under the x-axis title (never over the chart title),
+    and the bottom margin in px that keeps axis and legend apart: ``AXIS_PX`` plus one ``LEGEND_ROW_PX``
+    per legend row. Callers add the legend rows to the figure height so the plot keeps its size."""
+    legend = dict(orientation="h", xref="container", x=0, xanchor="left", yref="container", y=0,
+                  yanchor="bottom", traceorder="normal")
+    return legend, AXIS_PX + LEGEND_ROW_PX * legend_rows(entries, per_row)
+
+
 def _layout(fig: go.Figure, *, title: str, stand, x_title: str, y_title: str, height: int = 380,
-            extra_subtitle: str = "") -> go.Figure:
+            extra_subtitle: str = "", legend_entries: int = 3) -> go.Figure:
     subtitle = stand_text(stand) + (f" · {extra_subtitle}" if extra_subtitle else "")
+    legend, bottom = legend_below(legend_entries)
     fig.update_layout(
         title=dict(text=plain(title), subtitle=dict(text=plain(subtitle)), font=dict(size=15)),
         separators=",.",
         template="plotly_white",
         font=FONT,
-        height=height,
-        margin=dict(l=10, r=10, t=80, b=10),
-        legend=dict(orientation="h", yanchor="top", y=-0.28, xanchor="left", x=0),
+        height=height + LEGEND_ROW_PX * legend_rows(legend_entries),
+        margin=dict(l=10, r=10, t=80, b=bottom),
+        legend=legend,
         hoverlabel=dict(namelength=-1),
     )
     fig.update_xaxes(title_text=x_title)
@@ -146,7 +167,8 @@ def trend_figure(
     and the first year from the break.
     """
     fig = go.Figure()
-    _layout(fig, title=title, stand=stand, x_title="Jahr (Stichtag)", y_title=unit or "Wert")
+    _layout(fig, title=title, stand=stand, x_title="Jahr (Stichtag)", y_title=unit or "Wert",
+            legend_entries=len(styles))
     if data.empty:
         return _empty(fig, "Keine Werte vorhanden")
     data = data.assign(_period=pd.to_datetime(data["period"])).sort_values("_period")
@@ -199,12 +221,13 @@ def _reference_lines(fig: go.Figure, reference: dict[str, float] | None, *, vert
             continue
         line = dict(color=DISTRICT_COLOUR if i == 0 else STATE_COLOUR, dash="dash" if i == 0 else "dot", width=2)
         name = plain(f"{label}: {fmt.value_with_unit(value, unit, decimals)}")
+        # Drawn below the bars and their labels, so a value label is never crossed out.
         if vertical:
             fig.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, xref="x", yref="paper", line=line,
-                          showlegend=True, name=name)
+                          showlegend=True, name=name, layer="below")
         else:
             fig.add_shape(type="line", y0=value, y1=value, x0=0, x1=1, xref="paper", yref="y", line=line,
-                          showlegend=True, name=name)
+                          showlegend=True, name=name, layer="below")
 
 
 def gap_notes(data: pd.DataFrame, label_col: str = "series") -> list[str]:
@@ -230,23 +253,32 @@ def ranking_figure(
     higher_is_better: bool | None,
     reference: dict[str, float] | None = None,
     highlight: tuple[str, ...] = (),
+    max_bars: int = 60,
 ) -> go.Figure:
     """Horizontal bars of municipalities for one year, best first (by ``higher_is_better``).
 
     ``data`` columns: ``name``, ``value`` (NaN when withheld), ``flag``. Withheld values get no bar and
     the label "keine Angabe (...)" at the end of the list; ``reference`` maps a label (e.g. "Landkreis
     Görlitz") to a value drawn as a dashed vertical line named in the legend; ``highlight``: names drawn in
-    vermillion.
+    vermillion. More than ``max_bars`` rows (a large area): only the best and the worst ``max_bars // 2``
+    each (plus the highlighted ones) with a row "… Rang a–b …" where rows are left out, withheld values
+    counted in the subtitle instead of listed.
     """
     fig = go.Figure()
     direction = {True: "höher ist besser", False: "niedriger ist besser"}.get(higher_is_better, "")
-    height = max(320, 26 * len(data) + 190)
+    ordered = rank_order(data, higher_is_better) if not data.empty else data
+    ordered, note = ranking_excerpt(ordered, max_bars, highlight)
+    height = max(320, 26 * len(ordered) + 190)
     _layout(fig, title=title, stand=stand, x_title=unit or "Wert", y_title="", height=height,
-            extra_subtitle=direction)
-    fig.update_layout(legend=dict(y=-80 / height - 0.02))
+            extra_subtitle=" · ".join(x for x in (direction, note) if x), legend_entries=0)
+    lines = sum(1 for v in (reference or {}).values() if v is not None and not pd.isna(v))
+    if lines:  # a long list: the reference lines explained on top, one per row, where the reader starts
+        fig.update_layout(legend=dict(orientation="v", xref="container", x=0, xanchor="left", yref="paper", y=1,
+                                      yanchor="bottom", traceorder="normal"),
+                          margin=dict(t=88 + LEGEND_ROW_PX * lines), height=height + 8 + LEGEND_ROW_PX * lines)
     if data.empty:
         return _empty(fig, "Keine Werte vorhanden")
-    ordered = rank_order(data, higher_is_better)
+    gap = ordered["flag"].eq(GAP_FLAG)
     texts = _value_texts(ordered["value"], ordered["flag"], decimals, unit)
     labels = _value_texts(ordered["value"], ordered["flag"], decimals, "")  # unit on the axis, not on each bar
     colours = [HIGHLIGHT_COLOUR if n in highlight else colour for n in ordered["name"]]
@@ -254,11 +286,13 @@ def ranking_figure(
     fig.add_trace(go.Bar(
         y=names, x=_numbers(ordered["value"]), orientation="h",
         marker=dict(color=colours), text=[t if not pd.isna(v) else "" for t, v in zip(labels, ordered["value"])],
-        textposition="outside", cliponaxis=False, name=title, showlegend=False,
+        # inside the bar end when it fits (clear of the reference lines), else right of it
+        textposition="auto", insidetextanchor="end", insidetextfont=dict(color="#FFFFFF"),
+        cliponaxis=False, name=title, showlegend=False,
         customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
-    for name, value, text in zip(names, ordered["value"], texts):
-        if pd.isna(value):
+    for name, value, text, is_gap in zip(names, ordered["value"], texts, gap):
+        if pd.isna(value) and not is_gap:
             fig.add_annotation(x=0, y=name, xref="x", yref="y", text=text, showarrow=False,
                                xanchor="left", font=dict(size=11, color="#555555"))
     _reference_lines(fig, reference, vertical=True, unit=unit, decimals=decimals)
@@ -267,6 +301,38 @@ def ranking_figure(
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
     fig.update_xaxes(range=[0, top * 1.35 if top > 0 else 1], tickformat=",")
     return fig
+
+
+#: Flag of the placeholder row "… n weitere …" in a shortened ranking.
+GAP_FLAG = "__gap__"
+
+
+def ranking_excerpt(ordered: pd.DataFrame, max_bars: int, highlight: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str]:
+    """A ranking (as from :func:`rank_order`) shortened to at most about ``max_bars`` rows: the best and the
+    worst ``max_bars // 2`` present values, the highlighted names wherever they rank, and a placeholder row
+    ``'… Rang 31–10.770 …'`` (flag ``GAP_FLAG``, no value) where rows were left out; withheld values are dropped.
+    Returns the rows and a German note for the subtitle ('' when nothing was left out)."""
+    if len(ordered) <= max_bars:
+        return ordered, ""
+    present = ordered[ordered["value"].notna()].reset_index(drop=True)
+    half = max(max_bars // 2, 1)
+    keep = set(range(min(half, len(present)))) | set(range(max(len(present) - half, 0), len(present)))
+    keep |= set(present.index[present["name"].isin(highlight)])
+    rows, previous = [], -1
+    for i in sorted(keep):
+        if i > previous + 1:
+            rows.append({"name": f"… Rang {fmt.number(previous + 2)}–{fmt.number(i)} …", "value": None,
+                         "flag": GAP_FLAG})
+        rows.append(present.loc[i, ["name", "value", "flag"]].to_dict())
+        previous = i
+    withheld = len(ordered) - len(present)
+    note = (f"{fmt.number(len(keep))} von {fmt.number(len(ordered))} Gemeinden: die {fmt.number(half)} besten und "
+            f"die {fmt.number(half)} schwächsten")
+    if withheld:
+        note += f"; {fmt.number(withheld)} ohne Wert"
+    out = pd.DataFrame(rows, columns=["name", "value", "flag"])
+    out["value"] = out["value"].astype("float64")
+    return out, note
 
 
 def rank_order(data: pd.DataFrame, higher_is_better: bool | None) -> pd.DataFrame:
@@ -292,7 +358,8 @@ def comparison_figure(
     district and Land values as dashed horizontal lines named in the legend; withheld values are labelled,
     never drawn as zero."""
     fig = go.Figure()
-    _layout(fig, title=title, stand=stand, x_title="Gemeinde", y_title=unit or "Wert", height=420)
+    _layout(fig, title=title, stand=stand, x_title="Gemeinde", y_title=unit or "Wert", height=420,
+            legend_entries=len(reference or {}))
     if data.empty:
         return _empty(fig, "Keine Werte vorhanden")
     texts = _value_texts(data["value"], data["flag"], decimals, unit)
@@ -323,7 +390,8 @@ def status_progress_figure(data: pd.DataFrame, *, title: str, stand) -> go.Figur
     status line, coloured by ``STATUS_COLOURS``.
     """
     fig = go.Figure()
-    _layout(fig, title=title, stand=stand, x_title="Monat", y_title="Anzahl Initiativen")
+    _layout(fig, title=title, stand=stand, x_title="Monat", y_title="Anzahl Initiativen",
+            legend_entries=int(data["status"].nunique()) if not data.empty else 0)
     if data.empty:
         return _empty(fig, "Kein Statusverlauf vorhanden")
     months = sorted(pd.to_datetime(data["month"]).unique())
@@ -366,7 +434,7 @@ def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figu
     fig = go.Figure()
     height = max(260, 52 * len(data) + 150)
     _layout(fig, title=title, stand=stand, x_title="Zielerreichung in %", y_title="", height=height,
-            extra_subtitle="0 % = Ausgangswert, 100 % = Zielwert")
+            extra_subtitle="0 % = Ausgangswert, 100 % = Zielwert", legend_entries=0)
     if data.empty:
         return _empty(fig, "Keine Kennzahlen vorhanden")
     labels, values, texts, hovers = [], [], [], []
@@ -395,7 +463,7 @@ def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figu
         if value is None:
             fig.add_annotation(x=0, y=label, xref="x", yref="y", text=text, showarrow=False, xanchor="left",
                                font=dict(size=11, color="#555555"))
-    fig.add_shape(type="line", x0=100, x1=100, y0=0, y1=1, xref="x", yref="paper",
+    fig.add_shape(type="line", x0=100, x1=100, y0=0, y1=1, xref="x", yref="paper", layer="below",
                   line=dict(color=DISTRICT_COLOUR, dash="dash", width=1.5))
     fig.add_annotation(x=100, y=1, xref="x", yref="paper", yanchor="bottom", text="Ziel", showarrow=False)
     top = max([100.0] + [v for v in values if v is not None])

@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from monitor import db, format as fmt
+from monitor import kpis as kpi_rules
 from monitor.charts import milestone_state
 from monitor.filters import Filters
 from monitor.vocab import THEME_BY_ID
@@ -84,6 +85,31 @@ def portfolio(f: Filters, p: PortfolioFilters = PortfolioFilters()) -> pd.DataFr
     return df
 
 
+#: Most initiatives the detail selector offers (a large portfolio: search and filters narrow the list).
+DETAIL_CHOICES = 500
+
+
+def requested_detail(session_value, url_value) -> str | None:
+    """The initiative ID the detail selector is asked for: its current value, else the one in the shared link
+    (the URL holds the option's label 'ID – Titel'); None when neither."""
+    if isinstance(session_value, str) and session_value:
+        return session_value
+    if isinstance(url_value, str) and url_value.strip():
+        return url_value.split(" – ", 1)[0].strip()
+    return None
+
+
+def detail_choices(table: pd.DataFrame, wanted: str | None = None, limit: int = DETAIL_CHOICES) -> pd.DataFrame:
+    """The initiatives the detail selector offers: the first ``limit`` rows of the filtered ``table`` (by ID)
+    plus ``wanted`` (the chosen or linked one) when it is in the table further down, so a link keeps working."""
+    if len(table) <= limit:
+        return table
+    head = table.head(limit)
+    if wanted is not None and wanted not in set(head["initiative_id"]):
+        head = pd.concat([head, table[table["initiative_id"] == wanted]])
+    return head
+
+
 @dataclass(frozen=True)
 class InitiativeDetail:
     """Everything the detail view shows. ``info`` includes the contact (office only, never exported)."""
@@ -120,12 +146,9 @@ def detail(initiative_id: str) -> InitiativeDetail | None:
     milestones = db.query("select seq, title, due_date, done_date from milestone where initiative_id = ? order by seq",
                           (initiative_id,))
     kpis = db.query(
-        """select coalesce(ind.name_de, k.name) as name, coalesce(k.unit, ind.unit) as unit, k.baseline, k.target,
-                  k.target_year, k.actual, k.as_of,
-                  case when k.actual is null or k.target is null then null
-                       when k.baseline is not null and k.baseline > k.target then k.actual <= k.target
-                       else k.actual >= k.target end as reached
-           from kpi k left join indicator ind using (indicator_id)
+        f"""select {kpi_rules.NAME_SQL} as name, {kpi_rules.UNIT_SQL} as unit, k.baseline, k.target,
+                  k.target_year, k.actual, k.as_of, {kpi_rules.REACHED_SQL} as reached
+           from kpi k {kpi_rules.INDICATOR_JOIN}
            where k.initiative_id = ? order by k.seq""", (initiative_id,))
     rounds = db.query(
         """select r.round_id, r.date, r.format, r.results,

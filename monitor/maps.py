@@ -15,13 +15,16 @@ No ``st.*`` here; the page renders the deck and the legend.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from monitor import format as fmt
 from monitor.db import query
@@ -33,6 +36,9 @@ from monitor.vocab import THEME_BY_ID, THEMES
 RAMP: tuple[str, ...] = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
 MISSING_COLOUR = "#BDBDBD"
 OUTLINE_COLOUR = "#FFFFFF"
+#: The approximate extent (hull of the municipality points): a very light area with a dashed grey edge.
+OUTLINE_FILL = "#7F7F7F"
+OUTLINE_EDGE = "#6E6E6E"
 HIGHLIGHT_OUTLINE = "#000000"
 FILL_ALPHA = 210
 #: Radius of a municipality point in metres = factor * sqrt(inhabitants).
@@ -52,9 +58,9 @@ def hex_to_rgba(colour: str, alpha: int = 255) -> list[int]:
 
 def map_municipalities(indicator_id: str | None, year: int | None) -> pd.DataFrame:
     """Current municipalities with the value of ``indicator_id`` in ``year`` (latest period of that year)
-    and their boundary when loaded: ``ags``, ``name``, ``lat``, ``lon``, ``population``, ``period``,
-    ``value`` (NaN when
-    withheld or absent), ``flag`` ('missing' when no row), ``geojson`` (None without boundary)."""
+    and their boundary when loaded: ``ags``, ``name``, ``lat``, ``lon``, ``population``, ``central_place``,
+    ``period``, ``value`` (NaN when withheld or absent), ``flag`` ('missing' when no row), ``geojson`` (None
+    without boundary)."""
     return query(
         """
         with v as (
@@ -62,7 +68,7 @@ def map_municipalities(indicator_id: str | None, year: int | None) -> pd.DataFra
                    arg_max(flag, period) as flag, true as has_row
             from indicator_value where indicator_id = ? and year = ? group by region_key
         )
-        select m.ags, m.name, m.lat, m.lon, m.population, v.period, v.value,
+        select m.ags, m.name, m.lat, m.lon, m.population, m.central_place, v.period, v.value,
                case when v.has_row then v.flag else 'missing' end as flag, g.geojson
         from municipality m
         left join v on v.region_key = m.ags
@@ -131,6 +137,39 @@ def value_classes(values: pd.Series, decimals: int, unit: str, n: int = len(RAMP
     return tuple(out)
 
 
+def _class_colours(values: pd.Series, classes: tuple[ColourClass, ...]) -> list[str]:
+    """:func:`colour_for` of every value, vectorised (a map of thousands of municipalities)."""
+    v = values.astype("float64").to_numpy()
+    if not classes:
+        return [MISSING_COLOUR] * len(v)
+    uppers = np.array([c.upper for c in classes])
+    idx = np.minimum(np.searchsorted(uppers, v, side="left"), len(classes) - 1)
+    colours = np.array([c.colour for c in classes], dtype=object)[idx]
+    return [MISSING_COLOUR if np.isnan(x) else c for x, c in zip(v, colours)]
+
+
+def _numbers_de(values, decimals: int) -> list[str]:
+    """German number texts ('1.234,5') of a column, '–' when missing; same output as ``format.number``."""
+    out = []
+    for x in pd.to_numeric(pd.Series(values), errors="coerce").astype("float64").to_numpy():
+        if np.isnan(x) or np.isinf(x):
+            out.append(fmt.MISSING)
+        else:
+            out.append(f"{x:,.{decimals}f}".translate(_GERMAN))
+    return out
+
+
+_GERMAN = str.maketrans({",": ".", ".": ","})
+
+
+def _value_texts(values: pd.Series, flags: pd.Series, unit: str, decimals: int) -> list[str]:
+    """'1.234 m' per value, 'keine Angabe (<reason>)' when withheld."""
+    numbers = _numbers_de(values, decimals)
+    suffix = f" {unit}" if unit else ""
+    return [f"keine Angabe ({flag_label(fl)})" if n == fmt.MISSING else n + suffix
+            for n, fl in zip(numbers, flags)]
+
+
 def colour_for(value, classes: tuple[ColourClass, ...]) -> str:
     """The class colour of ``value`` (grey when missing or no classes)."""
     if value is None or pd.isna(value) or not classes:
@@ -150,6 +189,8 @@ class MapLegend:
     has_missing: bool
     themes: tuple[tuple[str, str], ...]
     sized_by_population: bool
+    outline: bool = False  # the dashed hull of the municipality points is drawn
+    central_places: bool = False  # central places are named on the map
 
 
 def value_table(municipalities: pd.DataFrame, *, unit: str, decimals: int) -> pd.DataFrame:
@@ -157,9 +198,8 @@ def value_table(municipalities: pd.DataFrame, *, unit: str, decimals: int) -> pd
     (reason)'), Einwohner — the map's content for reading and screen readers."""
     return pd.DataFrame({
         "Gemeinde": municipalities["name"],
-        "Wert": [fmt.value_with_unit(v, unit, decimals) if not pd.isna(v) else f"keine Angabe ({flag_label(fl)})"
-                 for v, fl in zip(municipalities["value"], municipalities["flag"])],
-        "Einwohner": [fmt.number(p) for p in municipalities["population"]],
+        "Wert": _value_texts(municipalities["value"], municipalities["flag"], unit, decimals),
+        "Einwohner": _numbers_de(municipalities["population"], 0),
     })
 
 
@@ -210,6 +250,22 @@ def _geometry_points(geojson: str) -> list[tuple[float, float]]:
 
 # ---------------------------------------------------------------------------------------------- deck
 
+class CompactDeck(pdk.Deck):
+    """A ``pydeck.Deck`` serialised without indentation: pydeck indents its JSON by two spaces, which doubles
+    the bytes sent to the browser for a map of thousands of points. Same content, same keys."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+def _deck(layers: list, view: pdk.ViewState, basemap: bool) -> pdk.Deck:
+    """The deck: Carto "light" as base map (needs internet, no token) or none (offline)."""
+    args = dict(layers=layers, initial_view_state=view, tooltip=TOOLTIP)
+    if basemap:
+        return CompactDeck(map_provider="carto", map_style="light", **args)
+    return CompactDeck(map_provider=None, **args)
+
+
 @dataclass(frozen=True)
 class DistrictMap:
     """The deck to render and the legend that explains it."""
@@ -218,28 +274,165 @@ class DistrictMap:
     legend: MapLegend
 
 
+def convex_hull(points) -> list[tuple[float, float]]:
+    """Convex hull of (lon, lat) points, counter-clockwise, without repeating the first point (Andrew's monotone
+    chain); fewer than three distinct points give the distinct points. Remembers recent results (the points of
+    a district do not change between two runs of a page)."""
+    return list(_hull(tuple((float(x), float(y)) for x, y in points)))
+
+
+@functools.lru_cache(maxsize=16)
+def _hull(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    pts = sorted(set(points))
+    if len(pts) < 3:
+        return tuple(pts)
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[tuple[float, float]] = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return tuple(lower[:-1] + upper[:-1])
+
+
+def dash_segments(ring: list[tuple[float, float]], dash_km: float = 1.2, gap_km: float = 0.9) -> list[dict]:
+    """The closed ``ring`` of (lon, lat) cut into dashes of about ``dash_km`` with gaps of ``gap_km``, as
+    records ``{"from": [lon, lat], "to": [lon, lat]}`` for a LineLayer (deck.gl draws no dashes by itself)."""
+    out: list[dict] = []
+    if len(ring) < 2:
+        return out
+    period = dash_km + gap_km
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        kx = 111.32 * math.cos(math.radians((y0 + y1) / 2))  # km per degree of longitude here
+        length = math.hypot((x1 - x0) * kx, (y1 - y0) * 110.57)
+        n = max(int(length // period), 1)
+        step = 1.0 / max(length / period, 1.0)
+        for i in range(n):
+            a, b = i * step, min(i * step + step * dash_km / period, 1.0)
+            out.append({"from": [round(x0 + (x1 - x0) * a, 5), round(y0 + (y1 - y0) * a, 5)],
+                        "to": [round(x0 + (x1 - x0) * b, 5), round(y0 + (y1 - y0) * b, 5)]})
+    return out
+
+
+def outline_layers(lats, lons) -> list[pdk.Layer]:
+    """The approximate extent of the area where no boundary polygons are loaded: the convex hull of the
+    municipality points as a very light area with a dashed grey edge. It is what it says — the hull of the
+    centre points, not a boundary (the real boundary runs further out)."""
+    hull = convex_hull(zip(lons, lats))
+    if len(hull) < 3:
+        return []
+    ring = [[round(x, 5), round(y, 5)] for x, y in hull]
+    return [
+        pdk.Layer("PolygonLayer", data=[{"polygon": ring}], id="ausdehnung", get_polygon="polygon",
+                  get_fill_color=hex_to_rgba(OUTLINE_FILL, 28), stroked=False, pickable=False),
+        pdk.Layer("LineLayer", data=dash_segments(hull), id="ausdehnung_rand", get_source_position="from",
+                  get_target_position="to", get_color=hex_to_rgba(OUTLINE_EDGE, 200), get_width=1.5,
+                  width_units="'pixels'", pickable=False),
+    ]
+
+
+def label_layer(municipalities: pd.DataFrame, zoom: float | None = None, min_px: int = 7) -> pdk.Layer | None:
+    """Names of the central places (``central_place`` set, e.g. Oberzentrum, Mittelzentrum) right of their
+    point (beyond its radius at the initial ``zoom``; points are at least ``min_px`` px), dark text with a white
+    halo; None when there is none (or no such column)."""
+    if "central_place" not in municipalities.columns:
+        return None
+    places = municipalities[municipalities["central_place"].notna()
+                            & (municipalities["central_place"].astype("string").str.strip() != "")]
+    if places.empty:
+        return None
+    records = []
+    for r, radius_m in zip(places.itertuples(index=False), _radius(places["population"])):
+        offset = min_px
+        if zoom is not None:  # Web Mercator with deck.gl's 512-px world: metres per pixel here at this zoom
+            metres_per_px = 78271.517 * math.cos(math.radians(float(r.lat))) / 2 ** float(zoom)
+            offset = max(radius_m / metres_per_px, min_px)
+        records.append({"name": str(r.name), "kind": str(r.central_place), "lat": round(float(r.lat), 5),
+                        "lon": round(float(r.lon), 5), "offset": [round(offset + 5, 1), 0]})
+    return pdk.Layer(
+        "TextLayer", data=records, id="zentrale_orte", get_position=["lon", "lat"], get_text="name",
+        get_size=13, size_units="'pixels'", get_color=[30, 30, 30, 255], get_text_anchor="'start'",
+        get_alignment_baseline="'center'", get_pixel_offset="offset", character_set="'auto'",
+        font_family="'Source Sans Pro, Helvetica, Arial, sans-serif'", font_weight=600,
+        font_settings={"sdf": True}, outline_width=3, outline_color=[255, 255, 255, 235], pickable=False,
+    )
+
+
+def _radius(population) -> pd.Series:
+    """Point radius in metres: ``RADIUS_FACTOR`` * sqrt(inhabitants), 300 m without a population."""
+    pop = pd.to_numeric(pd.Series(population), errors="coerce").astype("float64")
+    return (RADIUS_FACTOR * pop.clip(lower=0).pow(0.5)).round(0).fillna(300.0)
+
+
 def _initiative_records(initiatives: pd.DataFrame) -> list[dict]:
     """Records for the initiative layer; initiatives on the same spot are spread on a small circle."""
     records, seen = [], {}
-    for r in initiatives.itertuples(index=False):
-        spot = (round(float(r.lat), 4), round(float(r.lon), 4))
+    fills = {t.theme_id: hex_to_rgba(t.colour, 235) for t in THEMES}
+    columns = [initiatives[c].tolist() for c in ("initiative_id", "title", "theme", "status", "districtwide",
+                                                  "lead_organisation", "lat", "lon", "located")]
+    for initiative_id, title, theme_id, status, districtwide, lead, lat, lon, located in zip(*columns):
+        lat, lon = float(lat), float(lon)
+        spot = (round(lat, 4), round(lon, 4))
         k = seen.get(spot, 0)
         seen[spot] = k + 1
-        lat, lon = float(r.lat), float(r.lon)
         if k:
             angle = k * 2.4  # golden angle steps
             lat += 0.006 * math.sin(angle)
             lon += 0.009 * math.cos(angle)
-        theme = THEME_BY_ID.get(r.theme)
-        where = "kreisweit" if bool(r.districtwide) else r.located
+        theme = THEME_BY_ID.get(theme_id)
+        where = "kreisweit" if bool(districtwide) else located
+        lead = lead if isinstance(lead, str) and lead else "–"
         records.append({
-            "name": f"{r.initiative_id}: {r.title}",
-            "detail": f"{theme.name_de if theme else r.theme} · {r.status}\nTräger: {r.lead_organisation or '–'}"
-                      f"\nPosition: {where}",
-            "lat": round(lat, 6), "lon": round(lon, 6),
-            "fill": hex_to_rgba(theme.colour if theme else "#000000", 235),
+            "name": f"{initiative_id}: {title}",
+            "detail": f"{theme.name_de if theme else theme_id} · {status}\nTräger: {lead}\nPosition: {where}",
+            "lat": round(lat, 5), "lon": round(lon, 5),
+            "fill": fills.get(theme_id) or hex_to_rgba("#000000", 235),
         })
     return records
+
+
+def _municipality_layer(rows: list[dict], *, polygons: bool, min_px: int) -> tuple[pdk.Layer, list, list]:
+    """The municipalities as a GeoJsonLayer (``polygons``) or a ScatterplotLayer of points sized by population;
+    also the lats and lons the view has to fit."""
+    lats = [row["lat"] for row in rows]
+    lons = [row["lon"] for row in rows]
+    if polygons:
+        features = []
+        for row in rows:
+            for lon, lat in _geometry_points(row["geojson"]):
+                lats.append(lat)
+                lons.append(lon)
+            props = {k: row[k] for k in ("ags", "name", "detail", "fill", "line", "line_px")}
+            features.append({"type": "Feature", "geometry": json.loads(row["geojson"]), "properties": props})
+        layer = pdk.Layer(
+            "GeoJsonLayer", data={"type": "FeatureCollection", "features": features}, id="gemeinden",
+            pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
+            get_line_color="properties.line", get_line_width="properties.line_px", line_width_units="'pixels'",
+            line_width_min_pixels=1,
+        )
+        return layer, lats, lons
+    records = [{k: row[k] for k in ("ags", "name", "detail", "fill", "line", "line_px", "lat", "lon", "radius")}
+               for row in rows]
+    layer = pdk.Layer(
+        "ScatterplotLayer", data=records, id="gemeinden", pickable=True, stroked=True, filled=True,
+        get_position=["lon", "lat"], get_radius="radius", radius_units="'meters'", radius_min_pixels=min_px,
+        get_fill_color="fill", get_line_color="line", get_line_width="line_px", line_width_units="'pixels'",
+    )
+    return layer, lats, lons
+
+
+def has_boundaries(municipalities: pd.DataFrame) -> bool:
+    """True when every municipality of the frame has a boundary polygon (``geojson``)."""
+    return bool(len(municipalities)) and bool(municipalities["geojson"].map(
+        lambda g: isinstance(g, str) and bool(g)).all())
 
 
 def build_map(
@@ -255,58 +448,41 @@ def build_map(
     stand=None,
 ) -> DistrictMap:
     """Build the district map: municipalities coloured by value (polygons when every shown municipality has
-    a ``geojson`` boundary, else points sized by population) plus initiative points coloured by theme.
+    a ``geojson`` boundary, else points sized by population, over the dashed convex hull of the points as the
+    approximate extent) plus initiative points coloured by theme, and the names of the central places.
 
     ``municipalities`` as from :func:`map_municipalities`; ``initiatives`` as from :func:`map_initiatives`
     (None or empty: no initiative layer). ``highlight``: AGS outlined in black (the sidebar selection).
+    Layers bottom to top: ``ausdehnung``/``ausdehnung_rand`` (points only), ``gemeinden``, ``initiativen``,
+    ``zentrale_orte``.
     """
     classes = value_classes(municipalities["value"], decimals, unit)
     year_text = f" {year}" if year is not None else ""
+    values = municipalities["value"].astype("float64")
+    value_texts = _value_texts(values, municipalities["flag"], unit, decimals)
+    populations = _numbers_de(municipalities["population"], 0)
+    fills = _class_colours(values, classes)
+    palette = {c: hex_to_rgba(c, FILL_ALPHA) for c in set(fills)}
+    radius = _radius(municipalities["population"])
+    chosen = set(highlight)
+    marked_line, plain_line = hex_to_rgba(HIGHLIGHT_OUTLINE), hex_to_rgba(OUTLINE_COLOUR)
     rows = []
-    for r in municipalities.itertuples(index=False):
-        if pd.isna(r.value):
-            value_text = f"keine Angabe ({flag_label(r.flag)})"
-        else:
-            value_text = fmt.value_with_unit(r.value, unit, decimals)
-        population = "–" if pd.isna(r.population) else fmt.number(r.population)
+    columns = [municipalities[c].tolist() for c in ("ags", "name", "lat", "lon", "geojson")]
+    for ags, name, lat, lon, geojson, value_text, population, fill, rad in zip(
+            *columns, value_texts, populations, fills, radius.tolist()):
+        marked = ags in chosen
         rows.append({
-            "ags": r.ags, "name": r.name,
+            "ags": ags, "name": name,
             "detail": f"{indicator_name}{year_text}: {value_text}\nEinwohner: {population}",
-            "fill": hex_to_rgba(colour_for(r.value, classes), FILL_ALPHA),
-            "line": hex_to_rgba(HIGHLIGHT_OUTLINE if r.ags in highlight else OUTLINE_COLOUR),
-            "line_px": 3 if r.ags in highlight else 1,
-            "lat": float(r.lat), "lon": float(r.lon),
-            "radius": round(RADIUS_FACTOR * math.sqrt(float(r.population)), 1) if not pd.isna(r.population)
-            else 300.0,
-            "geojson": r.geojson if isinstance(r.geojson, str) and r.geojson else None,
+            "fill": palette[fill], "line": marked_line if marked else plain_line, "line_px": 3 if marked else 1,
+            "lat": round(float(lat), 5), "lon": round(float(lon), 5), "radius": float(rad),
+            "geojson": geojson if isinstance(geojson, str) and geojson else None,
         })
-    use_polygons = bool(rows) and all(row["geojson"] for row in rows)
-    layers = []
-    lats = [row["lat"] for row in rows]
-    lons = [row["lon"] for row in rows]
-    if use_polygons:
-        features = []
-        for row in rows:
-            geometry = json.loads(row["geojson"])
-            for lon, lat in _geometry_points(row["geojson"]):
-                lats.append(lat)
-                lons.append(lon)
-            props = {k: row[k] for k in ("ags", "name", "detail", "fill", "line", "line_px")}
-            features.append({"type": "Feature", "geometry": geometry, "properties": props})
-        layers.append(pdk.Layer(
-            "GeoJsonLayer", data={"type": "FeatureCollection", "features": features}, id="gemeinden",
-            pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-            get_line_color="properties.line", get_line_width="properties.line_px", line_width_units="'pixels'",
-            line_width_min_pixels=1,
-        ))
-    else:
-        records = [{k: row[k] for k in ("ags", "name", "detail", "fill", "line", "line_px", "lat", "lon", "radius")}
-                   for row in rows]
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", data=records, id="gemeinden", pickable=True, stroked=True, filled=True,
-            get_position=["lon", "lat"], get_radius="radius", radius_units="'meters'", radius_min_pixels=7,
-            get_fill_color="fill", get_line_color="line", get_line_width="line_px", line_width_units="'pixels'",
-        ))
+    use_polygons = has_boundaries(municipalities)
+    municipal_layer, lats, lons = _municipality_layer(rows, polygons=use_polygons, min_px=7)
+    layers = [] if use_polygons else outline_layers(lats, lons)
+    outlined = bool(layers)
+    layers.append(municipal_layer)
     theme_entries: tuple[tuple[str, str], ...] = ()
     if initiatives is not None and not initiatives.empty:
         layers.append(pdk.Layer(
@@ -317,22 +493,25 @@ def build_map(
         ))
         present = set(initiatives["theme"])
         theme_entries = tuple((t.name_de, t.colour) for t in THEMES if t.theme_id in present)
-    deck_args = dict(layers=layers, initial_view_state=fit_view(lats, lons), tooltip=TOOLTIP)
-    if basemap:
-        deck = pdk.Deck(map_provider="carto", map_style="light", **deck_args)
-    else:
-        deck = pdk.Deck(map_provider=None, **deck_args)
+    view = fit_view(lats, lons)
+    labels = label_layer(municipalities, zoom=None if use_polygons else view.zoom, min_px=7)
+    if labels is not None:
+        layers.append(labels)
     legend = MapLegend(
         title=f"{indicator_name}{year_text} ({unit})" if unit else f"{indicator_name}{year_text}",
-        classes=classes, has_missing=bool(municipalities["value"].isna().any()), themes=theme_entries,
-        sized_by_population=not use_polygons,
+        classes=classes, has_missing=bool(values.isna().any()), themes=theme_entries,
+        sized_by_population=not use_polygons, outline=outlined, central_places=labels is not None,
     )
-    return DistrictMap(deck, legend)
+    return DistrictMap(_deck(layers, view, basemap), legend)
+
+
+OUTLINE_LABEL = "ungefähre Ausdehnung (Hülle der Gemeindemittelpunkte)"
 
 
 def legend_figure(legend: MapLegend, stand=None) -> go.Figure:
     """A small plotly figure explaining the map: one square per value class (German ranges with unit),
-    grey for 'keine Angabe', one circle per theme of the initiative points. No HTML involved."""
+    grey for 'keine Angabe', one circle per theme of the initiative points, the dashed outline of the
+    approximate extent and a note on the labelled central places. No HTML involved."""
     fig = go.Figure()
     columns: list[list[tuple[str, str, str]]] = [[], []]  # (label, colour, symbol): values | themes
     for c in legend.classes:
@@ -341,8 +520,25 @@ def legend_figure(legend: MapLegend, stand=None) -> go.Figure:
         columns[0].append(("keine Angabe", MISSING_COLOUR, "square"))
     for name, colour in legend.themes:
         columns[1].append((f"Initiative: {name}", colour, "circle"))
+    if legend.outline:
+        columns[1].append((OUTLINE_LABEL, OUTLINE_EDGE, "line"))
+    if legend.central_places:
+        columns[1].append(("Name = zentraler Ort (Ober-/Mittelzentrum)", "#1E1E1E", "text"))
     for col, entries in enumerate(columns):
         for row, (label, colour, symbol) in enumerate(entries):
+            if symbol == "line":
+                fig.add_trace(go.Scatter(x=[col - 0.03, col + 0.03], y=[-row, -row], mode="lines",
+                                         line=dict(color=colour, width=2, dash="dash"), hoverinfo="skip",
+                                         showlegend=False, name=label))
+                fig.add_trace(go.Scatter(x=[col + 0.03], y=[-row], mode="text", text=[plain(label)],
+                                         textposition="middle right", hoverinfo="skip", showlegend=False,
+                                         name=label))
+                continue
+            if symbol == "text":
+                fig.add_trace(go.Scatter(x=[col], y=[-row], mode="text", text=[plain("Aa") + "  " + plain(label)],
+                                         textposition="middle right", hoverinfo="skip", showlegend=False,
+                                         name=label, textfont=dict(color=colour)))
+                continue
             fig.add_trace(go.Scatter(
                 x=[col], y=[-row], mode="markers+text", text=[plain(label)], textposition="middle right",
                 marker=dict(symbol=symbol, size=16, color=colour, line=dict(color="#333333", width=0.5)),
@@ -363,55 +559,45 @@ def legend_figure(legend: MapLegend, stand=None) -> go.Figure:
     return fig
 
 
+def same_district(municipalities: pd.DataFrame, ags: str) -> pd.DataFrame:
+    """The municipalities of ``ags``'s district (the first five digits of the AGS: Land, Regierungsbezirk,
+    Kreis), so a locator map of a large area stays small; all rows when the key is shorter."""
+    if len(ags) < 8:
+        return municipalities
+    part = municipalities[municipalities["ags"].astype("string").str[:5] == ags[:5]]
+    return part if not part.empty else municipalities
+
+
 def locator_map(municipalities: pd.DataFrame, ags: str, initiatives: pd.DataFrame | None = None,
                 basemap: bool = False) -> pdk.Deck:
-    """A small map of one municipality: every municipality in light grey (polygons when all have a
-    boundary, else points sized by population), the chosen one in vermillion, its initiatives as points
-    coloured by theme; the view shows the whole district.
+    """A small map of one municipality in its district: every municipality of the district (same AGS prefix,
+    :func:`same_district`) in light grey (polygons when all have a boundary, else points sized by population
+    over the dashed hull of the points), the chosen one in vermillion, its initiatives as points coloured by
+    theme, the central places named; the view shows the whole district.
 
     ``municipalities``: ``ags``, ``name``, ``lat``, ``lon``, ``population``, ``geojson`` (as from
     :func:`map_municipalities`); ``initiatives`` as from :func:`map_initiatives` (optional; districtwide
     ones are left out, they have no place of their own)."""
+    municipalities = same_district(municipalities, ags)
     chosen_colour = "#D55E00"
+    other_fill, chosen_fill = hex_to_rgba("#D9D9D9", 160), hex_to_rgba(chosen_colour, 230)
+    other_line, chosen_line = hex_to_rgba(OUTLINE_COLOUR), hex_to_rgba("#000000")
     rows = []
-    for r in municipalities.itertuples(index=False):
+    for r, population, rad in zip(municipalities.itertuples(index=False),
+                                  [fmt.number(p) for p in municipalities["population"]],
+                                  _radius(municipalities["population"])):
         is_chosen = r.ags == ags
-        population = "–" if pd.isna(r.population) else fmt.number(r.population)
         rows.append({
             "ags": r.ags, "name": r.name, "detail": f"Einwohner: {population}",
-            "fill": hex_to_rgba(chosen_colour if is_chosen else "#D9D9D9", 230 if is_chosen else 160),
-            "line": hex_to_rgba("#000000" if is_chosen else OUTLINE_COLOUR), "line_px": 3 if is_chosen else 1,
-            "lat": float(r.lat), "lon": float(r.lon),
-            "radius": round(RADIUS_FACTOR * math.sqrt(float(r.population)), 1) if not pd.isna(r.population)
-            else 300.0,
-            "geojson": r.geojson if isinstance(r.geojson, str) and r.geojson else None,
+            "fill": chosen_fill if is_chosen else other_fill, "line": chosen_line if is_chosen else other_line,
+            "line_px": 3 if is_chosen else 1, "lat": round(float(r.lat), 5), "lon": round(float(r.lon), 5),
+            "radius": float(rad), "geojson": r.geojson if isinstance(r.geojson, str) and r.geojson else None,
         })
     rows.sort(key=lambda row: row["ags"] == ags)  # the chosen municipality drawn last (on top)
-    use_polygons = bool(rows) and all(row["geojson"] for row in rows)
-    layers = []
-    lats = [row["lat"] for row in rows]
-    lons = [row["lon"] for row in rows]
-    if use_polygons:
-        features = []
-        for row in rows:
-            for lon, lat in _geometry_points(row["geojson"]):
-                lats.append(lat)
-                lons.append(lon)
-            props = {k: row[k] for k in ("ags", "name", "detail", "fill", "line", "line_px")}
-            features.append({"type": "Feature", "geometry": json.loads(row["geojson"]), "properties": props})
-        layers.append(pdk.Layer(
-            "GeoJsonLayer", data={"type": "FeatureCollection", "features": features}, id="gemeinden",
-            pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-            get_line_color="properties.line", get_line_width="properties.line_px", line_width_units="'pixels'",
-        ))
-    else:
-        records = [{k: row[k] for k in ("ags", "name", "detail", "fill", "line", "line_px", "lat", "lon", "radius")}
-                   for row in rows]
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", data=records, id="gemeinden", pickable=True, stroked=True, filled=True,
-            get_position=["lon", "lat"], get_radius="radius", radius_units="'meters'", radius_min_pixels=9,
-            get_fill_color="fill", get_line_color="line", get_line_width="line_px", line_width_units="'pixels'",
-        ))
+    use_polygons = has_boundaries(municipalities)
+    municipal_layer, lats, lons = _municipality_layer(rows, polygons=use_polygons, min_px=9)
+    layers = [] if use_polygons else outline_layers(lats, lons)
+    layers.append(municipal_layer)
     local = None if initiatives is None else initiatives[~initiatives["districtwide"].astype(bool)]
     if local is not None and not local.empty:
         layers.append(pdk.Layer(
@@ -421,5 +607,7 @@ def locator_map(municipalities: pd.DataFrame, ags: str, initiatives: pd.DataFram
             get_line_color=[51, 51, 51, 255], line_width_min_pixels=1,
         ))
     view = fit_view(lats, lons, width=480, height=340)
-    args = dict(layers=layers, initial_view_state=view, tooltip=TOOLTIP)
-    return pdk.Deck(map_provider="carto", map_style="light", **args) if basemap else pdk.Deck(map_provider=None, **args)
+    labels = label_layer(municipalities, zoom=None if use_polygons else view.zoom, min_px=9)
+    if labels is not None:
+        layers.append(labels)
+    return _deck(layers, view, basemap)

@@ -144,6 +144,27 @@ def municipality_initiatives(filters: Filters, ags: str) -> pd.DataFrame:
         """, (ags, *params))
 
 
+def default_municipality(filters: Filters) -> str | None:
+    """The municipality a profile opens with: the first one selected in the sidebar, else the current
+    municipality with the most initiatives of its own (not districtwide) matching the sidebar period, theme
+    and status (ties by name) — in a pilot that is where the work happens —, else the first by name."""
+    if filters.municipalities:
+        return filters.municipalities[0]
+    cond, params = filters.initiative_sql("i")
+    df = query(
+        f"""
+        select m.ags from initiative i
+        join initiative_municipality im on im.initiative_id = i.initiative_id
+        join municipality m on m.ags = im.ags
+        where not i.districtwide and m.valid_to is null and {cond}
+        group by m.ags, m.name order by count(*) desc, m.name, m.ags limit 1
+        """, params)
+    if not df.empty:
+        return str(df.iat[0, 0])
+    first = municipality_options()
+    return None if first.empty else str(first["ags"].iloc[0])
+
+
 # ---------------------------------------------------------------------------------------------- indicators
 
 def indicator_catalogue(theme: str | None = None) -> pd.DataFrame:

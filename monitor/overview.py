@@ -8,9 +8,10 @@ Rules (shown on the page as help texts):
   initiatives with status Verworfen are not counted as open or overdue.
 - A KPI has *reached* its target when the actual value reached the target in the direction from the
   baseline to the target (baseline > target: lower is better); KPIs without actual or target are not rated.
-- *Ohne Statuswechsel* = not Abgeschlossen/Verworfen and the last status change (else the row's Stand) lies
-  more than ``STALE_MONTHS`` months before today. *Endet bald* = end planned within ``ENDING_DAYS`` days from
-  today and not Abgeschlossen/Verworfen.
+- *Ohne Bewegung* = not Abgeschlossen/Verworfen, and neither a status change (without any history: the row's
+  Stand) nor a milestone done in the last ``STALE_MONTHS`` months before today: a project in implementation
+  that keeps reaching milestones is moving, one that waits for months without any step is not.
+  *Endet bald* = end planned within ``ENDING_DAYS`` days from today and not Abgeschlossen/Verworfen.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from monitor import db
+from monitor import kpis as kpi_rules
 from monitor.filters import Filters
 from monitor.vocab import STATUSES, STATUS_RANK, THEMES
 
@@ -119,10 +121,8 @@ def theme_progress(f: Filters, today: date) -> pd.DataFrame:
                                        and m.due_date < ?) as milestones_overdue
                from sel i join milestone m using (initiative_id) group by i.theme),
         kp as (select i.theme,
-                      count(*) filter (where k.actual is not null and k.target is not null) as kpis_rated,
-                      count(*) filter (where k.actual is not null and k.target is not null and
-                          case when k.baseline is not null and k.baseline > k.target then k.actual <= k.target
-                               else k.actual >= k.target end) as kpis_reached
+                      count(*) filter (where ({kpi_rules.REACHED_SQL}) is not null) as kpis_rated,
+                      count(*) filter (where {kpi_rules.REACHED_SQL}) as kpis_reached
                from sel i join kpi k using (initiative_id) group by i.theme)
         select ini.theme, ini.initiatives, ini.funding_granted_eur, ini.total_cost_eur,
                coalesce(ms.milestones_done, 0) as milestones_done,
@@ -209,13 +209,15 @@ class Attention:
     """What needs attention today: each a DataFrame."""
 
     overdue: pd.DataFrame  # initiative_id, title, milestone, due_date, days_overdue
-    stale: pd.DataFrame  # initiative_id, title, status, last_change
+    stale: pd.DataFrame  # initiative_id, title, status, last_change, last_milestone, last_activity
     ending_soon: pd.DataFrame  # initiative_id, title, status, end_planned
 
 
 def attention(f: Filters, today: date) -> Attention:
-    """Overdue milestones, initiatives without a status change for ``STALE_MONTHS`` months and initiatives ending
-    within ``ENDING_DAYS`` days (see module rules), for the filtered initiatives."""
+    """Overdue milestones, initiatives without movement (status change or milestone done) for ``STALE_MONTHS``
+    months and initiatives ending within ``ENDING_DAYS`` days (see module rules), for the filtered initiatives.
+    ``stale``: ``last_change`` = last status change (else the row's Stand), ``last_milestone`` = last milestone
+    done (None without), ``last_activity`` = the later of both; oldest activity first."""
     cte, params = _selected(f)
     overdue = db.query(
         f"""with {cte}
@@ -227,13 +229,16 @@ def attention(f: Filters, today: date) -> Attention:
         (*params, today, today),
     )
     stale = db.query(
-        f"""with {cte}, last as (select initiative_id, max(date) as date from status_history group by 1)
-        select i.initiative_id, i.title, i.status, coalesce(h.date, i.as_of) as last_change
-        from sel i left join last h using (initiative_id)
-        where i.status not in ('Abgeschlossen', 'Verworfen')
-          and (coalesce(h.date, i.as_of) is null or coalesce(h.date, i.as_of) < ?)
-        order by last_change nulls first, i.initiative_id""",
-        (*params, months_before(today, STALE_MONTHS)),
+        f"""with {cte}, last as (select initiative_id, max(date) as date from status_history group by 1),
+        ms as (select initiative_id, max(done_date) as date from milestone where done_date <= ? group by 1),
+        act as (select i.initiative_id, i.title, i.status, coalesce(h.date, i.as_of) as last_change,
+                       m.date as last_milestone,
+                       greatest(coalesce(h.date, i.as_of), m.date) as last_activity
+                from sel i left join last h using (initiative_id) left join ms m using (initiative_id)
+                where i.status not in ('Abgeschlossen', 'Verworfen'))
+        select * from act where last_activity is null or last_activity < ?
+        order by last_activity nulls first, initiative_id""",
+        (*params, today, months_before(today, STALE_MONTHS)),
     )
     ending = db.query(
         f"""with {cte}

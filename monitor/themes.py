@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from monitor import format as fmt
+from monitor import kpis as kpi_rules
 from monitor.db import query
 from monitor.filters import Filters
 from monitor.indicator_charts import kpi_progress
@@ -83,14 +84,16 @@ def status_progress(filters: Filters, theme: str) -> pd.DataFrame:
 
 def theme_kpis(filters: Filters, theme: str) -> pd.DataFrame:
     """KPIs of the theme's initiatives (main theme, sidebar filters): ``initiative_id``, ``title``,
-    ``name``, ``unit``, ``baseline``, ``target``, ``target_year``, ``actual``, ``as_of`` and ``label``
-    ('name – title'), ordered by initiative and KPI order."""
+    ``name`` (the indicator's German name when the KPI names an indicator, see :mod:`monitor.kpis`), ``unit``,
+    ``baseline``, ``target``, ``target_year``, ``actual``, ``as_of``, ``reached`` (True/False, None when not
+    rated) and ``label`` ('name – title'), ordered by initiative and KPI order."""
     cond, params = _scope(filters)
     df = query(
         f"""
-        select k.initiative_id, i.title, k.seq, k.name, coalesce(k.unit, '') as unit, k.baseline, k.target,
-               k.target_year, k.actual, k.as_of
+        select k.initiative_id, i.title, k.seq, {kpi_rules.NAME_SQL} as name, {kpi_rules.UNIT_SQL} as unit,
+               k.baseline, k.target, k.target_year, k.actual, k.as_of, {kpi_rules.REACHED_SQL} as reached
         from kpi k join initiative i on i.initiative_id = k.initiative_id
+        {kpi_rules.INDICATOR_JOIN}
         where i.theme = ? and {cond}
         order by k.initiative_id, k.seq
         """, (theme, *params))
@@ -109,25 +112,22 @@ class ThemeSummary:
     funding_granted_eur: float
     kpis: int
     kpis_reached: int
+    kpis_rated: int = 0  # with actual and target value
 
 
 def theme_summary(initiatives: pd.DataFrame, kpis: pd.DataFrame) -> ThemeSummary:
     """Counts from :func:`theme_initiatives` and :func:`theme_kpis` (pure, no query): running = Bewilligt or
-    In Umsetzung; a KPI is reached when the actual value has reached the target in the target's direction."""
+    In Umsetzung; a KPI is rated when it has actual and target value and reached when the actual value has
+    reached the target in the target's direction (:mod:`monitor.kpis`)."""
     main = initiatives[initiatives["is_primary"]]
-    reached = 0
-    for row in kpis.itertuples(index=False):
-        if pd.isna(row.actual) or pd.isna(row.target):
-            continue
-        base = 0.0 if pd.isna(row.baseline) else row.baseline
-        if (row.target >= base and row.actual >= row.target) or (row.target < base and row.actual <= row.target):
-            reached += 1
+    rated = [kpi_rules.is_reached(r.baseline, r.target, r.actual) for r in kpis.itertuples(index=False)]
+    rated = [r for r in rated if r is not None]
     return ThemeSummary(
         initiatives=len(main), further=len(initiatives) - len(main),
         running=int(main["status"].isin(["Bewilligt", "In Umsetzung"]).sum()),
         completed=int((main["status"] == "Abgeschlossen").sum()),
         funding_granted_eur=float(main["funding_granted_eur"].fillna(0).sum()),
-        kpis=len(kpis), kpis_reached=reached,
+        kpis=len(kpis), kpis_reached=sum(rated), kpis_rated=len(rated),
     )
 
 

@@ -124,6 +124,19 @@ def table(df, key: str, **kwargs) -> None:
     st.dataframe(df, hide_index=True, key=key, placeholder=fmt.MISSING, **kwargs)
 
 
+#: Most rows a table on a page sends to the browser (a large portfolio; downloads and filters reach the rest).
+TABLE_LIMIT = 2000
+
+
+def capped(df, what: str, limit: int = TABLE_LIMIT, hint: str = "bitte über die Filter eingrenzen"):
+    """The first ``limit`` rows of ``df``; when rows are left out, a German note says how many of how many
+    ``what`` (e.g. 'Initiativen') are shown and what to do (``hint``)."""
+    if len(df) <= limit:
+        return df
+    st.caption(f"Gezeigt: die ersten {fmt.number(limit)} von {fmt.number(len(df))} {what} – {hint}.")
+    return df.head(limit)
+
+
 def plotly(fig: go.Figure, key: str) -> None:
     """Render a plotly figure full width, without the plotly logo."""
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "de"})

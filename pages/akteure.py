@@ -33,22 +33,31 @@ cols[2].metric("Abstimmungsrunden", fmt.number(summary.rounds))
 if nodes.empty:
     ui.empty_state("Für die gewählten Filter gibt es keine beteiligten Organisationen und keine Abstimmungsrunden.")
 else:
-    ui.plotly(actors.network_figure(nodes, edges, stand=stand), key="akteure_netz")
-    st.caption("Farbe = Thema, zu dem die Organisation die meisten Initiativen hat; ohne Linie = bisher ohne "
-               "Partner im Ausschnitt.")
+    net_nodes, net_edges = actors.network_subset(nodes, edges)
+    ui.plotly(actors.network_figure(net_nodes, net_edges, stand=stand), key="akteure_netz")
+    notes = ["Farbe = Thema, zu dem die Organisation die meisten Initiativen hat; ohne Linie = bisher ohne Partner "
+             "im Ausschnitt."]
+    if len(net_nodes) < len(nodes):
+        notes.append(f"Das Netz zeigt die {fmt.number(len(net_nodes))} am stärksten vernetzten von "
+                     f"{fmt.number(len(nodes))} Organisationen und ihre Verbindungen untereinander; alle stehen in "
+                     "der Tabelle darunter.")
+    st.caption(" ".join(notes))
 
     st.markdown("#### Am stärksten vernetzte Akteure")
-    st.dataframe(actors.actor_table(nodes), hide_index=True, width="stretch", key="akteure_tabelle")
+    st.dataframe(ui.capped(actors.actor_table(nodes), "Organisationen"), hide_index=True, width="stretch",
+                 key="akteure_tabelle")
 
     st.markdown("#### Wer arbeitet woran?")
     if work.empty:
         ui.empty_state("Keine Initiativen mit Organisationen für die gewählten Filter.")
     else:
-        st.dataframe(actors.work_table(work), hide_index=True, width="stretch", key="akteure_initiativen")
+        st.dataframe(actors.work_table(ui.capped(work, "Zuordnungen (nach Organisation)")), hide_index=True,
+                     width="stretch", key="akteure_initiativen")
 
 st.markdown("#### Abstimmungsrunden")
 if round_list.empty:
     ui.empty_state("Im gewählten Zeitraum fanden keine Abstimmungsrunden statt.")
 else:
     ui.plotly(actors.rounds_figure(per_quarter, stand=stand), key="akteure_runden")
-    st.dataframe(actors.rounds_display(round_list), hide_index=True, width="stretch", key="akteure_rundenliste")
+    st.dataframe(actors.rounds_display(ui.capped(round_list, "Abstimmungsrunden (neueste zuerst)")),
+                 hide_index=True, width="stretch", key="akteure_rundenliste")

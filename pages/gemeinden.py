@@ -5,6 +5,7 @@ import streamlit as st
 from monitor import filters, indicator_charts as charts, maps, ui
 from monitor import format as fmt
 from monitor import municipalities as mun
+from monitor.report import profile as steckbrief
 from monitor.vocab import THEME_BY_ID
 
 VALUES, INDEX = "Werte", "Index (erstes Jahr = 100)"
@@ -18,10 +19,12 @@ if options.empty:
     st.stop()
 names = dict(zip(options["ags"], options["name"]))
 ags_list = list(names)
-default_ags = next((a for a in f.municipalities if a in names), ags_list[0])
+default_ags = mun.default_municipality(f)
+default_ags = default_ags if default_ags in names else ags_list[0]
 ags = st.selectbox("Gemeinde", ags_list, index=ags_list.index(default_ags), format_func=names.__getitem__,
                    key="gemeinde_profil", bind="query-params",
-                   help="Vorauswahl: die erste Gemeinde aus dem Filter der Seitenleiste.")
+                   help="Vorauswahl: die erste Gemeinde aus dem Filter der Seitenleiste, sonst die Gemeinde mit "
+                        "den meisten eigenen Initiativen im Zeitraum.")
 
 # ---------------------------------------------------------------- 2. data (profile)
 profile = mun.profile(ags)
@@ -46,6 +49,12 @@ with profile_tab:
     cols[3].metric("Initiativen", fmt.number(len(initiatives)),
                    help="In der Gemeinde oder kreisweit, passend zu Zeitraum, Thema und Status der Seitenleiste.")
     st.caption(" · ".join(f"{label}: {value}" for label, value in profile.facts()))
+    # ---- Steckbrief (PDF): one A4 page, public initiatives only, generated on click
+    st.download_button("Steckbrief (PDF)", data=lambda: steckbrief.to_pdf(steckbrief.build_profile(ags, f)),
+                       file_name=f"steckbrief_{ags}.pdf", mime=steckbrief.MIME, key="gemeinde_steckbrief",
+                       icon=":material/picture_as_pdf:", on_click="ignore",
+                       help="Eine Seite A4: Kennzahlen, Einwohnerentwicklung, Indikatoren und öffentliche "
+                            "Initiativen – ohne personenbezogene Daten.")
 
     left, right = st.columns([3, 2])
     with left:
@@ -68,7 +77,9 @@ with profile_tab:
                             help="Karte von Carto als Hintergrund – braucht Internet.")
         st.pydeck_chart(maps.locator_map(map_frame, ags, map_initiatives, basemap=basemap), height=340,
                         width="stretch", alt=f"Lage von {profile.name} im {b.district_name}")
-        st.caption(f"{profile.name} hervorgehoben; Punkte = Initiativen in der Gemeinde (Farbe = Thema).")
+        st.caption(f"{profile.name} hervorgehoben (orange); kleine Punkte = Initiativen in der Gemeinde (Farbe = "
+                   "Thema)" + ("" if maps.has_boundaries(map_frame) else
+                               "; gestrichelt: Hülle der Gemeindemittelpunkte des Kreises, keine Grenze") + ".")
 
     st.markdown("#### Indikatoren im Vergleich mit Kreis und Land")
     if catalogue.empty:
@@ -111,8 +122,8 @@ with profile_tab:
     if initiatives.empty:
         ui.empty_state(f"Keine Initiativen in {profile.name} für die gewählten Filter.")
     else:
-        st.dataframe(mun.initiatives_display(initiatives), hide_index=True, width="stretch",
-                     key="gemeinde_initiativen")
+        st.dataframe(mun.initiatives_display(ui.capped(initiatives, "Initiativen")), hide_index=True,
+                     width="stretch", key="gemeinde_initiativen")
         n_wide = int(initiatives["districtwide"].sum())
         if n_wide:
             st.caption(f"Davon {n_wide} kreisweit (Wirkungsort „kreisweit“): sie gelten für jede Gemeinde.")

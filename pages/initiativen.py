@@ -38,6 +38,7 @@ shown = table.assign(
     granted=[fmt.eur(v) for v in table["funding_granted_eur"]],
     public=["ja" if v else "nein" for v in table["is_public"]],
 )
+shown = ui.capped(shown, "Initiativen (nach ID)", hint="die Downloads enthalten alle; Filter oder Suche grenzen ein")
 ui.table(
     shown, "portfolio_table",
     column_order=["initiative_id", "title", "theme_name", "status", "municipalities", "lead_organisation",
@@ -66,14 +67,21 @@ with st.container(border=True):
                "Formeln werden als Text geschrieben.")
     stem = export.file_stem("initiativen", today)
     d1, d2, _ = st.columns([1, 1, 3])
-    d1.download_button("Excel (.xlsx)", export.to_xlsx(rows), file_name=f"{stem}.xlsx", mime=export.XLSX_MIME,
-                       key="download_xlsx", icon=":material/download:", on_click="ignore", disabled=rows.empty)
-    d2.download_button("CSV (.csv)", export.to_csv(rows), file_name=f"{stem}.csv", mime=export.CSV_MIME,
+    # The files are built on click (a callable), not on every run of the page.
+    d1.download_button("Excel (.xlsx)", lambda: export.to_xlsx(rows), file_name=f"{stem}.xlsx",
+                       mime=export.XLSX_MIME, key="download_xlsx", icon=":material/download:", on_click="ignore",
+                       disabled=rows.empty)
+    d2.download_button("CSV (.csv)", lambda: export.to_csv(rows), file_name=f"{stem}.csv", mime=export.CSV_MIME,
                        key="download_csv", icon=":material/download:", on_click="ignore", disabled=rows.empty)
 
 # ---------------------------------------------------------------- detail
 st.subheader("Initiative im Detail")
-titles = dict(zip(table["initiative_id"], table["title"]))
+choices = initiatives.detail_choices(table, initiatives.requested_detail(st.session_state.get("initiative"),
+                                                                      st.query_params.get("initiative")))
+titles = dict(zip(choices["initiative_id"], choices["title"]))
+if len(choices) < len(table):
+    st.caption(f"Zur Auswahl stehen die ersten {fmt.number(initiatives.DETAIL_CHOICES)} von "
+               f"{fmt.number(len(table))} Initiativen der Liste – Suche oder Filter oben grenzen ein.")
 chosen = st.selectbox("Initiative wählen", list(titles), index=None, key="initiative", bind="query-params",
                       format_func=lambda i: f"{i} – {titles.get(i, '')}", placeholder="Initiative wählen …")
 if chosen is None:

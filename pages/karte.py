@@ -3,6 +3,7 @@ Works offline (no base map); the toggle "Hintergrundkarte" adds the Carto base m
 import streamlit as st
 
 from monitor import filters, maps, ui
+from monitor import format as fmt
 from monitor import municipalities as mun
 from monitor.vocab import THEME_BY_ID
 
@@ -46,13 +47,18 @@ if ind.higher_is_better is not None:
 if highlight:
     notes.append("schwarz umrandet: Gemeinden aus dem Filter")
 st.caption(" · ".join(notes))
+if district_map.legend.outline:
+    st.caption("Ohne geladene Gemeindegrenzen steht jede Gemeinde als Punkt an ihrem Mittelpunkt. Die gestrichelte "
+               "Fläche ist nur die Hülle dieser Punkte zur Orientierung, keine Grenze: Die Kreisgrenze verläuft "
+               "weiter außen.")
 if show_initiatives:
     if initiatives is None or initiatives.empty:
         ui.empty_state("Keine Initiativen mit Ort für die gewählten Filter.")
     else:
         n_centre = int((initiatives["located"] == "Mitte der Gemeinden").sum())
         themes_shown = ", ".join(THEME_BY_ID[t].name_de for t in dict.fromkeys(initiatives["theme"]))
-        st.caption(f"{len(initiatives)} Initiativen auf der Karte ({themes_shown}); {n_centre} ohne eigene "
+        st.caption(f"{fmt.number(len(initiatives))} Initiativen auf der Karte ({themes_shown}); "
+                   f"{fmt.number(n_centre)} ohne eigene "
                    f"Koordinaten in der Mitte ihrer Gemeinden, kreisweite in der Mitte des Kreises.")
 with st.expander("Werte als Tabelle"):
     st.dataframe(maps.value_table(municipalities, unit=ind.unit, decimals=ind.decimals), hide_index=True,

@@ -7,6 +7,9 @@ from monitor import format as fmt
 from monitor import municipalities as mun
 from monitor.vocab import THEME_BY_ID, THEMES
 
+KPI_CHART_LIMIT = 20  # KPIs in the attainment chart (a large portfolio: the table has them all)
+MISSING_LISTED = 10  # municipalities without a value named under the ranking
+
 # ---------------------------------------------------------------- 1. read filters and page widgets
 f = filters.current()
 theme_ids = [t.theme_id for t in THEMES]
@@ -29,13 +32,15 @@ catalogue = mun.indicator_catalogue(theme)
 st.subheader(info.name_de)
 st.caption(f"Zeitraum {f.period_text()} · Initiativen mit Hauptthema {info.name_de}"
            + (" · Gemeinde- und Statusfilter der Seitenleiste angewendet" if f.municipalities or f.statuses else ""))
-cols = st.columns(5)
+cols = st.columns([0.9, 1.1, 0.9, 1.1, 1.4])
 cols[0].metric("Initiativen", fmt.number(summary.initiatives),
                help="Initiativen mit diesem Hauptthema, die zu den Filtern passen.")
 cols[1].metric("Bewilligt oder in Umsetzung", fmt.number(summary.running))
 cols[2].metric("Abgeschlossen", fmt.number(summary.completed))
 cols[3].metric("Fördermittel bewilligt", fmt.eur_compact(summary.funding_granted_eur))
-cols[4].metric("Kennzahlen am Ziel", f"{fmt.number(summary.kpis_reached)} von {fmt.number(summary.kpis)}")
+cols[4].metric("Kennzahlen am Ziel", f"{fmt.number(summary.kpis_reached)} von {fmt.number(summary.kpis_rated)}",
+               help=f"Kennzahlen mit Ist- und Zielwert, deren Istwert das Ziel erreicht hat; "
+                    f"{fmt.number(summary.kpis - summary.kpis_rated)} weitere haben noch keinen Istwert.")
 
 main = initiatives[initiatives["is_primary"]]
 further = initiatives[~initiatives["is_primary"]]
@@ -43,10 +48,11 @@ st.markdown("#### Initiativen")
 if main.empty:
     ui.empty_state(f"Keine Initiativen mit Hauptthema {info.name_de} für die gewählten Filter.")
 else:
-    st.dataframe(themes.initiative_table(main), hide_index=True, width="stretch", key="themen_tabelle")
+    st.dataframe(themes.initiative_table(ui.capped(main, "Initiativen")), hide_index=True, width="stretch",
+                 key="themen_tabelle")
 if not further.empty:
-    with st.expander(f"{len(further)} weitere Initiative(n) mit {info.name_de} als weiterem Thema"):
-        st.dataframe(themes.initiative_table(further), hide_index=True, width="stretch",
+    with st.expander(f"{fmt.number(len(further))} weitere Initiative(n) mit {info.name_de} als weiterem Thema"):
+        st.dataframe(themes.initiative_table(ui.capped(further, "Initiativen")), hide_index=True, width="stretch",
                      key="themen_tabelle_weitere")
 
 st.markdown("#### Fortschritt")
@@ -61,13 +67,26 @@ st.markdown("#### Kennzahlen: Ziel und Ist")
 if kpis.empty:
     ui.empty_state("Zu diesen Initiativen sind keine Kennzahlen erfasst.")
 else:
-    ui.plotly(charts.kpi_figure(kpis, title=f"Zielerreichung der Kennzahlen – {info.short_de}", stand=stand,
-                                colour=info.colour), key="themen_kennzahlen")
+    measured = kpis[kpis["actual"].notna()]
+    if measured.empty:
+        ui.empty_state("Noch keine Kennzahl dieser Initiativen hat einen Istwert.")
+    else:
+        ui.plotly(charts.kpi_figure(measured.head(KPI_CHART_LIMIT), title=f"Zielerreichung der Kennzahlen – "
+                                    f"{info.short_de}", stand=stand, colour=info.colour), key="themen_kennzahlen")
+    notes = []
+    if len(measured) > KPI_CHART_LIMIT:
+        notes.append(f"Gezeigt: die ersten {KPI_CHART_LIMIT} von {fmt.number(len(measured))} Kennzahlen mit "
+                     "Istwert (nach Initiative).")
+    if len(kpis) > len(measured):
+        notes.append(f"{fmt.number(len(kpis) - len(measured))} Kennzahl(en) noch ohne Istwert – in der Tabelle.")
+    if notes:
+        st.caption(" ".join(notes))
 with st.expander("Kennzahlen als Tabelle (Ausgangs-, Ziel- und Istwert mit Einheit)", expanded=False):
     if kpis.empty:
         st.caption("Keine Kennzahlen.")
     else:
-        st.dataframe(themes.kpi_table(kpis), hide_index=True, width="stretch", key="themen_kpi_tabelle")
+        st.dataframe(themes.kpi_table(ui.capped(kpis, "Kennzahlen")), hide_index=True, width="stretch",
+                     key="themen_kpi_tabelle")
 
 st.markdown("#### Indikatoren, die das Thema bewegen soll")
 if catalogue.empty:
@@ -111,6 +130,9 @@ else:
                 reference=reference, highlight=highlight), key="themen_rangfolge")
             missing = ranking[ranking["value"].isna()]
             if not missing.empty:
-                st.caption("Ohne Balken (kein Wert, nicht null): " + "; ".join(
-                    f"{r.name} – {charts.flag_label(r.flag)}" for r in missing.itertuples(index=False)))
+                listed = "; ".join(f"{r.name} – {charts.flag_label(r.flag)}"
+                                   for r in missing.head(MISSING_LISTED).itertuples(index=False))
+                more = len(missing) - MISSING_LISTED
+                st.caption("Ohne Wert (nicht null): " + listed + (f"; und {fmt.number(more)} weitere" if more > 0
+                                                                  else ""))
     st.caption(f"Quelle: {ind.source} · Einheit: {ind.unit}")

@@ -22,7 +22,8 @@ cols = st.columns([1, 1, 1, 1.6, 1.3])
 cols[0].metric("Initiativen", fmt.number(k.initiatives), border=True,
                help="Initiativen, die zu den Filtern passen und im Zeitraum liefen.")
 cols[1].metric("In Umsetzung", fmt.number(k.in_progress), border=True)
-cols[2].metric("Abgeschlossen", fmt.number(k.completed), border=True)
+cols[2].metric("Abgeschlossen", fmt.number(k.completed), border=True,
+               help="Initiativen mit Status Abgeschlossen, die im Zeitraum abgeschlossen wurden oder noch liefen.")
 cols[3].metric("Fördermittel bewilligt", fmt.eur_compact(k.funding_granted_eur), border=True,
                delta=f"{fmt.share(k.funding_granted_eur, k.total_cost_eur)} von {fmt.eur_compact(k.total_cost_eur)}",
                delta_color="off", delta_arrow="off",
@@ -33,7 +34,7 @@ cols[4].metric("Meilensteine überfällig", fmt.number(k.overdue_milestones), bo
 st.caption(f"Quelle: {portfolio} · Stand: {fmt.date(stand)}")
 
 # ---------------------------------------------------------------- status and attention
-left, right = st.columns(2, gap="large")
+left, right = st.columns([2, 3], gap="large")
 with left:
     ui.plotly(charts.status_funnel(data.status_counts, stand), key="funnel")
     ui.figure_caption(portfolio, unit="Anzahl Initiativen")
@@ -41,33 +42,53 @@ with right:
     at_ = data.attention
     st.subheader("Was Aufmerksamkeit braucht")
     st.caption(f"Stand heute, {fmt.date(today)}")
-    tabs = st.tabs([f"Überfällige Meilensteine ({len(at_.overdue)})",
-                    f"Ohne Statuswechsel seit {overview.STALE_MONTHS} Monaten ({len(at_.stale)})",
-                    f"Endet in {overview.ENDING_DAYS} Tagen ({len(at_.ending_soon)})"])
+    tabs = st.tabs([f"Überfällig ({fmt.number(len(at_.overdue))})",
+                    f"Ohne Bewegung ({fmt.number(len(at_.stale))})",
+                    f"Endet bald ({fmt.number(len(at_.ending_soon))})"])
     date_col = st.column_config.DateColumn
+    initiative_col = st.column_config.TextColumn("Initiative", width="medium")
+
+    def labelled(df):
+        """The rows with one column 'ID – Titel', so the narrow tables keep the columns that matter."""
+        return df.assign(initiative=df["initiative_id"] + " – " + df["title"])
+
     with tabs[0]:
+        st.caption(f"Meilensteine, die vor dem {fmt.date(today)} fällig waren und noch nicht erledigt sind.")
         if at_.overdue.empty:
             st.success("Keine überfälligen Meilensteine.", icon=":material/check_circle:")
         else:
-            ui.table(at_.overdue, "overdue", height=280, column_config={
-                "initiative_id": "ID", "title": "Initiative", "milestone": "Meilenstein",
-                "due_date": date_col("Fällig am", format="DD.MM.YYYY"),
-                "days_overdue": st.column_config.NumberColumn("Tage überfällig", format="%d")})
+            ui.table(labelled(at_.overdue), "overdue", height=280,
+                     column_order=["initiative", "milestone", "due_date", "days_overdue"], column_config={
+                         "initiative": initiative_col,
+                         "milestone": st.column_config.TextColumn("Meilenstein", width="medium"),
+                         "due_date": date_col("Fällig am", format="DD.MM.YYYY", width="small"),
+                         "days_overdue": st.column_config.NumberColumn(
+                             "Tage", format="%d", width="small", help="Tage seit dem Fälligkeitstermin")})
     with tabs[1]:
+        since = overview.months_before(today, overview.STALE_MONTHS)
+        st.caption(f"Laufende Initiativen ohne Statuswechsel und ohne erledigten Meilenstein seit "
+                   f"{overview.STALE_MONTHS} Monaten (seit dem {fmt.date(since)}).")
         if at_.stale.empty:
             st.success("Alle laufenden Initiativen haben sich zuletzt bewegt.", icon=":material/check_circle:")
         else:
-            ui.table(at_.stale, "stale", height=280, column_config={
-                "initiative_id": "ID", "title": "Initiative", "status": "Status",
-                "last_change": date_col("Letzter Statuswechsel", format="DD.MM.YYYY")})
+            ui.table(labelled(at_.stale), "stale", height=280,
+                     column_order=["initiative", "status", "last_change", "last_milestone"],
+                     column_config={
+                         "initiative": initiative_col,
+                         "status": st.column_config.TextColumn("Status", width="small"),
+                         "last_change": date_col("Letzter Statuswechsel", format="DD.MM.YYYY", width="small"),
+                         "last_milestone": date_col("Letzter Meilenstein", format="DD.MM.YYYY", width="small")})
     with tabs[2]:
+        st.caption(f"Laufende Initiativen, deren geplantes Ende in den nächsten {overview.ENDING_DAYS} Tagen liegt.")
         if at_.ending_soon.empty:
             st.success(f"Keine Initiative endet in den nächsten {overview.ENDING_DAYS} Tagen.",
                        icon=":material/check_circle:")
         else:
-            ui.table(at_.ending_soon, "ending", height=280, column_config={
-                "initiative_id": "ID", "title": "Initiative", "status": "Status",
-                "end_planned": date_col("Ende geplant", format="DD.MM.YYYY")})
+            ui.table(labelled(at_.ending_soon), "ending", height=280,
+                     column_order=["initiative", "status", "end_planned"], column_config={
+                         "initiative": st.column_config.TextColumn("Initiative", width="large"),
+                         "status": st.column_config.TextColumn("Status", width="small"),
+                         "end_planned": date_col("Ende geplant", format="DD.MM.YYYY", width="small")})
 
 # ---------------------------------------------------------------- per theme
 st.subheader("Fortschritt je Thema")
@@ -76,15 +97,15 @@ ui.figure_caption(portfolio, unit="Anzahl Initiativen")
 cards = st.columns(len(data.themes))
 for col, row in zip(cards, data.themes.itertuples()):
     with col.container(border=True):
-        ui.theme_badge(row.theme, full=True)
+        ui.theme_badge(row.theme)
         st.markdown(f"**{fmt.number(row.initiatives)} Initiativen**")
         if row.initiatives == 0:
             st.caption("Keine Initiativen in der Auswahl.")
             continue
         late = f" (davon {fmt.number(row.milestones_done_late)} verspätet)" if row.milestones_done_late else ""
         st.markdown(
-            f"**Meilensteine:** {fmt.number(row.milestones_done)} erledigt{late} · "
-            f"{fmt.number(row.milestones_open)} im Plan · {fmt.number(row.milestones_overdue)} überfällig")
+            f"**Meilensteine (gesamt):** {fmt.number(row.milestones_done)} erledigt{late} · "
+            f"{fmt.number(row.milestones_open)} offen im Plan · {fmt.number(row.milestones_overdue)} überfällig")
         st.markdown(f"**Fördermittel:** {fmt.eur_compact(row.funding_granted_eur)} von "
                     f"{fmt.eur_compact(row.total_cost_eur)} ({fmt.share(row.funding_granted_eur, row.total_cost_eur)})")
         if row.total_cost_eur > 0:
@@ -106,9 +127,13 @@ c1.metric("Neue Initiativen", fmt.number(len(ch.new_initiatives)))
 c2.metric("Statuswechsel", fmt.number(len(ch.status_changes)))
 c3.metric("Meilensteine erreicht", fmt.number(len(ch.milestones_reached)))
 events = overview.recent_events(ch)
+n_events = len(ch.new_initiatives) + len(ch.status_changes) + len(ch.milestones_reached)
 if events.empty:
     ui.empty_state("Im gewählten Zeitraum hat sich nichts geändert.")
 else:
+    if n_events > len(events):
+        st.caption(f"Die {fmt.number(len(events))} neuesten von {fmt.number(n_events)} Ereignissen – alle stehen "
+                   "im Verlauf der einzelnen Initiativen (Seite Initiativen).")
     ui.table(events, "events", column_config={
         "date": st.column_config.DateColumn("Datum", format="DD.MM.YYYY", width="small"),
         "initiative": st.column_config.TextColumn("Initiative", width="large"),

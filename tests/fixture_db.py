@@ -12,8 +12,9 @@ reference ``goerlitz_municipalities.csv``):
   ``14626`` and Saxony ``14``.
 - ``INDICATORS``: one per theme + population (with a series break on 2024-12-31) + a formula indicator;
   ``VALUES``: 2019–2024 for every region, incl. one NULL value flagged 'secret' and one 0 flagged 'zero'.
-- ``INITIATIVES`` (10, all four themes, seven statuses): one not public, one districtwide, one titled
-  ``<img src=x onerror=alert(1)>`` (escaping) and one titled ``=HYPERLINK(...)`` (export sanitising).
+- ``INITIATIVES`` (11, all four themes, seven statuses): one not public, one districtwide, two titled with
+  markup (escaping: ``<img src=x onerror=alert(1)>``, ``<iframe srcdoc="<script>...">``) and one titled
+  ``=HYPERLINK(...)`` (export sanitising).
 - ``MILESTONES`` (some overdue relative to ``FIXTURE_TODAY``), ``STATUS_HISTORY`` (every initiative),
   ``KPIS``, programmes, organisations, ``ROUNDS`` (coordination rounds), ``SOURCES``,
   ``VALIDATION_ISSUES``, ``DATA_TESTS`` and one ``etl_run``.
@@ -86,7 +87,7 @@ SOURCES: list[dict] = [
     {"source_id": "portfolio_fixture", "file_name": "initiativen_beispiel.xlsx", "kind": "portfolio",
      "format": "xlsx", "title": "Initiativen (Beispiel)", "origin": "Kompetenzstelle (Beispiel)",
      "reference_date": STAND, "licence": "intern", "attribution": None, "synthetic": True,
-     "note": None, "size_bytes": 4096, "sha256": "b" * 64, "rows_loaded": 10},
+     "note": None, "size_bytes": 4096, "sha256": "b" * 64, "rows_loaded": 11},
     {"source_id": "municipalities_reference", "file_name": "goerlitz_municipalities.csv", "kind": "municipalities",
      "format": "csv", "title": "Gemeinden des Landkreises Görlitz", "origin": "Gemeindeverzeichnis (GV-ISys)",
      "reference_date": date(2024, 12, 31), "licence": "dl-de/by-2-0",
@@ -239,6 +240,12 @@ INITIATIVES: list[dict] = [
          total_cost_eur=75000.0, funding_granted_eur=None, own_funds_eur=15000.0, programmes=["STARK"],
          contact_name="Jakob Muster", contact_email="jakob.muster@example.org", contact_phone="03581 100-110",
          is_public=False, lat=51.16, lon=14.99),
+    dict(initiative_id="INI-011", title="<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\">",
+         summary="Titel mit eingebettetem Rahmen (Test der Darstellung).", theme="supply", themes=[],
+         districtwide=False, municipalities=[ZITTAU], lead_organisation="Stadt Zittau", partners=[],
+         origin="Gemeinde", status="Idee", start_date=None, end_planned=None, total_cost_eur=None,
+         funding_granted_eur=None, own_funds_eur=None, programmes=[], contact_name="Karl Test",
+         contact_email="karl.test@example.org", contact_phone="03583 100-111", is_public=True, lat=50.9, lon=14.81),
 ]
 INITIATIVE = {i["initiative_id"]: i for i in INITIATIVES}
 
@@ -262,6 +269,7 @@ STATUS_HISTORY: list[tuple] = [
     ("INI-008", date(2024, 12, 1), "Ruht", "Keine Ärztin gefunden"),
     ("INI-009", date(2024, 9, 1), "Idee", None), ("INI-009", date(2025, 8, 20), "Verworfen", "Kein Betreiber"),
     ("INI-010", date(2026, 2, 1), "Idee", None), ("INI-010", date(2026, 4, 15), "In Vorbereitung", None),
+    ("INI-011", date(2026, 6, 15), "Idee", None),
 ]
 
 #: (initiative_id, title, due_date, done_date) in order per initiative.
@@ -276,6 +284,7 @@ MILESTONES: list[tuple] = [
     ("INI-004", "Antrag eingereicht", date(2026, 5, 31), date(2026, 5, 20)),
     ("INI-004", "Förderbescheid", date(2026, 9, 30), None),
     ("INI-007", "Marktplatz online", date(2025, 6, 30), date(2025, 6, 28)),
+    ("INI-007", "Erste Sammelbestellung ausgeliefert", date(2026, 2, 28), date(2026, 3, 10)),
     ("INI-007", "Zehn Erzeuger gewonnen", date(2026, 3, 31), None),
     ("INI-008", "Praxisräume gefunden", date(2024, 6, 30), None),
     ("INI-009", "Machbarkeitsstudie", date(2025, 10, 31), None),
@@ -289,6 +298,8 @@ KPIS: list[tuple] = [
     ("INI-002", "Öffnungsstunden pro Woche", None, "Stunden", 0.0, 40.0, 2027, None, None),
     ("INI-003", "Aufgestellte Mitfahrbänke", None, "Anzahl", 0.0, 30.0, 2025, 30.0, date(2025, 12, 10)),
     ("INI-004", "Neue Radwege", None, "km", 0.0, 45.0, 2028, 0.0, date(2026, 5, 20)),
+    # names an indicator of the catalogue (column Kennzahl = indicator id), no unit of its own
+    ("INI-004", "overnight_stays", "overnight_stays", None, 480000.0, 520000.0, 2028, 497000.0, date(2026, 5, 31)),
     ("INI-007", "Beteiligte Erzeuger", None, "Anzahl", 4.0, 10.0, 2026, 6.0, date(2026, 6, 1)),
     ("INI-008", "Wartezeit auf Hausarzttermin", None, "Tage", 60.0, 30.0, 2026, 25.0, date(2026, 5, 1)),
 ]
@@ -335,6 +346,12 @@ ETL_RUN = dict(run_id=RUN_ID, started_at=datetime(2026, 7, 1, 7, 59, 50), finish
 def status_dates(initiative_id: str) -> list[tuple[date, str]]:
     """The status history of one initiative as (date, status), in order."""
     return [(d, s) for i, d, s, _ in STATUS_HISTORY if i == initiative_id]
+
+
+def last_activity(initiative_id: str, today: date = FIXTURE_TODAY) -> date:
+    """The later of the last status change and the last milestone done by ``today`` of one initiative."""
+    done = [m[3] for m in MILESTONES if m[0] == initiative_id and m[3] is not None and m[3] <= today]
+    return max([status_dates(initiative_id)[-1][0], *done])
 
 
 def initiatives_where(*, date_from: date = DEFAULT_FROM, date_to: date = DEFAULT_TO, themes=(), municipalities=(),

@@ -131,3 +131,13 @@ def test_summary_and_tables(fixture_db, kind):
                                    "Abstimmungsrunden", "Partner"]
     work = actors.work_table(actors.organisation_initiatives(F))
     assert len(work) == sum(len(fixture_orgs(i)) for i in initiatives_where())
+
+
+def test_network_subset_keeps_the_most_connected_and_their_links():
+    nodes = pd.DataFrame({"organisation": list("ABCDE"), "partners": [3, 2, 2, 1, 0]})
+    edges = pd.DataFrame({"source": ["A", "A", "B", "C"], "target": ["B", "D", "C", "D"], "weight": [1, 1, 1, 1]})
+    top, links = actors.network_subset(nodes, edges, limit=3)
+    assert list(top["organisation"]) == ["A", "B", "C"]
+    assert set(zip(links["source"], links["target"])) == {("A", "B"), ("B", "C")}
+    same, all_links = actors.network_subset(nodes, edges, limit=10)
+    assert len(same) == 5 and len(all_links) == 4

@@ -1,31 +1,19 @@
 """AppTest of the Akteure page on the fixture database: counts, network, rounds, selector, URL, empty state."""
 from __future__ import annotations
 
-import json
 from itertools import combinations
-
-from streamlit.testing.v1 import AppTest
 
 from monitor import format as fmt
 from monitor.actors import LINK_KINDS
-from tests.conftest import APP_TIMEOUT, ROOT
+from tests.app_helpers import figure, metric, new_app, table_with
+from tests.app_helpers import open_page as open_helper
 from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, ROUNDS, initiatives_where
 
 PAGE = "pages/akteure.py"
 
 
 def open_page(app, **query):
-    """Open the app with URL parameters ``query``, switch to the page and run it; fail on any exception."""
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
-def metric(app, label: str) -> str:
-    return next(m.value for m in app.metric if m.label == label)
+    return open_helper(app, PAGE, **query)
 
 
 def expected_network(kind: str = "beides", **filters):
@@ -55,12 +43,11 @@ def test_counts_table_and_network(app):
     assert metric(at, "Organisationen") == fmt.number(len(orgs))
     assert metric(at, "Verbindungen") == fmt.number(len(links))
     assert metric(at, "Abstimmungsrunden") == fmt.number(len(rounds))
-    table = next(d.value for d in at.dataframe if "Partner" in d.value.columns)
+    table = table_with(at, "Partner")
     partners = {o: sum(1 for pair in links if o in pair) for o in orgs}
     assert dict(zip(table["Organisation"], table["Partner"])) == partners
     assert table["Partner"].iloc[0] == max(partners.values())  # most connected first
-    net = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-               if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Wer arbeitet mit wem?")
+    net = figure(at, "Wer arbeitet mit wem?")
     drawn = [c[0] for t in net["data"] if t.get("mode") == "markers+text" for c in t["customdata"]]
     assert sorted(drawn) == sorted(orgs)
 
@@ -71,8 +58,7 @@ def test_link_kind_selector_and_url(app):
     assert not at.exception
     _, links, _ = expected_network("initiativen")
     assert metric(at, "Verbindungen") == fmt.number(len(links))
-    at2 = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
-    at2 = open_page(at2, akteure_verbindung=LINK_KINDS["runden"])
+    at2 = open_page(new_app(), akteure_verbindung=LINK_KINDS["runden"])
     assert at2.radio(key="akteure_verbindung").value == "runden"
     _, links, _ = expected_network("runden")
     assert metric(at2, "Verbindungen") == fmt.number(len(links))
@@ -81,14 +67,13 @@ def test_link_kind_selector_and_url(app):
 def test_rounds_per_quarter_and_list(app):
     at = open_page(app)
     _, _, rounds = expected_network()
-    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                 if "Abstimmungsrunden je Quartal" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    chart = figure(at, "Abstimmungsrunden je Quartal")
     assert sum(chart["data"][0]["y"]) == len(rounds)
     assert chart["layout"]["yaxis"]["title"]["text"] == "Anzahl Abstimmungsrunden"
     for r in rounds:
         q = f"Q{(r['date'].month - 1) // 3 + 1}/{r['date'].year}"
         assert chart["data"][0]["y"][chart["data"][0]["x"].index(q)] >= 1
-    listing = next(d.value for d in at.dataframe if "Ergebnisse" in d.value.columns)
+    listing = table_with(at, "Ergebnisse")
     newest_first = sorted(rounds, key=lambda r: r["date"], reverse=True)
     assert list(listing["Datum"]) == [fmt.date(r["date"]) for r in newest_first]
 

@@ -1,20 +1,15 @@
 """Daten page under AppTest on the fixture database: sources, catalogue, runs, warnings, data tests."""
 from __future__ import annotations
 
+from tests.app_helpers import open_page
+from tests.app_helpers import table_with as _frame
 from tests.fixture_db import DATA_TESTS, ETL_RUN, INDICATORS, SOURCES, VALIDATION_ISSUES, VALUES
 
 PAGE = "pages/daten.py"
 
 
 def _open(app):
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception[0].message if app.exception else ""
-    return app
-
-
-def _frame(app, column: str):
-    return next(d.value for d in app.dataframe if column in d.value.columns)
+    return open_page(app, PAGE)
 
 
 def test_sources_with_provenance(app):

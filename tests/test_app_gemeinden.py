@@ -2,9 +2,9 @@
 comparison; selector, URL and empty states."""
 from __future__ import annotations
 
-import json
-
 from monitor import format as fmt
+from tests.app_helpers import deck, figure, layer, metric, table_with
+from tests.app_helpers import open_page as open_helper
 from tests.fixture_db import (
     BOXBERG,
     DISTRICT_NAME,
@@ -25,29 +25,7 @@ MUNI = {m["ags"]: m for m in MUNICIPALITIES}
 
 
 def open_page(app, **query):
-    """Open the app with URL parameters ``query``, switch to the page and run it; fail on any exception."""
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
-def metric(app, label: str) -> str:
-    return next(m.value for m in app.metric if m.label == label)
-
-
-def figure(app, title_part: str) -> dict:
-    for chart in app.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        if title_part in spec["layout"].get("title", {}).get("text", ""):
-            return spec
-    raise AssertionError(f"no figure titled like {title_part!r}")
-
-
-def table_with(app, column: str):
-    return next(d.value for d in app.dataframe if column in d.value.columns)
+    return open_helper(app, PAGE, **query)
 
 
 def value(indicator_id: str, region: str, year: int):
@@ -55,9 +33,12 @@ def value(indicator_id: str, region: str, year: int):
                 and v["year"] == year)
 
 
-def test_default_profile_is_first_by_name(app):
+def test_default_profile_is_the_municipality_with_most_initiatives(app):
     at = open_page(app)
-    first = min(MUNICIPALITIES, key=lambda m: m["name"])
+    own = {m["ags"]: sum(1 for i in initiatives_where() if not i["districtwide"] and m["ags"] in i["municipalities"])
+           for m in MUNICIPALITIES}
+    first = min(MUNICIPALITIES, key=lambda m: (-own[m["ags"]], m["name"]))
+    assert own[first["ags"]] > 0
     assert at.selectbox(key="gemeinde_profil").value == first["ags"]
     assert metric(at, "Einwohner") == fmt.number(first["population"])
     assert metric(at, "Fläche") == fmt.value_with_unit(first["area_km2"], "km²", 2)
@@ -168,10 +149,11 @@ def test_empty_states(app):
 
 def test_small_map_highlights_the_municipality(app):
     at = open_page(app, gemeinde_profil=MUNICIPALITY_NAME[NIESKY])
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    layer = next(layer for layer in deck["layers"] if layer["id"] == "gemeinden")
-    chosen = next(r for r in layer["data"] if r["ags"] == NIESKY)
-    others = [r for r in layer["data"] if r["ags"] != NIESKY]
+    spec = deck(at)
+    points = layer(spec, "gemeinden")["data"]
+    chosen = next(r for r in points if r["ags"] == NIESKY)
+    others = [r for r in points if r["ags"] != NIESKY]
     assert chosen["fill"][:3] == [0xD5, 0x5E, 0x00]
     assert all(r["fill"] != chosen["fill"] for r in others)
-    assert deck["mapStyle"] == "__MAP_STYLE__"  # no base map by default (offline)
+    assert spec["mapStyle"] == "__MAP_STYLE__"  # no base map by default (offline)
+    assert layer(spec, "ausdehnung")["data"]  # no boundaries in the fixture: the hull gives orientation

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from monitor import format as fmt
+from tests.app_helpers import metrics, open_page, table_with
 from tests.fixture_db import INITIATIVE, INITIATIVES, KPIS, MILESTONES, ROUNDS, initiatives_where
 
 PAGE = "pages/initiativen.py"
@@ -11,17 +12,11 @@ XSS_ID = next(i["initiative_id"] for i in INITIATIVES if i["title"].startswith("
 
 
 def _open(app, **params):
-    app.run()
-    for k, v in params.items():
-        app.query_params[k] = v
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception[0].message if app.exception else ""
-    return app
+    return open_page(app, PAGE, **params)
 
 
 def _table(app):
-    return next(d.value for d in app.dataframe if "initiative_id" in d.value.columns and "lead_organisation"
-                in d.value.columns)
+    return table_with(app, "initiative_id", "lead_organisation")
 
 
 def _ids(app) -> list[str]:
@@ -77,16 +72,16 @@ def test_detail_from_url(app):
     assert app.selectbox(key="initiative").value == "INI-001"
     texts = [m.value for m in app.markdown]
     assert any(t.startswith("### INI\\-001") and ini["title"] in t for t in texts)
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Gesamtkosten"] == fmt.eur(ini["total_cost_eur"])
-    assert metrics["Fördermittel bewilligt"] == fmt.eur(ini["funding_granted_eur"])
-    milestones = next(d.value for d in app.dataframe if "state" in d.value.columns)
+    shown = metrics(app)
+    assert shown["Gesamtkosten"] == fmt.eur(ini["total_cost_eur"])
+    assert shown["Fördermittel bewilligt"] == fmt.eur(ini["funding_granted_eur"])
+    milestones = table_with(app, "state")
     assert list(milestones["title"]) == [m[1] for m in MILESTONES if m[0] == "INI-001"]
     assert "überfällig" in set(milestones["state"])
-    kpis = next(d.value for d in app.dataframe if "reached_text" in d.value.columns)
+    kpis = table_with(app, "reached_text")
     assert list(kpis["name"]) == [k[1] for k in KPIS if k[0] == "INI-001"]
     assert kpis["target_text"].iloc[0] == fmt.value_with_unit(KPIS[0][5], KPIS[0][3])
-    rounds = next(d.value for d in app.dataframe if "results" in d.value.columns)
+    rounds = table_with(app, "results")
     assert len(rounds) == sum("INI-001" in r["initiatives"] for r in ROUNDS)
     # contact person visible to the office in the app
     assert any(ini["contact_name"] in t for t in texts)
@@ -99,7 +94,7 @@ def test_detail_selection_reacts(app):
     assert not app.metric  # nothing chosen yet
     app.selectbox(key="initiative").set_value("INI-008").run()
     assert not app.exception
-    assert {m.label: m.value for m in app.metric}["Gesamtkosten"] == fmt.eur(INITIATIVE["INI-008"]["total_cost_eur"])
+    assert metrics(app)["Gesamtkosten"] == fmt.eur(INITIATIVE["INI-008"]["total_cost_eur"])
 
 
 def test_workbook_text_is_escaped(app):

@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import json
 
-from streamlit.testing.v1 import AppTest
-
 from monitor import format as fmt
-from monitor.maps import MISSING_COLOUR, hex_to_rgba
+from monitor.maps import MISSING_COLOUR, OUTLINE_LABEL, hex_to_rgba
 from monitor.vocab import THEME_BY_ID
-from tests.conftest import APP_TIMEOUT, ROOT
+from tests.app_helpers import deck, figures, layer, layer_ids, new_app, table_with
+from tests.app_helpers import open_page as open_helper
 from tests.fixture_db import BOXBERG, GOERLITZ, INDICATORS, MUNICIPALITIES, VALUES, initiatives_where
 
 PAGE = "pages/karte.py"
 
 
 def open_page(app, **query):
-    """Open the app with URL parameters ``query``, switch to the page and run it; fail on any exception."""
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
-def deck(app) -> dict:
-    return json.loads(app.get("deck_gl_json_chart")[0].proto.json)
-
-
-def layer(spec: dict, layer_id: str) -> dict:
-    return next(x for x in spec["layers"] if x["id"] == layer_id)
+    return open_helper(app, PAGE, **query)
 
 
 def label(indicator_id: str) -> str:
@@ -69,8 +54,13 @@ def test_default_map_municipalities_and_initiatives(app):
     assert min(lats) < view["latitude"] < max(lats) and min(lons) < view["longitude"] < max(lons)
     assert 7 < view["zoom"] < 12
     assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec  # offline: no base map
-    legend = json.loads(at.get("plotly_chart")[0].proto.spec)
+    legend = figures(at)[0]
     assert legend["layout"]["title"]["text"] == f"Legende: {ind['name_de']} {year} ({ind['unit']})"
+    # no boundaries in the fixture: the hull of the points, named as such in the legend; central places named
+    assert layer_ids(spec)[:2] == ["ausdehnung", "ausdehnung_rand"]
+    assert OUTLINE_LABEL in [t["name"] for t in legend["data"]]
+    central = {m["name"] for m in MUNICIPALITIES if m["central_place"]}
+    assert {r["name"] for r in layer(spec, "zentrale_orte")["data"]} == central
 
 
 def test_selectors_and_withheld_value(app):
@@ -81,9 +71,9 @@ def test_selectors_and_withheld_value(app):
     by_ags = {r["ags"]: r for r in layer(deck(at), "gemeinden")["data"]}
     assert "keine Angabe (unbekannt oder geheim zu halten)" in by_ags[BOXBERG]["detail"]
     assert by_ags[BOXBERG]["fill"][:3] == hex_to_rgba(MISSING_COLOUR)[:3]
-    legend = json.loads(at.get("plotly_chart")[0].proto.spec)
+    legend = figures(at)[0]
     assert "keine Angabe" in [t["name"] for t in legend["data"]]
-    table = at.dataframe[0].value
+    table = table_with(at, "Gemeinde", "Wert")
     assert table.loc[table["Gemeinde"] == "Boxberg/O.L.", "Wert"].iloc[0].startswith("keine Angabe")
 
 
@@ -100,15 +90,14 @@ def test_toggles_basemap_and_initiatives(app):
     spec = deck(at)
     assert spec["mapProvider"] == "carto" and "cartocdn" in spec["mapStyle"]
     at.toggle(key="karte_initiativen").set_value(False).run()
-    assert [x["id"] for x in deck(at)["layers"]] == ["gemeinden"]
+    assert "initiativen" not in layer_ids(deck(at)) and "gemeinden" in layer_ids(deck(at))
 
 
 def test_sidebar_filter_and_empty_state(app):
     at = open_page(app, thema=THEME_BY_ID["tourism"].name_de)
     expected = initiatives_where(themes=("tourism",))
     assert len(layer(deck(at), "initiativen")["data"]) == len(expected)
-    at2 = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
-    at2 = open_page(at2, thema=THEME_BY_ID["tourism"].name_de, status="Verworfen")
+    at2 = open_page(new_app(), thema=THEME_BY_ID["tourism"].name_de, status="Verworfen")
     assert not initiatives_where(themes=("tourism",), statuses=("Verworfen",))
-    assert [x["id"] for x in deck(at2)["layers"]] == ["gemeinden"]
+    assert "initiativen" not in layer_ids(deck(at2))
     assert any("Keine Initiativen mit Ort" in i.value for i in at2.info)

@@ -1,8 +1,6 @@
 """AppTest of the Themen page on the fixture database: numbers from tests/fixture_db.py, selector, URL."""
 from __future__ import annotations
 
-import json
-
 from monitor import format as fmt
 from monitor.vocab import THEME_BY_ID
 from tests.fixture_db import (
@@ -18,31 +16,14 @@ from tests.fixture_db import (
     VALUES,
     initiatives_where,
 )
+from tests.app_helpers import figure, metric
+from tests.app_helpers import open_page as open_helper
 
 PAGE = "pages/themen.py"
 
 
 def open_page(app, **query):
-    """Open the app with URL parameters ``query`` (as a shared link would), switch to the page and run it;
-    fail on any exception."""
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
-def metric(app, label: str) -> str:
-    return next(m.value for m in app.metric if m.label == label)
-
-
-def figure(app, title_part: str) -> dict:
-    for chart in app.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        if title_part in spec["layout"].get("title", {}).get("text", ""):
-            return spec
-    raise AssertionError(f"no figure titled like {title_part!r}")
+    return open_helper(app, PAGE, **query)
 
 
 def main_ids(theme: str, **filters) -> set[str]:
@@ -112,8 +93,9 @@ def test_kpis_target_vs_actual(app):
     at = open_page(app)
     ids = main_ids("mobility")
     kpis = [k for k in KPIS if k[0] in ids]
-    reached = [k for k in kpis if k[7] is not None and k[7] >= k[5]]
-    assert metric(at, "Kennzahlen am Ziel") == f"{len(reached)} von {len(kpis)}"
+    rated = [k for k in kpis if k[7] is not None and k[5] is not None]
+    reached = [k for k in rated if k[7] >= k[5]]
+    assert metric(at, "Kennzahlen am Ziel") == f"{len(reached)} von {len(rated)}"
     spec = figure(at, "Zielerreichung")
     texts = spec["data"][0]["text"]
     first = kpis[0]
@@ -166,3 +148,16 @@ def test_empty_filter_result_shows_friendly_message(app):
 def test_period_defaults_come_from_fixture(app):
     at = open_page(app)
     assert any(f"{fmt.date(DEFAULT_FROM)} – {fmt.date(DEFAULT_TO)}" in c.value for c in at.caption)
+
+
+def test_kpi_naming_an_indicator_shows_its_german_name(app):
+    at = open_page(app, themenfeld=THEME_BY_ID["tourism"].name_de)
+    linked = [k for k in KPIS if k[2] and k[0] in main_ids("tourism")]
+    assert linked, "fixture should have a KPI that names an indicator"
+    ind = next(i for i in INDICATORS if i["indicator_id"] == linked[0][2])
+    spec = figure(at, "Zielerreichung")
+    labels = " ".join(spec["data"][0]["y"])
+    assert ind["name_de"] in labels and linked[0][2] not in labels  # no raw indicator id
+    assert f"{fmt.number(linked[0][7])} {ind['unit']}" in " ".join(spec["data"][0]["text"])  # the indicator's unit
+    with_table = next(d.value for d in at.dataframe if "Kennzahl" in d.value.columns)
+    assert ind["name_de"] in set(with_table["Kennzahl"]) and linked[0][2] not in set(with_table["Kennzahl"])

@@ -1,26 +1,23 @@
 """Überblick page under AppTest on the fixture database: numbers derived from tests/fixture_db.py lists."""
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from monitor import format as fmt
+from monitor import overview
+from tests.app_helpers import figures, metrics
+from tests.app_helpers import table_with as _frame
 from tests.fixture_db import (BOXBERG, FIXTURE_TODAY, KPIS, MILESTONES, MUNICIPALITY_NAME, initiatives_where,
-                              overdue_milestones, status_dates)
+                              last_activity, overdue_milestones, status_dates)
 
 CLOSED = ("Abgeschlossen", "Verworfen")
 
 
 def _metrics(at) -> dict[str, str]:
     """Metric label -> value; the funds metric's delta (share of total cost) as '<label> (Anteil)'."""
-    out = {m.label: m.value for m in at.metric}
+    out = metrics(at)
     out.update({f"{m.label} (Anteil)": m.delta for m in at.metric if m.delta})
     return out
-
-
-def _frame(at, column: str):
-    """The first st.dataframe on the page that has ``column`` (dataframes carry no key in AppTest)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def _expected_key_figures(rows: list[dict]) -> dict[str, str]:
@@ -49,7 +46,7 @@ def test_key_figures_default_view(app):
 
 def test_status_funnel_counts(app):
     app.run()
-    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    spec = figures(app)[0]
     funnel = next(t for t in spec["data"] if t["type"] == "funnel")
     counts = dict(zip(funnel["y"], funnel["x"]))
     rows = initiatives_where()
@@ -99,17 +96,22 @@ def test_attention_tabs(app):
     app.run()
     rows = initiatives_where()
     open_rows = [i for i in rows if i["status"] not in CLOSED]
-    six_months_ago = FIXTURE_TODAY.replace(month=FIXTURE_TODAY.month - 6)  # fixture today is in July
-    stale = [i for i in open_rows if status_dates(i["initiative_id"])[-1][0] < six_months_ago]
+    six_months_ago = FIXTURE_TODAY.replace(month=FIXTURE_TODAY.month - overview.STALE_MONTHS)  # today: July
+    stale = [i for i in open_rows if last_activity(i["initiative_id"]) < six_months_ago]
     ending = [i for i in open_rows
               if i["end_planned"] and FIXTURE_TODAY <= i["end_planned"] <= FIXTURE_TODAY + timedelta(days=90)]
     labels = [t.label for t in app.tabs]
-    assert f"Überfällige Meilensteine ({len(overdue_milestones())})" in labels
-    assert f"Ohne Statuswechsel seit 6 Monaten ({len(stale)})" in labels
-    assert f"Endet in 90 Tagen ({len(ending)})" in labels
+    assert f"Überfällig ({len(overdue_milestones())})" in labels
+    assert f"Ohne Bewegung ({len(stale)})" in labels
+    assert f"Endet bald ({len(ending)})" in labels
     overdue = _frame(app, "days_overdue")
     assert sorted(overdue["milestone"]) == sorted(m[1] for m in overdue_milestones())
+    assert set(_frame(app, "last_milestone")["initiative_id"]) == {i["initiative_id"] for i in stale}
     assert set(_frame(app, "end_planned")["initiative_id"]) == {i["initiative_id"] for i in ending}
+    # every tab says what it counts, with the rule's dates
+    captions = " ".join(c.value for c in app.caption)
+    assert f"seit dem {fmt.date(overview.months_before(FIXTURE_TODAY, overview.STALE_MONTHS))}" in captions
+    assert f"vor dem {fmt.date(FIXTURE_TODAY)} fällig" in captions
 
 
 def test_theme_cards(app):

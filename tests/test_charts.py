@@ -114,3 +114,25 @@ def test_milestone_state():
 def test_esc():
     assert charts.esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
     assert charts.esc(None) == ""
+
+
+def test_legend_sits_under_the_plot_never_over_the_title():
+    mix = pd.DataFrame({"theme": ["mobility"] * len(STATUSES), "status": list(STATUSES),
+                        "initiatives": [1] * len(STATUSES)})
+    fig = charts.status_mix(mix, STAND).to_dict()
+    legend, margin = fig["layout"]["legend"], fig["layout"]["margin"]
+    assert legend["orientation"] == "h" and legend["yref"] == "container"
+    assert legend["y"] == 0 and legend["yanchor"] == "bottom"  # at the bottom of the figure
+    assert legend["traceorder"] == "normal"  # Idee first, as in the status line
+    rows = -(-len(STATUSES) // 4)
+    assert margin["b"] >= 50 + 24 * rows  # room for the axis title and every legend row below the plot
+    few = charts.status_mix(mix.head(2), STAND).to_dict()
+    assert fig["layout"]["height"] - few["layout"]["height"] == 24 * (rows - 1)  # the plot keeps its size
+    assert margin["t"] >= 80  # title and subtitle alone up there
+
+
+def test_funnel_text_is_readable_on_dark_bars():
+    counts = pd.DataFrame({"status": list(STATUSES), "initiatives": [3] * len(STATUSES)})
+    funnel = charts.status_funnel(counts, STAND).to_dict()["data"][0]
+    colours = dict(zip(funnel["y"], funnel["insidetextfont"]["color"]))
+    assert colours["Idee"] == "#000000" and colours["Abgeschlossen"] == "#FFFFFF"

@@ -159,3 +159,33 @@ def test_data_text_is_shown_literally_not_as_markup():
     d = ic.kpi_figure(data, title="<b>KPI</b>", stand=None, colour="#000000").to_plotly_json()
     assert "<img" not in d["data"][0]["y"][0] and "&lt;img src=x onerror=alert(1)&gt;" in d["data"][0]["y"][0]
     assert d["layout"]["title"]["text"] == "&lt;b&gt;KPI&lt;/b&gt;"
+
+
+def test_long_ranking_shows_best_and_worst_with_a_gap_row():
+    n = 500
+    data = pd.DataFrame({"name": [f"Gemeinde {i:03d}" for i in range(n)],
+                         "value": [float(i) if i % 50 else None for i in range(n)], "flag": [None] * n})
+    fig = ic.ranking_figure(data, title="X", unit="m", decimals=0, stand=None, colour="#000000",
+                            higher_is_better=True, highlight=("Gemeinde 251",), max_bars=20)
+    d = fig.to_plotly_json()
+    names = d["data"][0]["y"]
+    present = n - n // 50
+    assert names[:10] == [f"Gemeinde {i:03d}" for i in range(499, 489, -1)]  # best first
+    assert names[-1] == "Gemeinde 001"  # worst last (withheld values are not listed)
+    assert "Gemeinde 251" in names  # the highlighted one wherever it ranks
+    gaps = [x for x in names if x.startswith("… Rang")]
+    assert len(gaps) == 2 and len(set(names)) == len(names)
+    assert len(names) == 10 + 10 + 1 + len(gaps)
+    subtitle = d["layout"]["title"]["subtitle"]["text"]
+    assert f"21 von {n} Gemeinden" in subtitle and f"{n - present} ohne Wert" in subtitle
+    assert d["layout"]["height"] < 1000
+    short, note = ic.ranking_excerpt(ic.rank_order(data.head(10), True), 20)
+    assert len(short) == 10 and note == ""
+
+
+def test_reference_lines_lie_below_the_bars_and_are_explained_on_top():
+    data = pd.DataFrame({"name": ["A", "B"], "value": [1.0, 2.0], "flag": [None, None]})
+    d = ic.ranking_figure(data, title="X", unit="m", decimals=0, stand=None, colour="#000000",
+                          higher_is_better=True, reference={"Kreis": 1.5}).to_plotly_json()
+    assert all(s["layer"] == "below" for s in d["layout"]["shapes"])
+    assert d["layout"]["legend"]["yref"] == "paper" and d["layout"]["legend"]["yanchor"] == "bottom"

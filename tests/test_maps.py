@@ -51,12 +51,17 @@ def deck_json(result: maps.DistrictMap) -> dict:
     return json.loads(result.deck.to_json())
 
 
+def layer(spec: dict, layer_id: str) -> dict:
+    return next(x for x in spec["layers"] if x["id"] == layer_id)
+
+
 def test_points_layer_tooltip_and_colours():
     result = maps.build_map(munis(), initiatives(), indicator_name="Übernachtungen", unit="Übernachtungen",
                             decimals=0, year=2024)
     spec = deck_json(result)
-    muni_layer, ini_layer = spec["layers"]
-    assert muni_layer["@@type"] == "ScatterplotLayer" and muni_layer["id"] == "gemeinden"
+    muni_layer, ini_layer = layer(spec, "gemeinden"), layer(spec, "initiativen")
+    assert [x["id"] for x in spec["layers"]] == ["ausdehnung", "ausdehnung_rand", "gemeinden", "initiativen"]
+    assert muni_layer["@@type"] == "ScatterplotLayer"
     assert muni_layer["getFillColor"] == "@@=fill"
     rows = {r["name"]: r for r in muni_layer["data"]}
     assert rows["Ort 1"]["detail"].startswith("Übernachtungen 2024: 200 Übernachtungen")
@@ -72,7 +77,7 @@ def test_points_layer_tooltip_and_colours():
     assert recs[1]["fill"][:3] == maps.hex_to_rgba(THEME_COLOURS["supply"])[:3]
     assert (recs[0]["lat"], recs[0]["lon"]) != (recs[1]["lat"], recs[1]["lon"])  # same spot: spread apart
     assert recs[0]["name"] == "X-1: <b>Bus</b>"  # plain text tooltip, no HTML template
-    assert spec["layers"][0]["lineWidthUnits"] == "pixels"
+    assert muni_layer["lineWidthUnits"] == "pixels"
     assert result.deck._tooltip == {"text": "{name}\n{detail}"}
     assert result.legend.sized_by_population and result.legend.has_missing
     assert [t[0] for t in result.legend.themes] == ["Mobilität", "Daseinsvorsorge & Nahversorgung"]
@@ -81,13 +86,13 @@ def test_points_layer_tooltip_and_colours():
 def test_polygons_when_every_municipality_has_a_boundary():
     result = maps.build_map(munis(geo=True), None, indicator_name="X", unit="m", decimals=0, year=None)
     spec = deck_json(result)
-    (layer,) = spec["layers"]
-    assert layer["@@type"] == "GeoJsonLayer"
-    feature = layer["data"]["features"][0]
+    (polygons,) = spec["layers"]  # real boundaries: no approximate outline
+    assert polygons["@@type"] == "GeoJsonLayer"
+    feature = polygons["data"]["features"][0]
     assert feature["geometry"]["type"] == "Polygon"
     assert set(feature["properties"]) >= {"name", "detail", "fill"}
-    assert layer["getFillColor"] == "@@=properties.fill"
-    assert not result.legend.sized_by_population
+    assert polygons["getFillColor"] == "@@=properties.fill"
+    assert not result.legend.sized_by_population and not result.legend.outline
 
 
 def test_basemap_switch():
@@ -102,7 +107,7 @@ def test_basemap_switch():
 def test_highlight_outlines_selected():
     spec = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2024,
                                     highlight=("14626001",)))
-    rows = {r["ags"]: r for r in spec["layers"][0]["data"]}
+    rows = {r["ags"]: r for r in layer(spec, "gemeinden")["data"]}
     assert rows["14626001"]["line"][:3] == [0, 0, 0] and rows["14626001"]["line_px"] == 3
     assert rows["14626000"]["line"][:3] == [255, 255, 255]
 
@@ -178,17 +183,72 @@ def test_polygons_from_geometry_table(fixture_db, tmp_path, monkeypatch):
     assert frame["geojson"].notna().all()
     spec = deck_json(maps.build_map(frame, None, indicator_name="Bevölkerung", unit="Personen", decimals=0,
                                     year=2024))
-    assert spec["layers"][0]["@@type"] == "GeoJsonLayer"
+    assert layer(spec, "gemeinden")["@@type"] == "GeoJsonLayer"
+    assert "ausdehnung" not in {x["id"] for x in spec["layers"]}
     locator = json.loads(maps.locator_map(frame, BOXBERG).to_json())
-    assert locator["layers"][0]["@@type"] == "GeoJsonLayer"
+    assert layer(locator, "gemeinden")["@@type"] == "GeoJsonLayer"
 
 
 def test_locator_map_points(fixture_db):
     frame = maps.map_municipalities(None, None)
     f = Filters(DEFAULT_FROM, DEFAULT_TO, municipalities=(BOXBERG,))
     spec = json.loads(maps.locator_map(frame, BOXBERG, maps.map_initiatives(f)).to_json())
-    layer = spec["layers"][0]
-    assert layer["data"][-1]["ags"] == BOXBERG  # drawn last, on top
-    ini_layer = spec["layers"][1]
+    assert layer(spec, "gemeinden")["data"][-1]["ags"] == BOXBERG  # drawn last, on top
+    ini_layer = layer(spec, "initiativen")
     local = [i for i in initiatives_where(municipalities=(BOXBERG,)) if not i["districtwide"]]
     assert len(ini_layer["data"]) == len(local)
+
+
+def test_outline_is_the_hull_of_the_points():
+    # a square of four corners with one point inside: the hull is the four corners
+    square = [(14.0, 51.0), (15.0, 51.0), (15.0, 52.0), (14.0, 52.0), (14.5, 51.5)]
+    hull = maps.convex_hull(square)
+    assert sorted(hull) == sorted(square[:4])
+    assert maps.convex_hull([(1.0, 1.0), (1.0, 1.0)]) == [(1.0, 1.0)]
+    dashes = maps.dash_segments(hull, dash_km=1.0, gap_km=1.0)
+    # each side is about 70 or 111 km: about one dash per 2 km, all on the hull's edges
+    assert 150 < len(dashes) < 200
+    for d in dashes:
+        for lon, lat in (d["from"], d["to"]):
+            assert 14.0 - 1e-9 <= lon <= 15.0 + 1e-9 and 51.0 - 1e-9 <= lat <= 52.0 + 1e-9
+            assert min(abs(lon - 14.0), abs(lon - 15.0), abs(lat - 51.0), abs(lat - 52.0)) < 1e-6
+
+
+def test_outline_and_central_place_labels():
+    frame = munis(values=(1.0, 2.0, 3.0, 4.0)).assign(central_place=[None, "Mittelzentrum", None, "Oberzentrum"])
+    result = maps.build_map(frame, None, indicator_name="X", unit="m", decimals=0, year=2024)
+    spec = deck_json(result)
+    area = layer(spec, "ausdehnung")
+    ring = area["data"][0]["polygon"]
+    assert {(x, y) for x, y in ring} <= {(round(r.lon, 5), round(r.lat, 5)) for r in frame.itertuples()}
+    assert layer(spec, "ausdehnung_rand")["@@type"] == "LineLayer"
+    labels = layer(spec, "zentrale_orte")
+    assert labels["@@type"] == "TextLayer" and spec["layers"][-1]["id"] == "zentrale_orte"  # on top
+    assert [r["name"] for r in labels["data"]] == ["Ort 1", "Ort 3"]
+    assert labels["characterSet"] == "auto"  # umlauts and ß are drawn
+    assert result.legend.outline and result.legend.central_places
+    legend = maps.legend_figure(result.legend).to_plotly_json()
+    assert maps.OUTLINE_LABEL in [t["name"] for t in legend["data"]]
+    # without central places: no label layer
+    plain_spec = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2024))
+    assert "zentrale_orte" not in {x["id"] for x in plain_spec["layers"]}
+
+
+def test_deck_json_is_compact():
+    text = maps.build_map(munis(), initiatives(), indicator_name="X", unit="m", decimals=0, year=2024).deck.to_json()
+    assert "\n  " not in text and json.loads(text)["layers"]
+
+
+def test_locator_keeps_to_the_district():
+    frame = pd.concat([munis(), munis().assign(ags=lambda d: "01001" + d["ags"].str[5:])], ignore_index=True)
+    spec = json.loads(maps.locator_map(frame, "14626001").to_json())
+    assert {r["ags"][:5] for r in layer(spec, "gemeinden")["data"]} == {"14626"}
+    assert len(maps.same_district(frame, "ohne")) == len(frame)
+
+
+def test_labels_clear_the_point_of_a_large_town():
+    frame = munis(values=(1.0, 2.0)).assign(central_place=["Mittelzentrum", "Oberzentrum"],
+                                           population=[1000, 250000])
+    small, large = maps.label_layer(frame, zoom=9.0).data
+    assert large["offset"][0] > small["offset"][0] >= 7  # right of the circle, which grows with the population
+    assert maps.label_layer(frame)._kwargs["get_pixel_offset"] == "offset"

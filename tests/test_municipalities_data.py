@@ -126,3 +126,14 @@ def test_comparison_table_and_values(fixture_db):
     values, year = mun.comparison_values("stop_distance", (ZITTAU, BOXBERG))
     assert values["ags"].tolist() == [ZITTAU, BOXBERG] and year == 2024
     assert values["value"].tolist() == [value("stop_distance", a, 2024)["value"] for a in (ZITTAU, BOXBERG)]
+
+
+def test_default_municipality(fixture_db):
+    f = Filters(DEFAULT_FROM, DEFAULT_TO)
+    own = {m["ags"]: sum(1 for i in initiatives_where() if not i["districtwide"] and m["ags"] in i["municipalities"])
+           for m in MUNICIPALITIES}
+    best = min(MUNICIPALITIES, key=lambda m: (-own[m["ags"]], m["name"]))["ags"]
+    assert mun.default_municipality(f) == best
+    assert mun.default_municipality(f.with_(municipalities=(ZITTAU, BOXBERG))) == ZITTAU  # the sidebar first
+    nothing = Filters(dt.date(2001, 1, 1), dt.date(2001, 12, 31))  # no initiative: the first by name
+    assert mun.default_municipality(nothing) == min(MUNICIPALITIES, key=lambda m: m["name"])["ags"]

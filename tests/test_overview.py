@@ -10,7 +10,7 @@ import pytest
 from monitor import initiatives, overview, sources
 from monitor.filters import Filters
 from tests.fixture_db import (BOXBERG, DEFAULT_FROM, DEFAULT_TO, FIXTURE_TODAY, INITIATIVE, KPIS, MILESTONES,
-                              ROUNDS, initiatives_where, overdue_milestones, status_dates)
+                              ROUNDS, initiatives_where, last_activity, overdue_milestones, status_dates)
 
 F = Filters(DEFAULT_FROM, DEFAULT_TO)
 
@@ -99,7 +99,10 @@ def test_attention(fixture_db):
     cutoff = overview.months_before(FIXTURE_TODAY, 6)
     open_rows = [i for i in initiatives_where() if i["status"] not in ("Abgeschlossen", "Verworfen")]
     assert set(a.stale["initiative_id"]) == {i["initiative_id"] for i in open_rows
-                                             if status_dates(i["initiative_id"])[-1][0] < cutoff}
+                                             if last_activity(i["initiative_id"]) < cutoff}
+    # INI-007's last status change is old, but it reached a milestone recently: it is moving
+    assert status_dates("INI-007")[-1][0] < cutoff <= last_activity("INI-007")
+    assert "INI-007" not in set(a.stale["initiative_id"])
     soon = FIXTURE_TODAY + timedelta(days=90)
     assert set(a.ending_soon["initiative_id"]) == {i["initiative_id"] for i in open_rows
                                                    if i["end_planned"] and FIXTURE_TODAY <= i["end_planned"] <= soon}
@@ -178,3 +181,22 @@ def test_fixture_municipalities_are_the_official_facts():
         assert (m["name"], m["kind"], m["population"]) == (row["name"], row["kind"], int(row["population"]))
         assert (m["name_sorbian"] or "") == row["name_sorbian"]
         assert (m["area_km2"], m["lat"], m["lon"]) == (float(row["area_km2"]), float(row["lat"]), float(row["lon"]))
+
+
+def test_detail_choices_are_bounded_and_keep_the_linked_one():
+    table = pd.DataFrame({"initiative_id": [f"I-{n:04d}" for n in range(1200)], "title": ["T"] * 1200})
+    choices = initiatives.detail_choices(table, "I-1100", limit=500)
+    assert len(choices) == 501 and choices["initiative_id"].iloc[-1] == "I-1100"
+    assert len(initiatives.detail_choices(table, "I-0003", limit=500)) == 500
+    assert len(initiatives.detail_choices(table.head(20), None, limit=500)) == 20
+    assert initiatives.requested_detail(None, "I-1100 – Ein Titel – mit Strich") == "I-1100"
+    assert initiatives.requested_detail("I-0001", "I-1100 – x") == "I-0001"
+    assert initiatives.requested_detail(None, None) is None
+
+
+def test_capped_table_says_what_it_leaves_out():
+    from monitor import ui
+
+    df = pd.DataFrame({"x": range(10)})
+    assert len(ui.capped(df, "Zeilen", limit=3)) == 3
+    assert ui.capped(df, "Zeilen", limit=20) is df

@@ -107,3 +107,17 @@ def test_empty_period_gives_empty_frames(fixture_db):
     assert themes.theme_initiatives(f, "mobility").empty
     assert themes.status_progress(f, "mobility").empty
     assert themes.theme_kpis(f, "mobility").empty
+
+
+@pytest.mark.parametrize("baseline, target, actual, expected", [
+    (0.0, 10.0, 10.0, True), (0.0, 10.0, 9.0, False), (60.0, 30.0, 25.0, True), (60.0, 30.0, 40.0, False),
+    (None, 10.0, 12.0, True), (0.0, 10.0, None, None), (0.0, None, 5.0, None),
+])
+def test_kpi_reached_rule_is_the_same_in_python_and_sql(fixture_db, baseline, target, actual, expected):
+    from monitor import db, kpis
+
+    assert kpis.is_reached(baseline, target, actual) is expected
+    sql = (f"select {kpis.REACHED_SQL} as r from "
+           "(select ?::double as baseline, ?::double as target, ?::double as actual) k")
+    got = db.query(sql, (baseline, target, actual))["r"].iloc[0]
+    assert (None if pd.isna(got) else bool(got)) is expected

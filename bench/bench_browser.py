@@ -1,0 +1,165 @@
+"""Browser time to a finished page: headless Debian Chromium against a Streamlit server on a database.
+
+    python bench/bench_browser.py [--db data/monitor.duckdb] [--runs 3] [--warm 2] [--pages portfolio landkarte]
+
+"Finished" is tests/browser_support.FINISHED_JS: connected, script run over, no lazy placeholders left, every
+plotly chart drawn (SVG) and every deck.gl map drawn (canvas). Per page and run a *fresh server* is started:
+
+- *kalt*: the first visit of the page on that server (new process: empty caches, first imports) from a fresh
+  browser context (empty HTTP cache: all of Streamlit's JavaScript is loaded), from ``page.goto`` to finished;
+- *warm*: ``--warm`` further visits on the same server, each in a new tab of that browser context: a new
+  Streamlit session, with the server's query caches and the browser's HTTP cache warm (a returning user);
+- *Filter*: in the last warm session a theme is picked in the sidebar's ``Thema`` (run r picks theme r, so the
+  filtered queries miss the cache), from the click on the option to finished.
+
+Every figure is the median over the runs. Timing lives here, never in the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.vocab import THEMES  # noqa: E402
+from tests.browser_support import (STATE_JS, AppPage, app_pages, close_dropdown, launch_browser,  # noqa: E402
+                                   new_page, streamlit_server, wait_until_done, widget)
+
+TIMEOUT_MS = 180_000
+
+
+def _visit(url: str, opened: list, browser=None, context=None) -> tuple[float, float, object]:
+    """Open ``url`` in a new session — in a new browser context of ``browser``, or in a new tab of ``context`` —:
+    seconds from goto to finished, seconds from navigation start to the end of the last script run (the
+    server's share, as the browser sees it), and the page (also appended to ``opened``; the caller closes it)."""
+    page = context.new_page() if context is not None else new_page(browser)
+    opened.append(page)
+    t = time.perf_counter()
+    page.goto(url, timeout=TIMEOUT_MS)
+    wait_until_done(page, TIMEOUT_MS)
+    seconds = time.perf_counter() - t
+    script_done = page.evaluate("window.__rmFinishedAt || 0") / 1000
+    return seconds, script_done, page
+
+
+def _filter_change(page, theme_name: str) -> float:
+    """Seconds from clicking ``theme_name`` in the sidebar's Thema list to the finished page."""
+    box = widget(page, "stMultiSelect", "Thema", '[data-testid="stSidebar"]')
+    box.locator("input").click()
+    option = page.get_by_role("option").filter(has_text=theme_name).first
+    option.wait_for(state="visible", timeout=TIMEOUT_MS)
+    before = page.evaluate("window.__rmRuns || 0")
+    t = time.perf_counter()
+    option.click()
+    wait_until_done(page, TIMEOUT_MS, runs=before + 1)
+    seconds = time.perf_counter() - t
+    close_dropdown(page)
+    return seconds
+
+
+def _median_ms(values: list[float]) -> float | None:
+    return statistics.median(values) * 1000 if values else None
+
+
+def _one_run(browser, db: Path, env: dict | None, app_page: AppPage, warm: int, theme_name: str) -> dict:
+    """One fresh server: a cold visit, ``warm`` warm visits, a filter change in the last one (seconds).
+    On a failure the exception message says what the page was still missing."""
+    opened = []
+    try:
+        with streamlit_server(db, env) as base:
+            url = app_page.url(base)
+            cold, cold_script, first = _visit(url, opened, browser=browser)
+            page = first
+            warm_times, warm_script = [], []
+            for _ in range(warm):
+                seconds, script_done, page = _visit(url, opened, context=first.context)
+                warm_times.append(seconds)
+                warm_script.append(script_done)
+            change = _filter_change(page, theme_name)
+            return {"cold": cold, "cold_script": cold_script, "warm": warm_times, "warm_script": warm_script,
+                    "change": change}
+    except Exception as exc:
+        state = "–"
+        for page in opened[-1:]:
+            try:
+                state = page.evaluate(STATE_JS)
+            except Exception:  # noqa: BLE001 - the page may be gone
+                pass
+        raise RuntimeError(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]} ({state})") from exc
+    finally:
+        for page in opened:
+            if not page.is_closed():
+                page.context.close()
+
+
+def measure(db: Path, runs: int = 3, warm: int = 2, pages: list[AppPage] | None = None,
+            env: dict | None = None, out=sys.stdout) -> list[dict]:
+    """Per page: median cold, warm and filter-change browser times in ms (see the module docstring).
+
+    Returns dicts with page (file stem), title, url_path, cold_ms, warm_ms, filter_change_ms, runs (that
+    succeeded), the single times (cold_all_ms, warm_all_ms, filter_all_ms), when the last script run ended,
+    counted from the navigation start (cold_script_done_ms, warm_script_done_ms), and ``failures`` (messages of
+    failed runs, each retried once on a fresh server); a page without any successful run has ``error``."""
+    from playwright.sync_api import sync_playwright
+
+    pages = pages or app_pages()
+    print(f"Datenbank: {db}", file=out)
+    print(f"{'Seite':<14}{'kalt ms':>10}{'warm ms':>10}{'Filter ms':>11}", file=out, flush=True)
+    results = []
+    with sync_playwright() as p:
+        browser = launch_browser(p)
+        try:
+            for app_page in pages:
+                row = {"page": Path(app_page.file).stem, "title": app_page.title, "url_path": app_page.url_path}
+                done, failures = [], []
+                for r in range(runs):
+                    for _attempt in range(2):
+                        try:
+                            done.append(_one_run(browser, db, env, app_page, warm, THEMES[r % len(THEMES)].name_de))
+                            break
+                        except RuntimeError as exc:
+                            failures.append(str(exc))
+                            print(f"{row['page']:<14}Lauf {r + 1} fehlgeschlagen: {exc}", file=out, flush=True)
+                row["failures"] = failures
+                if not done:
+                    row["error"] = failures[-1] if failures else "keine Messung"
+                    results.append(row)
+                    continue
+                cold = [d["cold"] for d in done]
+                warm_times = [s for d in done for s in d["warm"]]
+                change = [d["change"] for d in done]
+                row.update(cold_ms=_median_ms(cold), warm_ms=_median_ms(warm_times),
+                           filter_change_ms=_median_ms(change), runs=len(done),
+                           cold_script_done_ms=_median_ms([d["cold_script"] for d in done]),
+                           warm_script_done_ms=_median_ms([s for d in done for s in d["warm_script"]]),
+                           cold_all_ms=[s * 1000 for s in cold], warm_all_ms=[s * 1000 for s in warm_times],
+                           filter_all_ms=[s * 1000 for s in change])
+                results.append(row)
+                print(f"{row['page']:<14}{row['cold_ms']:>10.0f}{row['warm_ms']:>10.0f}"
+                      f"{row['filter_change_ms']:>11.0f}", file=out, flush=True)
+        finally:
+            browser.close()
+    return results
+
+
+def main() -> list[dict]:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", type=Path, default=ROOT / "data" / "monitor.duckdb")
+    ap.add_argument("--runs", type=int, default=3, help="frische Server je Seite (Median darüber)")
+    ap.add_argument("--warm", type=int, default=2, help="warme Aufrufe je Server")
+    ap.add_argument("--today", help="ISO-Datum für REGIONALMONITOR_TODAY")
+    ap.add_argument("--pages", nargs="*", help="URL-Pfade der Seiten ('' = Startseite); Standard: alle")
+    a = ap.parse_args()
+    pages = app_pages()
+    if a.pages is not None:
+        pages = [p for p in pages if p.url_path in a.pages]
+    env = {"REGIONALMONITOR_TODAY": a.today} if a.today else None
+    return measure(a.db, a.runs, a.warm, pages, env)
+
+
+if __name__ == "__main__":
+    main()

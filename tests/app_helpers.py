@@ -1,0 +1,81 @@
+"""Shared helpers for the AppTests of the pages (tests/test_app_*.py): open a page as a shared link would, and
+find what it rendered — metrics, tables, plotly figures, deck.gl maps.
+
+    from tests.app_helpers import open_page, metric, table_with, figure
+
+    def test_something(app):                        # ``app``: fixture of tests/conftest.py
+        at = open_page(app, "pages/themen.py", themenfeld="Tourismus")
+        assert metric(at, "Initiativen") == "3"
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP_TIMEOUT, ROOT
+
+
+def new_app() -> AppTest:
+    """A fresh, not yet run AppTest of app.py (for a second session in one test)."""
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+
+
+def open_page(app: AppTest, page: str | None = None, **query) -> AppTest:
+    """Open the app with URL parameters ``query`` (a list value repeats the parameter), switch to ``page``
+    (e.g. 'pages/karte.py'; None: stay on the default page) and run it; fails on any exception."""
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    if page is not None:
+        app.switch_page(page).run()
+        assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    """Metric label -> value of every st.metric on the page."""
+    return {m.label: m.value for m in app.metric}
+
+
+def metric(app: AppTest, label: str) -> str:
+    """The value of the metric labelled ``label``."""
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def table_with(app: AppTest, *columns: str) -> pd.DataFrame:
+    """The first st.dataframe that has all ``columns`` (dataframes carry no key in AppTest)."""
+    for frame in app.dataframe:
+        if all(c in frame.value.columns for c in columns):
+            return frame.value
+    raise AssertionError(f"no table with columns {columns!r}")
+
+
+def figures(app: AppTest) -> list[dict]:
+    """The plotly figures of the page as dicts, in page order."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def figure(app: AppTest, title_part: str) -> dict:
+    """The first plotly figure whose title contains ``title_part``."""
+    for spec in figures(app):
+        if title_part in spec["layout"].get("title", {}).get("text", ""):
+            return spec
+    raise AssertionError(f"no figure titled like {title_part!r}")
+
+
+def deck(app: AppTest, index: int = 0) -> dict:
+    """The ``index``-th deck.gl map of the page as a dict."""
+    return json.loads(app.get("deck_gl_json_chart")[index].proto.json)
+
+
+def layer(spec: dict, layer_id: str) -> dict:
+    """The layer ``layer_id`` of a deck dict."""
+    return next(x for x in spec["layers"] if x["id"] == layer_id)
+
+
+def layer_ids(spec: dict) -> list[str]:
+    """The ids of a deck's layers, bottom to top."""
+    return [x["id"] for x in spec["layers"]]

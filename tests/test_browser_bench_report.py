@@ -1,0 +1,93 @@
+"""bench/run_all.py's results.md writer, on made-up figures (no browser, no timing): tables per figure with
+district and national columns, the growth factor, the aims marked, the machine and the date."""
+from __future__ import annotations
+
+from bench import run_all
+
+MACHINE = {"cores": 2, "cores_usable": 2, "memory_gb": 23.5, "cpu": "Test-CPU", "os": "Linux", "python": "3.11",
+           "duckdb": "2.0.0", "streamlit": "1.67.0", "playwright": "1.65.2", "chromium": "Chromium 1"}
+
+
+def _entry(data, load=0.5, when="2026-11-25T01:00:00"):
+    return {"measured_at": when, "stage_s": 1.0, "load_min": load, "load_max": load, "load_median": load,
+            "data": data}
+
+
+def _results(load=0.5):
+    pages = {"district": [{"page": "ueberblick", "cold_ms": 900.0, "median_ms": 200.0, "median_cpu_ms": 150.0,
+                           "filter_change_ms": 350.0, "runs": 7}],
+             "national": [{"page": "ueberblick", "cold_ms": 1800.0, "median_ms": 800.0, "median_cpu_ms": 600.0,
+                           "filter_change_ms": 1200.0, "runs": 7}]}
+    browser = {"district": [{"page": "karte", "cold_ms": 2500.0, "warm_ms": 1500.0, "filter_change_ms": 700.0,
+                             "warm_script_done_ms": 400.0, "failures": ["Lauf 1: Timeout"]}],
+               "national": [{"page": "karte", "cold_ms": 3000.0, "warm_ms": 1800.0, "filter_change_ms": 2100.0,
+                             "warm_script_done_ms": 900.0, "failures": []}]}
+    etl = {"district": {"statistics_rows": 7500, "statistics_mb": 1.3, "etl_s": 4.0, "raw_read_csv_s": 0.4,
+                        "ratio": 10.0, "etl_peak_mb": 250.0, "runs": 3},
+           "national": {"statistics_rows": 6_480_000, "statistics_mb": 960.0, "etl_s": 30.0, "raw_read_csv_s": 20.0,
+                        "ratio": 1.5, "etl_peak_mb": 800.0, "runs": 2}}
+    memory = {"district": {"sessions": 10, "idle_mb": 70.0, "after_one_session_mb": 280.0, "peak_mb": 420.0,
+                           "end_mb": 400.0, "sessions_wall_s": 100.0, "sessions_failed": 0, "repeated_clicks": 0,
+                           "errors": []},
+              "national": {"sessions": 10, "idle_mb": 70.0, "after_one_session_mb": 350.0, "peak_mb": 630.0,
+                           "end_mb": 600.0, "sessions_wall_s": 200.0, "sessions_failed": 1, "repeated_clicks": 2,
+                           "errors": ["Seite Karte: Timeout"]}}
+    stages = {name: {scale: _entry(data[scale], load) for scale in ("district", "national")}
+              for name, data in (("pages", pages), ("browser", browser), ("etl", etl), ("memory", memory))}
+    return {"machine": MACHINE, "stages": stages,
+            "data": {"district": {"municipalities": 53, "values": 13_396}, "national": {"municipalities": 10_800,
+                                                                                       "values": 6_480_000}}}
+
+
+def _row(md: str, title: str, label: str) -> str:
+    """The table row starting with ``| label |`` in the section headed ``### title``."""
+    section = md.split(f"### {title}", 1)[1].split("\n### ", 1)[0]
+    return next(line for line in section.splitlines() if line.startswith(f"| {label} |"))
+
+
+def test_tables_have_both_scales_growth_and_marked_aims(tmp_path):
+    out = tmp_path / "results.md"
+    results = _results()
+    run_all.write_markdown(results, out)
+    md = out.read_text(encoding="utf-8")
+
+    assert "Test-CPU, 2 Kerne" in md and "23,5 GB" in md and "2026-11-25" in md
+    assert "Hinweis:** Während der Messungen" not in md  # idle machine: no load warning
+
+    # script time: 200 ms < 300 ms (district), 800 ms < 1000 ms (national), growth 4×
+    row = _row(md, "Skriptzeit je Seite – Median (warme Caches)", "Überblick")
+    assert row == "| Überblick | 200 ms ✓ | 800 ms ✓ | 4,0× |"
+    row = _row(md, "Skriptzeit je Seite – Filterwechsel (Thema)", "Überblick")
+    assert row == "| Überblick | 350 ms ✗ | 1.200 ms ✗ | 3,4× |"
+    # browser: aim 2 s for both scales
+    row = _row(md, "Browser bis zur fertigen Seite – kalt (frischer Server)", "Karte")
+    assert row == "| Karte | 2.500 ms ✗ | 3.000 ms ✗ | 1,2× |"
+    assert "Karte (Landkreis): Lauf 1: Timeout" in md
+    # ETL ratio aim ≤ 2×; no growth factor for a ratio
+    row = _row(md, "ETL", "Verhältnis ETL / read_csv")
+    assert row == "| Verhältnis ETL / read_csv | 10,0× ✗ | 1,5× ✓ | – |"
+    assert _row(md, "ETL", "Statistikzeilen").endswith("| 864,0× |")
+    # memory aim < 500 MB, failed sessions listed
+    row = _row(md, "Speicher des App-Servers mit 10 gleichzeitigen Browsersitzungen", "**Spitze mit 10 Sitzungen (MB)**")
+    assert row == "| **Spitze mit 10 Sitzungen (MB)** | 420 ✓ | 630 ✗ | 1,5× |"
+    assert "nicht fertig (National): Seite Karte: Timeout" in md
+    # the summary names the slowest page
+    assert "Landkreis 200 ms ✓ (Überblick) · National 800 ms ✓ (Überblick)" in md
+
+
+def test_load_on_the_machine_is_reported(tmp_path):
+    out = tmp_path / "results.md"
+    run_all.write_markdown(_results(load=9.5), out)
+    md = out.read_text(encoding="utf-8")
+    assert "bis 9,5 bei 2 Kernen" in md
+    assert "Last (1 min) 9,5–9,5" in md
+
+
+def test_missing_scale_shows_a_dash(tmp_path):
+    results = _results()
+    for stage in results["stages"].values():
+        del stage["national"]
+    out = tmp_path / "results.md"
+    run_all.write_markdown(results, out)
+    assert _row(out.read_text(encoding="utf-8"), "Skriptzeit je Seite – Median (warme Caches)", "Überblick") \
+        == "| Überblick | 200 ms ✓ | – | – |"
