@@ -17,9 +17,12 @@ Every figure is the median over the runs. Timing lives here, never in the tests.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import statistics
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,31 +68,50 @@ def _median_ms(values: list[float]) -> float | None:
     return statistics.median(values) * 1000 if values else None
 
 
+def _server_answers(base: str) -> bool:
+    """True when the server's health endpoint answers within 5 s."""
+    try:
+        with urllib.request.urlopen(base + "/_stcore/health", timeout=5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
 def _one_run(browser, db: Path, env: dict | None, app_page: AppPage, warm: int, theme_name: str) -> dict:
     """One fresh server: a cold visit, ``warm`` warm visits, a filter change in the last one (seconds).
-    On a failure the exception message says what the page was still missing."""
+
+    On a failure the exception message says what the page was still missing and whether the server still
+    answered; then the server is sent SIGABRT, so that Python's fault handler (``PYTHONFAULTHANDLER``) writes
+    the stacks of all its threads into its log, which is kept in tests/artifacts/ (named in the message)."""
     opened = []
     try:
-        with streamlit_server(db, env) as base:
-            url = app_page.url(base)
-            cold, cold_script, first = _visit(url, opened, browser=browser)
-            page = first
-            warm_times, warm_script = [], []
-            for _ in range(warm):
-                seconds, script_done, page = _visit(url, opened, context=first.context)
-                warm_times.append(seconds)
-                warm_script.append(script_done)
-            change = _filter_change(page, theme_name)
-            return {"cold": cold, "cold_script": cold_script, "warm": warm_times, "warm_script": warm_script,
-                    "change": change}
-    except Exception as exc:
-        state = "–"
-        for page in opened[-1:]:
+        with streamlit_server(db, {**(env or {}), "PYTHONFAULTHANDLER": "1"}) as base:
             try:
-                state = page.evaluate(STATE_JS)
-            except Exception:  # noqa: BLE001 - the page may be gone
-                pass
-        raise RuntimeError(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]} ({state})") from exc
+                url = app_page.url(base)
+                cold, cold_script, first = _visit(url, opened, browser=browser)
+                page = first
+                warm_times, warm_script = [], []
+                for _ in range(warm):
+                    seconds, script_done, page = _visit(url, opened, context=first.context)
+                    warm_times.append(seconds)
+                    warm_script.append(script_done)
+                change = _filter_change(page, theme_name)
+                return {"cold": cold, "cold_script": cold_script, "warm": warm_times, "warm_script": warm_script,
+                        "change": change}
+            except Exception as exc:
+                state = "–"
+                for page in opened[-1:]:
+                    try:
+                        state = page.evaluate(STATE_JS)
+                    except Exception:  # noqa: BLE001 - the page may be gone
+                        pass
+                answers = "ja" if _server_answers(base) else "nein"
+                if base.process.poll() is None:
+                    os.kill(base.process.pid, signal.SIGABRT)
+                    time.sleep(1)
+                raise RuntimeError(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]} ({state}; Server "
+                                   f"antwortet: {answers}; Log: tests/artifacts/streamlit-{base.rsplit(':', 1)[1]}.log)"
+                                   ) from exc
     finally:
         for page in opened:
             if not page.is_closed():

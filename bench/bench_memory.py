@@ -80,7 +80,8 @@ class SessionError(Exception):
 async def _rerun(page, action, step: str, retry: bool = False) -> int:
     """Run ``action`` (a click that reruns the script), then wait until a new run has finished and the page
     is finished. When no run starts within START_MS and ``retry`` is set, the click is repeated once (a click
-    can get lost while the page is busy). Returns the number of repeated clicks (0 or 1)."""
+    can get lost while the page is busy; a repeated click on a page link only reruns that page). Returns the
+    number of repeated clicks (0 or 1)."""
     runs, starts = await page.evaluate("[window.__rmRuns || 0, window.__rmStarts || 0]")
     started = f"() => (window.__rmRuns || 0) > {runs} || (window.__rmStarts || 0) > {starts}"
     retries = 0
@@ -89,11 +90,9 @@ async def _rerun(page, action, step: str, retry: bool = False) -> int:
         try:
             await page.wait_for_function(started, timeout=START_MS)
         except PlaywrightTimeout:
-            if not retry:
-                raise
-            retries = 1
-            await action()
-            await page.wait_for_function(started, timeout=START_MS)
+            if retry:  # else: the server may just be slow to start the run, go on waiting
+                retries = 1
+                await action()
         await page.wait_for_function(f"() => (window.__rmRuns || 0) > {runs}", timeout=TIMEOUT_MS)
         await page.wait_for_function(FINISHED_JS, timeout=TIMEOUT_MS)
     except PlaywrightTimeout as exc:

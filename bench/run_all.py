@@ -303,7 +303,8 @@ def _stage_note(results: dict, stage: str) -> str:
         if e:
             parts.append(f"{SCALES[scale]['label']}: gemessen {e['measured_at'].replace('T', ' ')}, "
                          f"Last (1 min) {_num(e['load_min'], 1)}–{_num(e['load_max'], 1)}"
-                         + (f", **{e['error']}**" if "error" in e else ""))
+                         + (f", **{e['error']}**" if "error" in e else "")
+                         + (f" (spätere Wiederholung fehlgeschlagen: {e['last_error']})" if "last_error" in e else ""))
     return "_" + " · ".join(parts) + "_" if parts else ""
 
 
@@ -600,9 +601,13 @@ def main(argv=None) -> int:
                 print("bench/bench_report.py fehlt – Bericht-Messung übersprungen.", flush=True)
                 continue
             entry = run_stage(stage, scale, args)
-            results.setdefault("stages", {}).setdefault(stage, {})[scale] = entry
+            previous = results.get("stages", {}).get(stage, {}).get(scale)
             if "error" in entry:
                 failed.append(f"{stage}/{scale}")
+                if previous and "data" in previous:  # keep the last good figures, note the failed rerun
+                    previous["last_error"] = f"{entry['measured_at'].replace('T', ' ')}: {entry['error']}"
+                    entry = previous
+            results.setdefault("stages", {}).setdefault(stage, {})[scale] = entry
             save_results(results)
             write_markdown(results)
     write_markdown(results)
