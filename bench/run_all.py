@@ -322,7 +322,8 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
              f"- CPU: {m.get('cpu', '–')}, {m.get('cores', '–')} Kerne ({m.get('cores_usable', '–')} nutzbar), "
              f"Arbeitsspeicher {_num(m.get('memory_gb'), 1, ' GB')}",
              f"- {m.get('os', '')}, Python {m.get('python', '–')}, DuckDB {m.get('duckdb', '–')}, "
-             f"Streamlit {m.get('streamlit', '–')}, Playwright {m.get('playwright', '–')}, {m.get('chromium', '–')}"]
+             f"Streamlit {m.get('streamlit', '–')}, Playwright {m.get('playwright', '–')}, "
+             f"{m.get('chromium', '–')}"]
     if loads and max(loads) > 0.8 * cores:
         lines += ["", f"> **Hinweis:** Während der Messungen lief auf der Maschine andere CPU-lastige Arbeit "
                       f"(Lastmittel über 1 min bis {_num(max(loads), 1)} bei {cores} Kernen; je Stufe unten "
@@ -417,7 +418,8 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
                            "alle 100 ms gemessen; jede Sitzung wählt ein Thema und besucht jede Seite)", [
             ("RSS nach dem Start (MB)", g("district", "idle_mb"), g("national", "idle_mb"),
              _num(g("district", "idle_mb")), _num(g("national", "idle_mb"))),
-            ("RSS nach einer Sitzung (MB)", g("district", "after_one_session_mb"), g("national", "after_one_session_mb"),
+            ("RSS nach einer Sitzung (MB)", g("district", "after_one_session_mb"),
+             g("national", "after_one_session_mb"),
              _num(g("district", "after_one_session_mb")), _num(g("national", "after_one_session_mb"))),
             (f"**Spitze mit {n} Sitzungen (MB)**", g("district", "peak_mb"), g("national", "peak_mb"),
              _num(g("district", "peak_mb")) + _mark(g("district", "peak_mb"), AIM_MEMORY_MB),
@@ -446,7 +448,8 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
               "unter *Datenumfang*. Ein Wachstum weit unter dem der Daten heißt: die Zeit hängt kaum von der "
               "Datenmenge ab (DuckDB aggregiert, die Seiten holen nur kleine Ergebnisse).",
               "- Beim ETL im Landkreis überwiegen feste Kosten (Start des Interpreters, Importe, Prüfung des "
-              "Arbeitsbuchs, Datentests), die Statistikdateien sind nur gut 1 MB groß; das Ziel „≤ 2× read_csv“ "
+              "Arbeitsbuchs, Datentests), die Statistikdateien sind nur gut 1 MB groß; das Ziel "
+              "„≤ 2× read_csv“ "
               "ist erst bei nationalem Umfang aussagekräftig.",
               "- Skriptzeit (AppTest, ohne Browser) misst nur Python; die Browserzeit enthält zusätzlich Laden "
               "und Zeichnen im Browser. Die Tabelle *davon bis zum Ende des Skriptlaufs* zeigt, wie viel der "
@@ -520,7 +523,8 @@ def _report_table(rep: dict) -> list[str]:
     rows = [("Kommandozeile `python -m monitor.report`, kalt (s)", g("district", "cli_cold_s"),
              g("national", "cli_cold_s"))]
     for idx, name in ((0, "kalt"), (1, "warm")):
-        rows += [(f"{name}: Inhalt (s)", g("district", "runs", idx, "content_s"), g("national", "runs", idx, "content_s")),
+        rows += [(f"{name}: Inhalt (s)", g("district", "runs", idx, "content_s"),
+                  g("national", "runs", idx, "content_s")),
                  (f"{name}: Warten auf Grafiken (s)", g("district", "runs", idx, "charts_wait_s"),
                   g("national", "runs", idx, "charts_wait_s")),
                  (f"{name}: PDF + DOCX + XLSX gesamt (s)", g("district", "runs", idx, "total_s"),

@@ -23,6 +23,7 @@ import shutil
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ PORTFOLIO_TABLES = ["initiative", "initiative_theme", "initiative_municipality",
                     "coordination_round_organisation", "coordination_round_initiative"]
 SUMMARY_TABLES = ["municipality", "region", "indicator", "indicator_value", "source"] + PORTFOLIO_TABLES
 STAT_SUFFIXES = {".csv", ".txt", ".ffcsv", ".tsv"}
+#: Statistics files read at the same time (each on its own cursor; DuckDB parallelises within a file too).
+STAT_WORKERS = max(1, int(os.environ.get("REGIONALMONITOR_ETL_WORKERS", "2")))
 #: Boundary files are parsed whole (json); the district's municipalities need a few MB.
 MAX_GEOJSON_BYTES = 100 << 20
 
@@ -166,6 +169,7 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
     # Bounded memory: DuckDB spills sorts/joins to a folder beside the new file beyond this limit.
     con = duckdb.connect(str(tmp), config={"memory_limit": os.environ.get("REGIONALMONITOR_ETL_MEMORY", "1GB"),
                                            "temp_directory": str(tmp) + ".spill"})
+    portfolio = None
     try:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
         _load_vocab(con)
@@ -216,6 +220,8 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
         con.execute("checkpoint")
     finally:
         con.close()
+        if portfolio is not None:
+            portfolio.join(timeout=120)  # a build that stopped early lets the reader finish, not dangle
 
 
 def _stop_on_errors(issues: list[Issue]) -> None:
@@ -326,14 +332,13 @@ def _load_catalogue(con: duckdb.DuckDBPyConnection, source: Path, issues: list[I
 
 def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues: list[Issue],
                      pr: Progress) -> dict[str, str]:
-    """Read each statistics file (``etl.statistics``, one file at a time, as the temp view ``stg_file`` with
-    its summary ``stg_file_summary``) and map its rows to ``indicator_value`` through the catalogue right
-    away: memory holds one file, never all of them, and the values are copied once, into their final table.
-    What the warnings need later is kept as small summaries (``stg_outside``: catalogue rows for regions
-    outside ``region``, per file and key; ``stg_unmatched``: rows without a catalogue entry, per series).
+    """Read each statistics file (``etl.statistics``, as a temp view of its rows with a summary table) and map
+    its rows to ``indicator_value`` through the catalogue right away: memory holds the files being read, never
+    all of them, and the values are copied once, into their final table. ``STAT_WORKERS`` files are read at
+    the same time, each on its own cursor (DuckDB's temp tables are per connection). What the warnings need
+    later is kept as small summaries (``stg_outside``: catalogue rows for regions outside ``region``, per file
+    and key; ``stg_unmatched``: rows without a catalogue entry, per series). Issues are listed in file order.
     Returns {source_id: format}."""
-    from etl import statistics
-
     con.execute("create temp table stg_outside (source_id varchar, region_key varchar, region_level varchar, "
                 "region_name varchar, n bigint, only_dashes boolean, first_line bigint)")
     con.execute("create temp table stg_unmatched (source_id varchar, statistic_code varchar, "
@@ -342,32 +347,61 @@ def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues
     if not files:
         issues.append(Issue("warning", "Keine Statistikdateien im Ordner statistik/ gefunden.",
                             expected="Exporte aus GENESIS/Regionalstatistik oder INKAR"))
-    for rel in pr.files(files, "Statistiken"):
-        if rel not in manifest:
-            issues.append(Issue("error", "Datei ohne Herkunftsangabe in quellen.csv.", file=rel,
-                                expected="eine Zeile für diese Datei in quellen.csv (Herkunft, Stichtag, Lizenz)"))
-            continue
+    with ThreadPoolExecutor(max_workers=STAT_WORKERS, thread_name_prefix="regionalmonitor-stat") as pool:
+        futures = {rel: pool.submit(_stage_and_map, con, source, rel) for rel in files if rel in manifest}
         try:
-            result = statistics.load_statistics_file(con, source / rel, rel, table="stg_file", check_lines=False,
-                                                     as_view=True)
-        except InputError as exc:
-            issues += exc.issues
-            continue
-        try:
-            issues += result.issues
-            formats[rel] = result.format
-            if result.rows == 0:
-                issues.append(Issue("warning", "Die Datei enthält keine Werte.", file=rel))
-            if not any(i.severity == "error" for i in issues):  # after an error only the checks go on
-                _map_file(con, rel)
+            for rel in pr.files(files, "Statistiken"):
+                if rel not in manifest:
+                    issues.append(Issue("error", "Datei ohne Herkunftsangabe in quellen.csv.", file=rel,
+                                        expected="eine Zeile für diese Datei in quellen.csv (Herkunft, Stichtag, "
+                                                 "Lizenz)"))
+                    continue
+                file_issues, fmt, outside, unmatched = futures[rel].result()
+                issues += file_issues
+                if fmt is not None:
+                    formats[rel] = fmt
+                for table, rows in (("stg_outside", outside), ("stg_unmatched", unmatched)):
+                    if rows is not None and rows.num_rows:
+                        con.register("stg_rows", rows)
+                        try:
+                            con.execute(f"insert into {table} select * from stg_rows")
+                        finally:
+                            con.unregister("stg_rows")
         finally:
-            statistics.drop_staged_view(con, "stg_file")
+            for f in futures.values():
+                f.cancel()
     return formats
 
 
-def _map_file(con: duckdb.DuckDBPyConnection, source_id: str) -> None:
+def _stage_and_map(con: duckdb.DuckDBPyConnection, source: Path, rel: str):
+    """One statistics file on its own cursor: (its issues, format or None, outside rows, unmatched rows);
+    the rows go to ``indicator_value`` when the file has no error."""
+    from etl import statistics
+
+    cur = con.cursor()
+    try:
+        try:
+            result = statistics.load_statistics_file(cur, source / rel, rel, table="stg_file", check_lines=False,
+                                                     as_view=True)
+        except InputError as exc:
+            return list(exc.issues), None, None, None
+        try:
+            file_issues = list(result.issues)
+            if result.rows == 0:
+                file_issues.append(Issue("warning", "Die Datei enthält keine Werte.", file=rel))
+            if any(i.severity == "error" for i in file_issues):
+                return file_issues, result.format, None, None
+            return (file_issues, result.format, *_map_file(cur, rel))
+        finally:
+            statistics.drop_staged_view(cur, "stg_file")
+    finally:
+        cur.close()
+
+
+def _map_file(con: duckdb.DuckDBPyConnection, source_id: str):
     """The rows of one file (view ``stg_file``, counts in ``stg_file_summary``) -> ``indicator_value``
-    (catalogue rows whose region is in ``region``) plus the summaries ``stg_outside`` and ``stg_unmatched``."""
+    (catalogue rows whose region is in ``region``); returns the rows for ``stg_outside`` and
+    ``stg_unmatched`` (as Arrow tables)."""
     # the catalogue rows that may take values from this file: a plain equi-join per row
     con.execute("drop table if exists stg_cat")
     con.execute("""
@@ -385,24 +419,25 @@ def _map_file(con: duckdb.DuckDBPyConnection, source_id: str) -> None:
         from stg_file s join stg_cat c on {on}
         semi join region r on r.region_key = s.region_key
     """)
-    con.execute(f"""
-        insert into stg_outside
-        select $1, s.region_key, any_value(s.region_level), arg_min(s.name, s.first_line), sum(s.n),
-               bool_and(s.only_dashes), min(s.first_line)
+    outside = con.sql(f"""
+        select $1::varchar as source_id, s.region_key, any_value(s.region_level) as region_level,
+               arg_min(s.name, s.first_line) as region_name, sum(s.n)::bigint as n,
+               bool_and(s.only_dashes) as only_dashes, min(s.first_line)::bigint as first_line
         from stg_file_summary s semi join stg_cat c on {on}
         anti join region r on r.region_key = s.region_key
         group by s.region_key
-    """, [source_id])
-    con.execute("""
-        insert into stg_unmatched
-        select $1, s.statistic_code, s.variable_code, s.dims, sum(s.n) from stg_file_summary s
+    """, params=[source_id]).to_arrow_table()
+    unmatched = con.sql("""
+        select $1::varchar as source_id, s.statistic_code, s.variable_code, s.dims, sum(s.n)::bigint as n
+        from stg_file_summary s
         anti join (select source_statistic, source_variable, coalesce(source_dims, '') as dims from indicator
                    where method = 'file') i
              on s.statistic_code = i.source_statistic and s.variable_code = i.source_variable
                 and coalesce(s.dims, '') = i.dims
         group by all
-    """, [source_id])
+    """, params=[source_id]).to_arrow_table()
     con.execute("drop table stg_cat")
+    return outside, unmatched
 
 
 def _finish_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -> None:
@@ -519,6 +554,10 @@ class _PortfolioReader:
             self._out = read_portfolio(path, municipalities, indicator_ids, today)
         except BaseException as exc:  # noqa: BLE001 - re-raised in result()
             self._error = exc
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def result(self):
         self._thread.join()

@@ -49,7 +49,13 @@ def read_text_table(path: Path) -> tuple[list[str], list[list[str]]]:
         text = raw.decode("cp1252", errors="replace")
     first = text.split("\n", 1)[0]
     delim = ";" if first.count(";") >= first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        raise InputError(Issue("error", "Die Zeile kann nicht gelesen werden: ein Feld ist länger als 128 KiB "
+                                        "oder ein Anführungszeichen ist nicht geschlossen.", file=path.name,
+                               row=reader.line_num, expected="CSV-Text mit einer Zeile je Eintrag")) from None
     rows = [r for r in rows if any(c.strip() for c in r)]
     header = [h.strip().lower() for h in rows[0]]
     return header, [[c.strip() for c in r] for r in rows[1:]]

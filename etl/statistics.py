@@ -1024,7 +1024,13 @@ def _load_table(con, path: Path, source_id: str, encoding: str, table: str = "st
                                         f"({encoding}) kein Zeichen sind (beschädigte Datei?).",
                                   row=path.read_bytes()[:exc.start].count(b"\n") + 1,
                                   expected="eine Textdatei in UTF-8, Windows-1252 oder ISO-8859-15")) from None
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";", quotechar='"'))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";", quotechar='"')
+    try:
+        rows = list(reader)
+    except csv.Error:
+        raise InputError(_err(path, "Die Zeile kann nicht gelesen werden: ein Feld ist länger als 128 KiB oder "
+                                    "ein Anführungszeichen ist nicht geschlossen.", row=reader.line_num,
+                              expected="eine GENESIS-Tabelle wie vom Portal exportiert")) from None
     cells = [[c for c in r] for r in rows]
 
     def empty(r: list[str]) -> bool:

@@ -14,6 +14,7 @@ Page code never writes SQL; the query functions in the ``monitor`` modules call 
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -81,6 +82,9 @@ class _Handle:
 _lock = threading.Lock()
 _handles: OrderedDict[str, _Handle] = OrderedDict()  # path -> handle of its current version
 _retired: set[_Handle] = set()  # replaced versions with queries still running
+_failed_open: dict[str, tuple[tuple, float]] = {}  # path -> (stamp that did not open, retry after)
+RETRY_OPEN_S = 2.0
+_log = logging.getLogger(__name__)
 
 
 def _open(path: str) -> _Handle:
@@ -106,15 +110,28 @@ def _open(path: str) -> _Handle:
 
 @contextmanager
 def _lease(path: str):
-    """The handle of the file's current version, counted as in use until the block ends."""
+    """The handle of the file's current version, counted as in use until the block ends. When a new version
+    cannot be opened, the version already open keeps serving (the open is retried after RETRY_OPEN_S)."""
     with _lock:
         stamp = db_stamp(Path(path))
         handle = _handles.get(path)
-        if handle is None or handle.stamp != stamp:
-            fresh = _open(path)  # raises without touching the handle others use
-            if handle is not None:
-                handle.retire()
-            _handles[path] = handle = fresh
+        failed = _failed_open.get(path)
+        if handle is not None and handle.stamp != stamp and failed and failed[0] == stamp \
+                and time.monotonic() < failed[1]:
+            pass  # the new file did not open a moment ago: keep serving the version that works
+        elif handle is None or handle.stamp != stamp:
+            try:
+                fresh = _open(path)  # raises without touching the handle others use
+            except duckdb.Error:
+                if handle is None:
+                    raise
+                _failed_open[path] = (stamp, time.monotonic() + RETRY_OPEN_S)
+                _log.warning("Neue Datenbankdatei %s lässt sich nicht öffnen; der bisherige Stand bleibt.", path)
+            else:
+                _failed_open.pop(path, None)
+                if handle is not None:
+                    handle.retire()
+                _handles[path] = handle = fresh
         _handles.move_to_end(path)
         while len(_handles) > MAX_OPEN_FILES:
             oldest = next(iter(_handles))

@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.minimal_source import (CATALOGUE, FF_HEADER, INITIATIVE_HEADER, MANIFEST, MUNIS,  # noqa: E402
-                                  initiative_row, make_workbook, statistics_lines, write_ffcsv)
+                                  initiative_row, make_workbook, statistics_lines)
 
 BAD = ROOT / "tests" / "fixtures" / "bad"
 STAT = "statistik/bev.csv"

@@ -73,14 +73,8 @@ def start_server(fixture_db):
 
 
 @pytest.fixture(scope="module")
-def server(fixture_db, browser):
-    """The module's server, after one visit of the start page: the first script run of a Streamlit process
-    differs (see test_shared_link_right_after_a_server_start), the tests here should not depend on order."""
+def server(fixture_db):
     with start_server(fixture_db) as url:
-        pg = new_page(browser)
-        pg.goto(url)
-        wait_until_done(pg, TIMEOUT)
-        pg.context.close()
         yield url
 
 

@@ -68,7 +68,8 @@ def test_tables_have_both_scales_growth_and_marked_aims(tmp_path):
     assert row == "| Verhältnis ETL / read_csv | 10,0× ✗ | 1,5× ✓ | – |"
     assert _row(md, "ETL", "Statistikzeilen").endswith("| 864,0× |")
     # memory aim < 500 MB, failed sessions listed
-    row = _row(md, "Speicher des App-Servers mit 10 gleichzeitigen Browsersitzungen", "**Spitze mit 10 Sitzungen (MB)**")
+    row = _row(md, "Speicher des App-Servers mit 10 gleichzeitigen Browsersitzungen",
+               "**Spitze mit 10 Sitzungen (MB)**")
     assert row == "| **Spitze mit 10 Sitzungen (MB)** | 420 ✓ | 630 ✗ | 1,5× |"
     assert "nicht fertig (National): Seite Karte: Timeout" in md
     # the summary names the slowest page

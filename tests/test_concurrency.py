@@ -168,3 +168,18 @@ def test_a_missing_database_is_reported_not_crashed(tmp_path, monkeypatch):
     clear_streamlit_caches()
     with pytest.raises(db.DatabaseMissing):
         db.query("select 1")
+
+
+def test_an_unreadable_replacement_keeps_the_old_data_serving(live, versions):
+    """Only a broken replacement (never the ETL's, which replaces only after all checks) could fail to open:
+    the version already open keeps serving instead of every session failing."""
+    assert db.scalar("select title from initiative") == OLD_TITLE
+    staged = live.with_name(".monitor.duckdb.tmp-test")
+    staged.write_bytes(b"kein DuckDB-Format " * 1000)
+    os.replace(staged, live)
+    assert db.scalar("select title from initiative where ? = 2", (2,)) == OLD_TITLE
+    assert db.scalar("select count(*) from initiative where ? = 3", (3,)) == 1
+    shutil.copyfile(versions[1], staged)
+    os.replace(staged, live)
+    db._failed_open.clear()  # (skip the retry pause)
+    assert db.scalar("select title from initiative where ? = 4", (4,)) == NEW_TITLE

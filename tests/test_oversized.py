@@ -214,3 +214,11 @@ def test_error_deep_in_a_big_file_names_its_line(case):
     add_source(src, "statistik/gross.csv")
     assert_refused(run_etl(src, db), db, digest, "Datei gross.csv", f"Zeile {rows + 2}", "Spalte value",
                    "ca. 55.000")
+
+
+def test_field_beyond_the_csv_limit_is_refused(case):
+    """A 200 KB field (beyond Python's csv limit of 128 KiB) is a German error with its line, not a crash."""
+    src, db, digest = case
+    with (src / "gemeinden.csv").open("a", encoding="utf-8") as fh:
+        fh.write("14626999;" + "X" * 200_000 + ";Gemeinde;1;2024-12-31;51.2;14.7\n")
+    assert_refused(run_etl(src, db), db, digest, "Datei gemeinden.csv", "Zeile 4", "länger als 128 KiB")
