@@ -110,6 +110,9 @@ def test_cli_builds_the_sample(tmp_path):
     assert con.execute("select count(*) from indicator_value where flag is not null").fetchone()[0] > 0
     failing = con.execute("select test_name from data_test where failing_rows > 0").fetchall()
     assert failing == []
+    # every file of the sample is described in quellen.csv (the manifest itself needs no line of its own)
+    undescribed = con.execute("select file from validation_issue where message like '%Herkunftsangabe%'").fetchall()
+    assert undescribed == []
 
 
 def test_overlapping_exports_newest_reference_date_wins(source, tmp_path):

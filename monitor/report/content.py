@@ -249,10 +249,11 @@ def _developments(ids: list[str], ch: overview.Changes) -> dict[str, _Developmen
     new = set(ch.new_initiatives["initiative_id"])
     new_dates = {r.initiative_id: _date(r.date) for r in ch.new_initiatives.itertuples(index=False)}
     out = {}
-    moves = ch.status_changes
+    moves: dict[str, list[tuple]] = {}  # initiative -> its status changes in the period, in row order (one pass)
+    for r in ch.status_changes.itertuples(index=False):
+        moves.setdefault(r.initiative_id, []).append((_py(r.previous_status), r.status, _date(r.date)))
     for i in ids:
-        rows = moves[moves["initiative_id"] == i]
-        pairs = [(_py(r.previous_status), r.status, _date(r.date)) for r in rows.itertuples(index=False)]
+        pairs = moves.get(i, [])
         dates = [d for _, _, d in pairs if d] + ([new_dates[i]] if new_dates.get(i) else [])
         out[i] = _Development(
             started=i in new,
@@ -737,13 +738,15 @@ def _cooperation(f: ReportFilters, selected: set[str], internal: bool) -> tuple[
     only with non-public initiatives; their initiatives listed only when selected. Organisations: those in
     the rounds kept and those working on the selected initiatives."""
     rounds = actors.rounds(f)
-    links = _round_links()
+    linked_of: dict[str, list] = {}  # round -> its linked initiatives, in row order (one pass)
+    for x in _round_links().itertuples(index=False):
+        linked_of.setdefault(x.round_id, []).append(x)
     keep, rows = [], []
     for r in rounds.sort_values(["date", "round_id"]).itertuples(index=False):
-        linked = links[links["round_id"] == r.round_id]
-        if not internal and len(linked) and not linked["is_public"].astype(bool).any():
+        linked = linked_of.get(r.round_id, [])
+        if not internal and linked and not any(bool(x.is_public) for x in linked):
             continue
-        shown = [f"{x.initiative_id} {x.title}" for x in linked.itertuples(index=False) if x.initiative_id in selected]
+        shown = [f"{x.initiative_id} {x.title}" for x in linked if x.initiative_id in selected]
         keep.append(r)
         rows.append((_date(r.date), _py(r.format) or "–", _py(r.organisations) or "–", "; ".join(shown) or "–",
                      _py(r.results) or "–"))
@@ -759,10 +762,10 @@ def _cooperation(f: ReportFilters, selected: set[str], internal: bool) -> tuple[
             if org:
                 counts.setdefault(org, [0, 0, 0])[0] += 1
     work = actors.organisation_initiatives(f)
-    for org, part in work.groupby("organisation"):
-        c = counts.setdefault(str(org), [0, 0, 0])
-        c[1] += int(part.loc[part["role"] == "Träger", "initiative_id"].nunique())
-        c[2] += int(part.loc[part["role"] != "Träger", "initiative_id"].nunique())
+    is_lead = (work["role"] == "Träger").fillna(False).astype(bool)
+    for slot, part in ((1, work[is_lead]), (2, work[~is_lead])):
+        for org, n in part.groupby("organisation")["initiative_id"].nunique().items():
+            counts.setdefault(str(org), [0, 0, 0])[slot] += int(n)
     org_rows = sorted(((o, *c) for o, c in counts.items()), key=lambda r: (-(r[1] + r[2] + r[3]), r[0]))
     orgs_table = Table(
         "organisations", "Beteiligte Organisationen",
