@@ -12,6 +12,9 @@ plotly chart drawn (SVG) and every deck.gl map drawn (canvas). Per page and run 
 - *Filter*: in the last warm session a theme is picked in the sidebar's ``Thema`` (run r picks theme r, so the
   filtered queries miss the cache), from the click on the option to finished.
 
+Then the same for the reference pages of bench/floor_app.py (an empty Streamlit page, one plotly chart, one
+pydeck map; no filter): Streamlit's own cost on this machine, the floor under every page of the app.
+
 Every figure is the median over the runs. Timing lives here, never in the tests.
 """
 from __future__ import annotations
@@ -33,6 +36,18 @@ from tests.browser_support import (STATE_JS, AppPage, app_pages, close_dropdown,
                                    new_page, streamlit_server, wait_until_done, widget)
 
 TIMEOUT_MS = 180_000
+#: Reference pages (bench/floor_app.py, not the app): Streamlit's own cost on this machine, measured alike.
+FLOOR_APP = ROOT / "bench" / "floor_app.py"
+REFERENCES = [AppPage("bench/floor_app.py", "Streamlit: leere Seite", "?inhalt=leer"),
+              AppPage("bench/floor_app.py", "Streamlit: eine Plotly-Grafik", "?inhalt=plotly"),
+              AppPage("bench/floor_app.py", "Streamlit: eine pydeck-Karte", "?inhalt=karte")]
+
+
+def row_name(app_page: AppPage) -> str:
+    """The key of a page's row: the page file's stem, for a reference page ``vergleich_<inhalt>``."""
+    if app_page.file == "bench/floor_app.py":
+        return "vergleich_" + app_page.url_path.rsplit("=", 1)[-1]
+    return Path(app_page.file).stem
 
 
 def _visit(url: str, opened: list, browser=None, context=None) -> tuple[float, float, object]:
@@ -77,15 +92,17 @@ def _server_answers(base: str) -> bool:
         return False
 
 
-def _one_run(browser, db: Path, env: dict | None, app_page: AppPage, warm: int, theme_name: str) -> dict:
-    """One fresh server: a cold visit, ``warm`` warm visits, a filter change in the last one (seconds).
+def _one_run(browser, db: Path, env: dict | None, app_page: AppPage, warm: int, theme_name: str | None,
+             script: Path | None = None) -> dict:
+    """One fresh server (of app.py, or of ``script``): a cold visit, ``warm`` warm visits, a filter change in
+    the last one (seconds; none without ``theme_name``).
 
     On a failure the exception message says what the page was still missing and whether the server still
     answered; then the server is sent SIGABRT, so that Python's fault handler (``PYTHONFAULTHANDLER``) writes
     the stacks of all its threads into its log, which is kept in tests/artifacts/ (named in the message)."""
     opened = []
     try:
-        with streamlit_server(db, {**(env or {}), "PYTHONFAULTHANDLER": "1"}) as base:
+        with streamlit_server(db, {**(env or {}), "PYTHONFAULTHANDLER": "1"}, script=script) as base:
             try:
                 url = app_page.url(base)
                 cold, cold_script, first = _visit(url, opened, browser=browser)
@@ -95,7 +112,7 @@ def _one_run(browser, db: Path, env: dict | None, app_page: AppPage, warm: int, 
                     seconds, script_done, page = _visit(url, opened, context=first.context)
                     warm_times.append(seconds)
                     warm_script.append(script_done)
-                change = _filter_change(page, theme_name)
+                change = _filter_change(page, theme_name) if theme_name else None
                 return {"cold": cold, "cold_script": cold_script, "warm": warm_times, "warm_script": warm_script,
                         "change": change}
             except Exception as exc:
@@ -119,33 +136,37 @@ def _one_run(browser, db: Path, env: dict | None, app_page: AppPage, warm: int, 
 
 
 def measure(db: Path, runs: int = 3, warm: int = 2, pages: list[AppPage] | None = None,
-            env: dict | None = None, out=sys.stdout) -> list[dict]:
-    """Per page: median cold, warm and filter-change browser times in ms (see the module docstring).
+            env: dict | None = None, out=sys.stdout, references: bool = True) -> list[dict]:
+    """Per page: median cold, warm and filter-change browser times in ms (see the module docstring); with
+    ``references``, also the pages of bench/floor_app.py (rows with ``reference`` true, no filter change).
 
-    Returns dicts with page (file stem), title, url_path, cold_ms, warm_ms, filter_change_ms, runs (that
+    Returns dicts with page (:func:`row_name`), title, url_path, cold_ms, warm_ms, filter_change_ms, runs (that
     succeeded), the single times (cold_all_ms, warm_all_ms, filter_all_ms), when the last script run ended,
     counted from the navigation start (cold_script_done_ms, warm_script_done_ms), and ``failures`` (messages of
     failed runs, each retried once on a fresh server); a page without any successful run has ``error``."""
     from playwright.sync_api import sync_playwright
 
     pages = pages or app_pages()
+    plan = [(p, None) for p in pages] + ([(p, FLOOR_APP) for p in REFERENCES] if references else [])
     print(f"Datenbank: {db}", file=out)
-    print(f"{'Seite':<14}{'kalt ms':>10}{'warm ms':>10}{'Filter ms':>11}", file=out, flush=True)
+    print(f"{'Seite':<18}{'kalt ms':>10}{'warm ms':>10}{'Filter ms':>11}", file=out, flush=True)
     results = []
     with sync_playwright() as p:
         browser = launch_browser(p)
         try:
-            for app_page in pages:
-                row = {"page": Path(app_page.file).stem, "title": app_page.title, "url_path": app_page.url_path}
+            for app_page, script in plan:
+                row = {"page": row_name(app_page), "title": app_page.title, "url_path": app_page.url_path,
+                       "reference": script is not None}
                 done, failures = [], []
                 for r in range(runs):
+                    theme = None if script else THEMES[r % len(THEMES)].name_de
                     for _attempt in range(2):
                         try:
-                            done.append(_one_run(browser, db, env, app_page, warm, THEMES[r % len(THEMES)].name_de))
+                            done.append(_one_run(browser, db, env, app_page, warm, theme, script))
                             break
                         except RuntimeError as exc:
                             failures.append(str(exc))
-                            print(f"{row['page']:<14}Lauf {r + 1} fehlgeschlagen: {exc}", file=out, flush=True)
+                            print(f"{row['page']:<18}Lauf {r + 1} fehlgeschlagen: {exc}", file=out, flush=True)
                 row["failures"] = failures
                 if not done:
                     row["error"] = failures[-1] if failures else "keine Messung"
@@ -153,7 +174,7 @@ def measure(db: Path, runs: int = 3, warm: int = 2, pages: list[AppPage] | None 
                     continue
                 cold = [d["cold"] for d in done]
                 warm_times = [s for d in done for s in d["warm"]]
-                change = [d["change"] for d in done]
+                change = [d["change"] for d in done if d["change"] is not None]
                 row.update(cold_ms=_median_ms(cold), warm_ms=_median_ms(warm_times),
                            filter_change_ms=_median_ms(change), runs=len(done),
                            cold_script_done_ms=_median_ms([d["cold_script"] for d in done]),
@@ -161,8 +182,9 @@ def measure(db: Path, runs: int = 3, warm: int = 2, pages: list[AppPage] | None 
                            cold_all_ms=[s * 1000 for s in cold], warm_all_ms=[s * 1000 for s in warm_times],
                            filter_all_ms=[s * 1000 for s in change])
                 results.append(row)
-                print(f"{row['page']:<14}{row['cold_ms']:>10.0f}{row['warm_ms']:>10.0f}"
-                      f"{row['filter_change_ms']:>11.0f}", file=out, flush=True)
+                fc = "–" if row["filter_change_ms"] is None else f"{row['filter_change_ms']:.0f}"
+                print(f"{row['page']:<18}{row['cold_ms']:>10.0f}{row['warm_ms']:>10.0f}{fc:>11}", file=out,
+                      flush=True)
         finally:
             browser.close()
     return results
@@ -175,12 +197,13 @@ def main() -> list[dict]:
     ap.add_argument("--warm", type=int, default=2, help="warme Aufrufe je Server")
     ap.add_argument("--today", help="ISO-Datum für REGIONALMONITOR_TODAY")
     ap.add_argument("--pages", nargs="*", help="URL-Pfade der Seiten ('' = Startseite); Standard: alle")
+    ap.add_argument("--no-references", action="store_true", help="ohne die Vergleichsseiten (bench/floor_app.py)")
     a = ap.parse_args()
     pages = app_pages()
     if a.pages is not None:
         pages = [p for p in pages if p.url_path in a.pages]
     env = {"REGIONALMONITOR_TODAY": a.today} if a.today else None
-    return measure(a.db, a.runs, a.warm, pages, env)
+    return measure(a.db, a.runs, a.warm, pages, env, references=not a.no_references)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["ueberblick", "themen", "gemeinden", "initiativen", "karte", "akteure", "daten"]
+from tests.browser_support import app_pages  # noqa: E402
+
+PAGES = [Path(p.file).stem for p in app_pages()]  # every page of app.py's navigation, in its order
 DEFAULT_PAGE = "ueberblick"  # app.py's default page (at "/")
 
 

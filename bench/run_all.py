@@ -226,21 +226,25 @@ def _get(results: dict, stage: str, scale: str):
 def _page_titles() -> dict[str, str]:
     from tests.browser_support import app_pages
 
-    return {Path(p.file).stem: p.title for p in app_pages()}
+    from bench.bench_browser import REFERENCES, row_name
+
+    return {**{Path(p.file).stem: p.title for p in app_pages()}, **{row_name(p): p.title for p in REFERENCES}}
 
 
-def _page_rows(results: dict, stage: str) -> dict[str, dict[str, dict]]:
-    """page stem -> scale -> the stage's row for that page."""
+def _page_rows(results: dict, stage: str, reference: bool = False) -> dict[str, dict[str, dict]]:
+    """page stem -> scale -> the stage's row for that page (the app's pages, or with ``reference`` the
+    reference pages of bench/floor_app.py)."""
     rows: dict[str, dict[str, dict]] = {}
     for scale in SCALES:
         for row in _get(results, stage, scale) or []:
-            rows.setdefault(row["page"], {})[scale] = row
+            if bool(row.get("reference")) == reference:
+                rows.setdefault(row["page"], {})[scale] = row
     return rows
 
 
 def _per_page_table(results: dict, stage: str, key: str, title: str, aims: dict[str, float | None],
-                    aim_text: str) -> list[str]:
-    rows = _page_rows(results, stage)
+                    aim_text: str, reference: bool = False) -> list[str]:
+    rows = _page_rows(results, stage, reference)
     if not rows:
         return []
     titles = _page_titles()
@@ -262,7 +266,7 @@ def _per_page_table(results: dict, stage: str, key: str, title: str, aims: dict[
                 cells.append(_num(v, 0, " ms") + _mark(v, aims.get(scale)))
         d, n = (by_scale.get(s, {}).get(key) for s in SCALES)
         lines.append(f"| {titles.get(page, page)} | {cells[0]} | {cells[1]} | {_growth(d, n)} |")
-    if values["district"] or values["national"]:
+    if (values["district"] or values["national"]) and not reference:
         mx = [max(values[s]) if values[s] else None for s in SCALES]
         lines.append(f"| **langsamste Seite** | {_num(mx[0], 0, ' ms')}{_mark(mx[0], aims.get('district'))} | "
                      f"{_num(mx[1], 0, ' ms')}{_mark(mx[1], aims.get('national'))} | {_growth(*mx)} |")
@@ -402,6 +406,17 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
     block += _per_page_table(results, "browser", "warm_script_done_ms",
                              "Browser warm – davon bis zum Ende des Skriptlaufs (Rest: Zeichnen im Browser)",
                              {s: None for s in SCALES}, "– (Aufteilung der warmen Zeit)")
+    refs = _per_page_table(results, "browser", "cold_ms", "Zum Vergleich: Streamlit selbst – kalt",
+                           {s: None for s in SCALES}, "– (Grundlast: `bench/floor_app.py`, ohne Inhalte der App)",
+                           reference=True)
+    refs += _per_page_table(results, "browser", "warm_ms", "Zum Vergleich: Streamlit selbst – warm",
+                            {s: None for s in SCALES}, "– (gleiche Messung wie oben, neue Sitzung)", reference=True)
+    if refs:
+        block += ["Die Vergleichsseiten zeigen, was Streamlit auf dieser Maschine selbst kostet: eine leere Seite "
+                  "(JavaScript der Oberfläche laden, verbinden, ein Skriptlauf) und je eine Seite mit einer "
+                  "einzigen kleinen Plotly-Grafik bzw. pydeck-Karte (die Bausteine werden im Browser erst bei "
+                  "Bedarf geladen und ausgeführt). Diese Zeiten sind die Untergrenze jeder Seite der App mit "
+                  "Grafik bzw. Karte; was darüber liegt, kostet der Inhalt der App.", "", *refs]
     if block:
         lines += ["Browserzeit: Chromium headless, von `page.goto` (bzw. dem Klick) bis die Seite fertig ist "
                   "(Skriptlauf beendet, keine Platzhalter, alle Plotly-Diagramme und deck.gl-Karten gezeichnet); "
@@ -461,7 +476,7 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
 
 def _slowest(results: dict, stage: str, key: str, scale: str) -> tuple[float | None, str]:
     """The largest ``key`` over the pages of a stage at a scale, and that page's title."""
-    rows = [r for r in _get(results, stage, scale) or [] if r.get(key) is not None]
+    rows = [r for r in _get(results, stage, scale) or [] if r.get(key) is not None and not r.get("reference")]
     if not rows:
         return None, ""
     worst = max(rows, key=lambda r: r[key])
@@ -502,6 +517,16 @@ def _summary(results: dict) -> list[str]:
         values = {s: _slowest(results, "browser", key, s) for s in SCALES}
         lines.append(f"- {label}, langsamste Seite < {AIM_BROWSER_MS / 1000:g} s: "
                      + cells(values, ms, {s: AIM_BROWSER_MS for s in SCALES}))
+    floor = _page_rows(results, "browser", reference=True)
+    if floor:
+        titles = _page_titles()
+        parts = []
+        for page, by_scale in floor.items():
+            row = next((by_scale[s] for s in SCALES if s in by_scale and by_scale[s].get("warm_ms")), None)
+            if row:
+                parts.append(f"{titles.get(page, page)} warm {ms(row['warm_ms'])} (kalt {ms(row['cold_ms'])})")
+        if parts:
+            lines.append("- zum Vergleich, Grundlast ohne die App: " + " · ".join(parts))
     peak = {s: ((_get(results, "memory", s) or {}).get("peak_mb"), "") for s in SCALES}
     sessions = next((d["sessions"] for d in (_get(results, "memory", s) for s in SCALES) if d), 10)
     lines.append(f"- Speicher-Spitze mit {sessions} Sitzungen < {AIM_MEMORY_MB} MB: "

@@ -92,3 +92,23 @@ def test_missing_scale_shows_a_dash(tmp_path):
     run_all.write_markdown(results, out)
     assert _row(out.read_text(encoding="utf-8"), "Skriptzeit je Seite – Median (warme Caches)", "Überblick") \
         == "| Überblick | 200 ms ✓ | – | – |"
+
+
+def test_reference_pages_get_their_own_tables_and_never_count_as_the_slowest_page(tmp_path):
+    results = _results()
+    for scale, warm in (("district", 9000.0), ("national", 9500.0)):  # slower than every app page on purpose
+        results["stages"]["browser"][scale]["data"].append(
+            {"page": "vergleich_plotly", "reference": True, "cold_ms": warm + 1000, "warm_ms": warm,
+             "filter_change_ms": None, "failures": []})
+    out = tmp_path / "results.md"
+    run_all.write_markdown(results, out)
+    md = out.read_text(encoding="utf-8")
+    assert _row(md, "Zum Vergleich: Streamlit selbst – warm", "Streamlit: eine Plotly-Grafik") \
+        == "| Streamlit: eine Plotly-Grafik | 9.000 ms | 9.500 ms | 1,1× |"
+    # the app's tables and the summary name the app's slowest page, not the reference
+    assert "Streamlit: eine Plotly-Grafik" not in _row(md, "Browser bis zur fertigen Seite – warm (neue Sitzung)",
+                                                       "**langsamste Seite**")
+    assert "Landkreis 1.500 ms ✓ (Karte) · National 1.800 ms ✓ (Karte)" in md
+    assert "Grundlast ohne die App: Streamlit: eine Plotly-Grafik warm 9.000 ms (kalt 10.000 ms)" in md
+    section = md.split("### Browser bis zur fertigen Seite – warm (neue Sitzung)", 1)[1].split("\n### ", 1)[0]
+    assert "Streamlit: eine Plotly-Grafik" not in section
