@@ -4,7 +4,7 @@ Run with ``streamlit run app.py`` (after ``python -m etl``). Every page lives in
 """
 import streamlit as st
 
-from monitor import filters, ui
+from monitor import db, filters, gate, ui
 
 st.set_page_config(
     page_title="Regionalmonitor Landkreis Görlitz",
@@ -27,7 +27,9 @@ navigation = st.navigation([
     st.Page("pages/bericht.py", title="Bericht", icon=":material/summarize:", url_path="berichte"),
 ])
 
-if ui.database_ready():
-    ui.synthetic_badge()
-    filters.sidebar_filters()
-    navigation.run()
+with db.pinned():  # one database version for the whole run, even if the ETL replaces the file meanwhile
+    if ui.database_ready():
+        ui.synthetic_badge()
+        filters.sidebar_filters()
+        with gate.page_slot():  # a few page runs at a time per process; see monitor/gate.py
+            navigation.run()

@@ -10,6 +10,10 @@
   file, for as long as any connection to it is alive.
 - Every query runs on its own ``cursor()``, so concurrent sessions never share a cursor.
 - Query results are cached per (SQL, parameters, file identity) with a bound (``ttl``, ``max_entries``).
+- One page view shows one version: ``app.py`` runs each script run inside :func:`pinned`, which holds the
+  version that was current when the run began; every query of that run reads it, even when the ETL replaces
+  the file halfway through (the next run shows the new version). Without a pin (tools, tests), each query
+  reads the current version.
 Page code never writes SQL; the query functions in the ``monitor`` modules call :func:`query`.
 """
 from __future__ import annotations
@@ -80,6 +84,7 @@ class _Handle:
 
 
 _lock = threading.Lock()
+_pin = threading.local()  # .handle: the version the current script run reads (see pinned())
 _handles: OrderedDict[str, _Handle] = OrderedDict()  # path -> handle of its current version
 _retired: set[_Handle] = set()  # replaced versions with queries still running
 _failed_open: dict[str, tuple[tuple, float]] = {}  # path -> (stamp that did not open, retry after)
@@ -148,15 +153,51 @@ def _lease(path: str):
                 handle._close()
 
 
+def _pinned_handle() -> _Handle | None:
+    return getattr(_pin, "handle", None)
+
+
+@contextmanager
+def pinned():
+    """Within the block, this thread's queries read the database version that is current now (the handle is
+    held open meanwhile, even if the ETL replaces the file). Nested use keeps the outer pin. When the database
+    cannot be opened, the block runs unpinned and the queries report the problem as usual."""
+    if _pinned_handle() is not None:
+        yield
+        return
+    lease = _lease(str(db_path()))
+    try:
+        handle = lease.__enter__()
+    except (DatabaseMissing, duckdb.Error):
+        handle = None
+    if handle is None:
+        yield
+        return
+    _pin.handle = handle
+    try:
+        yield
+    finally:
+        _pin.handle = None
+        lease.__exit__(None, None, None)
+
+
+def _execute(handle: _Handle, sql: str, params: tuple) -> pd.DataFrame:
+    cur = handle.con.cursor()
+    try:
+        cur.execute(f"use {CATALOG}")
+        return cur.execute(sql, list(params)).df()
+    finally:
+        cur.close()
+
+
 def _run(stamp: tuple[str, int, int, int], sql: str, params: tuple) -> pd.DataFrame:
-    """Run ``sql`` on the current version of the stamp's file (a newer one when it was replaced meanwhile)."""
+    """Run ``sql`` on the version ``stamp`` when this thread has it pinned, else on the current version of the
+    stamp's file (a newer one when it was replaced meanwhile)."""
+    handle = _pinned_handle()
+    if handle is not None and handle.stamp == stamp:
+        return _execute(handle, sql, params)
     with _lease(stamp[0]) as handle:
-        cur = handle.con.cursor()
-        try:
-            cur.execute(f"use {CATALOG}")
-            return cur.execute(sql, list(params)).df()
-        finally:
-            cur.close()
+        return _execute(handle, sql, params)
 
 
 @st.cache_data(ttl=600, max_entries=1024, show_spinner=False)
@@ -164,9 +205,18 @@ def _cached(stamp: tuple[str, int, int, int], sql: str, params: tuple) -> pd.Dat
     return _run(stamp, sql, params)
 
 
+def current_stamp() -> tuple[str, int, int, int]:
+    """The version queries read now: the pinned one inside :func:`pinned` (same path), else the current file's."""
+    handle = _pinned_handle()
+    if handle is not None and handle.stamp[0] == str(db_path()):
+        return handle.stamp
+    return db_stamp()
+
+
 def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
-    """Run a read-only query on the current database, cached; returns a DataFrame (a copy, safe to modify)."""
-    return _cached(db_stamp(), sql, tuple(params))
+    """Run a read-only query on the database (the pinned version inside :func:`pinned`, else the current one),
+    cached; returns a DataFrame (a copy, safe to modify)."""
+    return _cached(current_stamp(), sql, tuple(params))
 
 
 def scalar(sql: str, params: tuple | list = ()):

@@ -8,11 +8,18 @@ glitch and with the heavy imports done before the server takes requests.
 - The first visitor after a start would otherwise wait for pandas, DuckDB, plotly, pydeck and the app's own
   modules to be imported inside their script run (about 1.5 s on a small server); :func:`preload` imports
   them before the server answers, so that wait moves to the start of the server, where nobody waits.
+- glibc's allocator gives every thread that needs one its own arena and keeps freed memory there; Streamlit
+  starts a thread per script run, so a server that many people use only ever grows. :func:`tune_malloc`
+  limits the arenas and returns freed memory (``bench/bench_memory.py``: peak with 10 national-scale sessions
+  575 MB with the defaults, about 525 MB with this and the page-run gate of ``monitor/gate.py``).
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -46,7 +53,32 @@ def preload(modules: tuple[str, ...] = PRELOAD) -> float:
     return time.perf_counter() - start
 
 
+#: glibc ``mallopt`` parameters (malloc.h): at most 2 malloc arenas, and freed memory above 128 KiB at the top of
+#: a heap or in a block of its own goes back to the system at once (fixed thresholds; glibc's defaults grow
+#: them up to 32 MiB and keep that much per arena and thread).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
+MALLOC_SETTINGS = ((_M_ARENA_MAX, 2), (_M_TRIM_THRESHOLD, 128 * 1024), (_M_MMAP_THRESHOLD, 128 * 1024))
+MALLOC_ENV = "REGIONALMONITOR_MALLOC"  # "default": leave glibc's allocator as it is (for comparisons)
+
+
+def tune_malloc() -> bool:
+    """Apply :data:`MALLOC_SETTINGS` to glibc's allocator (before any thread starts). Streamlit runs every
+    script in a new thread; with glibc's defaults each thread may get its own arena that keeps freed memory,
+    so the server's memory only ever grows with the number of sessions. Returns False where there is no glibc
+    or ``$REGIONALMONITOR_MALLOC`` is 'default'."""
+    if os.environ.get(MALLOC_ENV, "").strip().lower() == "default":
+        return False
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return all(mallopt(param, value) == 1 for param, value in MALLOC_SETTINGS)
+
+
 def main(argv: list[str] | None = None) -> int:
+    tune_malloc()
     PagesManager.uses_pages_directory = False
     root = str(APP.parent)
     if root not in sys.path:

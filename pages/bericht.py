@@ -61,7 +61,7 @@ assessment = st.text_area(
 # ---------------------------------------------------------------- 2. data
 params = ReportParams(date_from, date_to, f.themes, f.municipalities, internal=internal,
                       assessment=(assessment or "").strip())
-report = _report(params, db.db_stamp())
+report = _report(params, db.current_stamp())
 
 # ---------------------------------------------------------------- 3. render
 st.subheader(f"Vorschau: {report.subtitle}")

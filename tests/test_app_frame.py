@@ -167,3 +167,16 @@ def test_initiative_sql_matches_python_rule(fixture_db, kwargs):
 
 def test_current_falls_back_to_defaults_outside_the_app(fixture_db):
     assert filters_mod.current() == Filters(DEFAULT_FROM, DEFAULT_TO)
+
+
+def test_the_page_body_runs_inside_the_gate_and_gives_its_place_back(app, monkeypatch):
+    from monitor import gate
+
+    fresh = gate.RunGate(1)
+    monkeypatch.setattr(gate, "GATE", fresh)
+    app.run()
+    assert not app.exception
+    app.switch_page("pages/karte.py").run()
+    assert not app.exception
+    assert fresh.max_running == 1 and fresh._next_ticket == 2  # one place taken per page run
+    assert fresh.running == 0

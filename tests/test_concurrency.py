@@ -183,3 +183,36 @@ def test_an_unreadable_replacement_keeps_the_old_data_serving(live, versions):
     os.replace(staged, live)
     db._failed_open.clear()  # (skip the retry pause)
     assert db.scalar("select title from initiative where ? = 4", (4,)) == NEW_TITLE
+
+
+def test_a_pinned_run_reads_one_version_even_when_the_file_is_replaced_midway(live, versions):
+    """app.py runs every page view inside db.pinned(): a view that began on the old version shows only old
+    data, even for queries it first makes after the replacement; the next view shows the new version."""
+    with db.pinned():
+        assert db.scalar("select title from initiative") == OLD_TITLE
+        staged = live.with_name(".monitor.duckdb.tmp-test")
+        shutil.copyfile(versions[1], staged)
+        os.replace(staged, live)
+        # a query not yet cached, made after the replacement, still reads the pinned version
+        assert db.scalar("select title from initiative where ? = 5", (5,)) == OLD_TITLE
+        with db.pinned():  # nested use keeps the outer pin
+            assert db.scalar("select title from initiative where ? = 6", (6,)) == OLD_TITLE
+        # unpinned threads meanwhile see the new version
+        seen = []
+        t = threading.Thread(target=lambda: seen.append(db.scalar("select title from initiative where ? = 7", (7,))))
+        t.start()
+        t.join(10)
+        assert seen == [NEW_TITLE]
+        assert db.open_connections() == 2  # the pinned old version stays open ...
+    assert db.open_connections() == 1  # ... until the run ends
+    with db.pinned():
+        assert db.scalar("select title from initiative where ? = 5", (5,)) == NEW_TITLE
+
+
+def test_pinning_a_missing_database_runs_unpinned(tmp_path, monkeypatch):
+    monkeypatch.setenv(db.DB_ENV, str(tmp_path / "fehlt.duckdb"))
+    clear_streamlit_caches()
+    with db.pinned():
+        assert db._pinned_handle() is None
+        with pytest.raises(db.DatabaseMissing):
+            db.query("select 1")

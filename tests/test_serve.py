@@ -1,6 +1,7 @@
 """The launcher's preload: every listed module exists and imports, quietly, before the server starts."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,3 +22,40 @@ def test_preload_imports_every_listed_module_without_runtime_warnings():
     for module in ("charts", "indicator_charts", "maps", "overview", "themes", "initiatives", "sources", "export"):
         assert f"monitor.{module}" in PRELOAD
         assert module in pages
+
+
+def _malloc_probe(env_value: str | None) -> str:
+    """In a fresh interpreter: tune_malloc()'s answer, and whether 2 MiB freed in a thread go back to the system
+    (resident memory after the free minus before the allocation, MiB, from /proc/self/statm)."""
+    code = """
+import ctypes, os, threading
+from monitor.serve import tune_malloc
+ok = tune_malloc()
+page = os.sysconf("SC_PAGE_SIZE")
+rss = lambda: int(open("/proc/self/statm").read().split()[1]) * page / 2**20
+libc = ctypes.CDLL("libc.so.6"); libc.malloc.restype = ctypes.c_void_p; libc.free.argtypes = [ctypes.c_void_p]
+out = {}
+def work():
+    before = rss()
+    ptrs = [libc.malloc(64 * 1024) for _ in range(32)]  # 2 MiB in 64 KiB blocks, below any mmap threshold
+    for p in ptrs: ctypes.memset(p, 1, 64 * 1024)
+    for p in ptrs: libc.free(p)
+    out["kept"] = rss() - before
+t = threading.Thread(target=work); t.start(); t.join()
+print(ok, round(out["kept"], 1))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "REGIONALMONITOR_MALLOC"}
+    if env_value is not None:
+        env["REGIONALMONITOR_MALLOC"] = env_value
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.split()
+
+
+def test_tuned_allocator_gives_freed_memory_back_and_can_be_switched_off():
+    ok, kept = _malloc_probe(None)
+    assert ok == "True"
+    assert float(kept) < 1.0  # freed at once: the trim threshold is 128 KiB
+    ok, kept = _malloc_probe("default")
+    assert ok == "False"
+    assert float(kept) >= 1.5  # glibc's default keeps it (trim threshold 128 KiB grows, thread arena keeps top)
