@@ -27,23 +27,19 @@ def _arrive_in_order(g: RunGate, n: int, body) -> list[threading.Thread]:
 
 def test_never_more_runs_inside_than_places_and_in_arrival_order():
     g = RunGate(2)
-    release = threading.Event()
+    release, blocked = threading.Event(), threading.Event()
     entered: list[int] = []
     lock = threading.Lock()
 
-    def body(i):
-        with g.slot():
-            with lock:
-                entered.append(i)
-            release.wait(5)
+    def entrant(wait_for: threading.Event):
+        def body(i):
+            with g.slot():
+                with lock:
+                    entered.append(i)
+                wait_for.wait(5)
+        return body
 
-    blocked = threading.Event()
-
-    def first_two(i):
-        with g.slot():
-            with lock:
-                entered.append(i)
-            blocked.wait(5)
+    first_two, body = entrant(blocked), entrant(release)
 
     holders = _arrive_in_order(g, 2, first_two)
     waiting = _arrive_in_order(g, 6, lambda i: body(i + 2))
