@@ -428,6 +428,10 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
     if any(mem.values()):
         g = lambda s, k: (mem[s] or {}).get(k)  # noqa: E731
         n = g("district", "sessions") or g("national", "sessions")
+
+        def per_session(scale):
+            peak, one = g(scale, "peak_mb"), g(scale, "after_one_session_mb")
+            return None if peak is None or one is None or not n or n < 2 else (peak - one) / (n - 1)
         lines += _kv_table(f"Speicher des App-Servers mit {n} gleichzeitigen Browsersitzungen",
                            f"Spitze < {AIM_MEMORY_MB} MB (RSS des Streamlit-Prozesses samt Kindprozessen, "
                            "alle 100 ms gemessen; jede Sitzung wählt ein Thema und besucht jede Seite)", [
@@ -436,6 +440,9 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
             ("RSS nach einer Sitzung (MB)", g("district", "after_one_session_mb"),
              g("national", "after_one_session_mb"),
              _num(g("district", "after_one_session_mb")), _num(g("national", "after_one_session_mb"))),
+            (f"Zuwachs je weiterer gleichzeitiger Sitzung (MB, (Spitze − nach einer) ÷ {n - 1})",
+             per_session("district"), per_session("national"),
+             _num(per_session("district"), 1), _num(per_session("national"), 1)),
             (f"**Spitze mit {n} Sitzungen (MB)**", g("district", "peak_mb"), g("national", "peak_mb"),
              _num(g("district", "peak_mb")) + _mark(g("district", "peak_mb"), AIM_MEMORY_MB),
              _num(g("national", "peak_mb")) + _mark(g("national", "peak_mb"), AIM_MEMORY_MB)),
@@ -470,7 +477,17 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
               "und Zeichnen im Browser. Die Tabelle *davon bis zum Ende des Skriptlaufs* zeigt, wie viel der "
               "warmen Browserzeit auf den Server entfällt.",
               "- CPU-Zeiten hängen nicht von fremder Last auf der Maschine ab, Wanduhrzeiten schon (siehe die "
-              "Last je Stufe).", ""]
+              "Last je Stufe).",
+              "- Speicher: Schon nach dem Start belegt der Server rund 175 MB (Python, Streamlit, pandas, "
+              "DuckDB, Arrow, Plotly – fast ganz Programmcode und Bibliotheken). Nach der ersten Sitzung kommen "
+              "hinzu: die beim ersten Seitenlauf nachgeladenen Teile der Bibliotheken, DuckDBs Blockpuffer (höchstens "
+              "so groß wie die Datenbankdatei, national gut 50 MB) und die Abfrage-Caches (begrenzt, national "
+              "unter 20 MB laut Streamlits `/_stcore/metrics`). Jede weitere gleichzeitige Sitzung kostet nur den "
+              "Zuwachs in der Tabelle: Sitzungszustand, Widgets (die Gemeindeauswahl hat national 10.800 "
+              "Einträge) und Zwischenergebnisse laufender Seiten. Dafür rechnen höchstens so viele Seiten "
+              "gleichzeitig, wie der Server Kerne hat (`monitor/gate.py`), und glibc gibt freien Speicher zurück "
+              "(`monitor/serve.py`); vorher lag die nationale Spitze bei 575 MB (gemessen am 25.11.2026 auf "
+              "dieser Maschine).", ""]
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
 
 

@@ -72,6 +72,10 @@ def test_tables_have_both_scales_growth_and_marked_aims(tmp_path):
                "**Spitze mit 10 Sitzungen (MB)**")
     assert row == "| **Spitze mit 10 Sitzungen (MB)** | 420 ✓ | 630 ✗ | 1,5× |"
     assert "nicht fertig (National): Seite Karte: Timeout" in md
+    # per further session: (420 − 280) ÷ 9 = 15,6 and (630 − 350) ÷ 9 = 31,1, growth 2,0×
+    row = _row(md, "Speicher des App-Servers mit 10 gleichzeitigen Browsersitzungen",
+               "Zuwachs je weiterer gleichzeitiger Sitzung (MB, (Spitze − nach einer) ÷ 9)")
+    assert row.endswith("| 15,6 | 31,1 | 2,0× |"), row
     # the summary names the slowest page
     assert "Landkreis 200 ms ✓ (Überblick) · National 800 ms ✓ (Überblick)" in md
 
