@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,20 +165,15 @@ def pinned():
     if _pinned_handle() is not None:
         yield
         return
-    lease = _lease(str(db_path()))
-    try:
-        handle = lease.__enter__()
-    except (DatabaseMissing, duckdb.Error):
-        handle = None
-    if handle is None:
-        yield
-        return
-    _pin.handle = handle
-    try:
-        yield
-    finally:
-        _pin.handle = None
-        lease.__exit__(None, None, None)
+    with ExitStack() as stack:
+        try:
+            _pin.handle = stack.enter_context(_lease(str(db_path())))
+        except (DatabaseMissing, duckdb.Error):
+            pass  # unpinned: the queries meet the same problem and report it
+        try:
+            yield
+        finally:
+            _pin.handle = None
 
 
 def _execute(handle: _Handle, sql: str, params: tuple) -> pd.DataFrame:
