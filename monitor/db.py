@@ -10,6 +10,11 @@
   file, for as long as any connection to it is alive.
 - Every query runs on its own ``cursor()``, so concurrent sessions never share a cursor.
 - Query results are cached per (SQL, parameters, file identity) with a bound (``ttl``, ``max_entries``).
+- Each open version gets a memory budget (:data:`MEMORY_ENV`, default :data:`DEFAULT_MEMORY`): DuckDB keeps the
+  table blocks it has read cached up to that budget (without one it would keep the whole file, up to 80 % of
+  the machine's memory) and spills large intermediate results to its own temporary directory. A query that
+  still does not fit is run again once with DuckDB's default limit, which that version then keeps: the budget
+  saves memory, it never costs an answer.
 - One page view shows one version: ``app.py`` runs each script run inside :func:`pinned`, which holds the
   version that was current when the run began; every query of that run reads it, even when the ETL replaces
   the file halfway through (the next run shows the new version). Without a pin (tools, tests), each query
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -37,6 +43,12 @@ DEFAULT_DB = ROOT / "data" / "monitor.duckdb"
 CATALOG = "monitor"  # name of the attached database inside the private instance
 MAX_OPEN_FILES = 4  # database files (paths) kept open at once; idle ones beyond are closed
 _OPEN_ATTEMPTS = 5
+#: DuckDB memory budget per open database version, in DuckDB's size syntax ('64MB', '1GB').
+MEMORY_ENV = "REGIONALMONITOR_DUCKDB_MEMORY"
+#: Measured at national scale (63 MB file, bench/bench_memory.py): DuckDB's block cache otherwise keeps ~50 MB
+#: more per server; 64 MB runs every page and report, 40 MB makes the national report run out of memory (then
+#: the fallback below answers anyway).
+DEFAULT_MEMORY = "64MB"
 
 
 class DatabaseMissing(RuntimeError):
@@ -92,12 +104,33 @@ RETRY_OPEN_S = 2.0
 _log = logging.getLogger(__name__)
 
 
+def memory_budget() -> str:
+    """DuckDB's memory limit for a newly opened version: ``$REGIONALMONITOR_DUCKDB_MEMORY`` or the default."""
+    return os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
+
+
+_spill_seq = iter(range(1, 1 << 62))
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB instance with the memory budget and a temporary directory of its own (DuckDB
+    names its spill files alike in every instance, so instances must not share one; by default it would
+    use ``.tmp`` in the working directory)."""
+    spill = Path(tempfile.gettempdir()) / f"regionalmonitor-duckdb-{os.getpid()}-{next(_spill_seq)}"
+    try:
+        return duckdb.connect(":memory:", config={"memory_limit": memory_budget(), "temp_directory": str(spill)})
+    except duckdb.Error as exc:  # a malformed budget must not take the app down
+        _log.warning("%s=%r ist keine gültige Größe (%s); DuckDBs Standardgrenze gilt.", MEMORY_ENV,
+                     memory_budget(), exc)
+        return duckdb.connect(":memory:", config={"temp_directory": str(spill)})
+
+
 def _open(path: str) -> _Handle:
     """Attach the file at ``path`` read-only; the stamp is taken before and after, so the handle is labelled
     with the version it really opened (a replacement in between is retried)."""
     for attempt in range(_OPEN_ATTEMPTS):
         before = db_stamp(Path(path))
-        con = duckdb.connect(":memory:")
+        con = _connect()
         try:
             con.execute(f"attach '{path.replace(chr(39), chr(39) * 2)}' as {CATALOG} (read_only)")
             con.execute(f"use {CATALOG}")
@@ -177,12 +210,22 @@ def pinned():
 
 
 def _execute(handle: _Handle, sql: str, params: tuple) -> pd.DataFrame:
-    cur = handle.con.cursor()
-    try:
-        cur.execute(f"use {CATALOG}")
-        return cur.execute(sql, list(params)).df()
-    finally:
-        cur.close()
+    """``sql`` on its own cursor of ``handle``; when it runs out of the memory budget, once more after the
+    version's limit was reset to DuckDB's default (it keeps that limit)."""
+    for attempt in range(2):
+        cur = handle.con.cursor()
+        try:
+            cur.execute(f"use {CATALOG}")
+            return cur.execute(sql, list(params)).df()
+        except duckdb.OutOfMemoryException:
+            if attempt:
+                raise
+            _log.warning("Abfrage passt nicht in %s Arbeitsspeicher; die Grenze von DuckDB wird für diesen "
+                         "Datenstand aufgehoben.", memory_budget())
+            cur.execute("reset global memory_limit")
+        finally:
+            cur.close()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _run(stamp: tuple[str, int, int, int], sql: str, params: tuple) -> pd.DataFrame:
