@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from monitor import format as fmt
 from monitor.db import query
 from monitor.filters import Filters
-from monitor.indicator_charts import FONT, plain, stand_text
+from monitor.indicator_charts import FONT, Draft, plain, stand_text
 from monitor.vocab import THEME_BY_ID, THEMES
 
 NO_THEME_COLOUR = "#999999"
@@ -268,7 +268,7 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, stand, title: st
 
     ``nodes`` as from :func:`actors` (needs ``organisation``, ``partners``, ``initiatives``, ``rounds``,
     ``main_theme``); ``edges`` as from :func:`links`."""
-    fig = go.Figure()
+    fig = Draft()
     ranked = nodes.sort_values(["partners", "initiatives", "organisation"], ascending=[False, False, True])
     labelled = set(ranked["organisation"].head(label_top))
     note = "" if len(nodes) <= label_top else f" · Namen der {label_top} am stärksten vernetzten, alle beim Zeigen"
@@ -276,15 +276,15 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, stand, title: st
         title=dict(text=title, subtitle=dict(
             text=f"{stand_text(stand)} · Kreisgröße = Zahl der Partner, Linienstärke = gemeinsame Initiativen "
                  f"und Runden{note}")),
-        separators=",.", template="plotly_white", font=FONT, height=680, margin=dict(l=10, r=10, t=80, b=10),
+        separators=",.", font=FONT, height=680, margin=dict(l=10, r=10, t=80, b=10),
         xaxis=dict(visible=False), yaxis=dict(visible=False),
-        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0, title_text="Hauptthema:"),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0, title=dict(text="Hauptthema:")),
         hoverlabel=dict(namelength=-1),
     )
     if nodes.empty:
         fig.add_annotation(text="Keine Akteure im gewählten Ausschnitt", x=0.5, y=0.5, xref="paper",
                            yref="paper", showarrow=False)
-        return fig
+        return fig.figure()
     order = {t.theme_id: n for n, t in enumerate(THEMES)}
     sorted_nodes = nodes.assign(_rank=[order.get(t, 99) for t in nodes["main_theme"]]).sort_values(
         ["_rank", "organisation"])
@@ -329,26 +329,26 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, stand, title: st
     # The disc fills the plot (stretched to the figure's aspect): more room between the names.
     fig.update_xaxes(range=[-1.12, 1.12])
     fig.update_yaxes(range=[-1.08, 1.12])
-    return fig
+    return fig.figure()
 
 
 def rounds_figure(per_quarter: pd.DataFrame, *, stand) -> go.Figure:
     """Bars: number of coordination rounds per quarter (``quarter``, ``n`` from :func:`rounds_per_quarter`)."""
-    fig = go.Figure()
+    fig = Draft()
     fig.update_layout(
         title=dict(text="Abstimmungsrunden je Quartal", subtitle=dict(text=stand_text(stand))),
-        separators=",.", template="plotly_white", font=FONT, height=320, margin=dict(l=10, r=10, t=80, b=10),
+        separators=",.", font=FONT, height=320, margin=dict(l=10, r=10, t=80, b=10),
         showlegend=False,
     )
-    fig.update_xaxes(title_text="Quartal", type="category")
-    fig.update_yaxes(title_text="Anzahl Abstimmungsrunden", tickformat=",d", rangemode="tozero")
+    fig.update_xaxes(title=dict(text="Quartal"), type="category")
+    fig.update_yaxes(title=dict(text="Anzahl Abstimmungsrunden"), tickformat=",d", rangemode="tozero")
     if per_quarter.empty:
-        return fig
+        return fig.figure()
     fig.add_trace(go.Bar(x=per_quarter["quarter"].tolist(), y=per_quarter["n"].tolist(),
                          marker=dict(color=ROUND_COLOUR), name="Abstimmungsrunden",
                          hovertemplate="%{x}: %{y} Runden<extra></extra>"))
     fig.update_yaxes(dtick=1 if int(per_quarter["n"].max() or 0) <= 10 else None)
-    return fig
+    return fig.figure()
 
 
 def actor_table(nodes: pd.DataFrame) -> pd.DataFrame:

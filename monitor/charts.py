@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from monitor import format as fmt
-from monitor.indicator_charts import LEGEND_ROW_PX, legend_below, legend_rows
+from monitor.indicator_charts import LEGEND_ROW_PX, Draft, legend_below, legend_rows
 from monitor.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, THEME_BY_ID
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
@@ -46,7 +46,7 @@ def _title(text: str, stand) -> dict:
     return dict(text=text, subtitle=dict(text=sub), x=0, xanchor="left")
 
 
-def _layout(fig: go.Figure, title: str, stand, height: int, legend_entries: int = 0) -> go.Figure:
+def _layout(fig: Draft, title: str, stand, height: int, legend_entries: int = 0) -> Draft:
     """Title with the Stand as subtitle, German separators, and the legend (``legend_entries`` items) under the
     plot: the figure grows by the legend's rows, so the plot keeps ``height`` minus the margins."""
     legend, bottom = legend_below(legend_entries)
@@ -67,7 +67,7 @@ def status_funnel(counts: pd.DataFrame, stand=None) -> go.Figure:
     """Initiatives per current status along the status line (funnel, Idee on top) and the two states off the
     line (Ruht, Verworfen) as bars beside it. ``counts``: columns ``status``, ``initiatives`` (any order)."""
     n = dict(zip(counts["status"], counts["initiatives"].astype(int)))
-    fig = go.Figure()
+    fig = Draft()
     fig.add_trace(go.Funnel(
         name="Statuslinie", y=list(STATUS_LINE), x=[n.get(s, 0) for s in STATUS_LINE],
         marker=dict(color=[STATUS_COLOURS[s] for s in STATUS_LINE], line=dict(color="#4D4D4D", width=0.5)),
@@ -90,7 +90,7 @@ def status_funnel(counts: pd.DataFrame, stand=None) -> go.Figure:
                     categoryarray=list(STATUS_OFF_LINE)[::-1]),
         showlegend=False,
     )
-    return _layout(fig, "Initiativen nach aktuellem Status (Anzahl)", stand, 380)
+    return _layout(fig, "Initiativen nach aktuellem Status (Anzahl)", stand, 380).figure()
 
 
 def status_mix(mix: pd.DataFrame, stand=None, height: int | None = None, title: str | None = None) -> go.Figure:
@@ -103,7 +103,7 @@ def status_mix(mix: pd.DataFrame, stand=None, height: int | None = None, title: 
     counts: dict[tuple[str, str], int] = {}
     for theme, status, n in zip(mix["theme"].tolist(), mix["status"].tolist(), mix["initiatives"].tolist()):
         counts[(theme, status)] = counts.get((theme, status), 0) + int(n)
-    fig = go.Figure()
+    fig = Draft()
     for status in (*STATUS_LINE, *STATUS_OFF_LINE):
         values = [counts.get((t, status), 0) for t in themes]
         if not any(values):
@@ -117,7 +117,7 @@ def status_mix(mix: pd.DataFrame, stand=None, height: int | None = None, title: 
     fig.update_layout(barmode="stack", xaxis=dict(title="Anzahl Initiativen", tickformat=",d", rangemode="tozero"),
                       yaxis=dict(autorange="reversed"))
     return _layout(fig, title or "Statusmix je Thema (Anzahl Initiativen)", stand,
-                   height or 110 + 45 * len(themes), legend_entries=len(fig.data))
+                   height or 110 + 45 * len(themes), legend_entries=len(fig.data)).figure()
 
 
 def _money_scale(max_value: float) -> tuple[float, str]:
@@ -137,7 +137,7 @@ def funds_by_programme(funds: pd.DataFrame, stand=None) -> go.Figure:
     df = funds.sort_values("funding_granted_eur", ascending=True)
     largest = max([0.0, *df["total_cost_eur"].fillna(0), *df["funding_granted_eur"].fillna(0)])
     divisor, unit = _money_scale(float(largest))
-    fig = go.Figure()
+    fig = Draft()
     for col, name, colour in (("total_cost_eur", "Gesamtkosten", COST_COLOUR),
                               ("funding_granted_eur", "Fördermittel bewilligt", GRANTED_COLOUR)):
         values = [float(v) for v in df[col].fillna(0)]
@@ -153,7 +153,7 @@ def funds_by_programme(funds: pd.DataFrame, stand=None) -> go.Figure:
                                  range=[0, max(largest / divisor, 1e-9) * 1.18]),
                       yaxis=dict(automargin=True))
     return _layout(fig, "Fördermittel bewilligt und Gesamtkosten je Förderprogramm", stand,
-                   150 + 48 * max(len(df), 1), legend_entries=2)
+                   150 + 48 * max(len(df), 1), legend_entries=2).figure()
 
 
 def status_timeline(history: pd.DataFrame, today: dt.date, stand=None) -> go.Figure:
@@ -166,7 +166,7 @@ def status_timeline(history: pd.DataFrame, today: dt.date, stand=None) -> go.Fig
     dates = [pd.Timestamp(d) for d in df["date"]]
     statuses = list(df["status"])
     notes = [esc(n) if isinstance(n, str) else "" for n in df.get("note", pd.Series([""] * len(df)))]
-    fig = go.Figure()
+    fig = Draft()
     if dates:
         fig.add_trace(go.Scatter(
             x=dates + [pd.Timestamp(today)], y=statuses + [statuses[-1]], mode="lines", line_shape="hv",
@@ -184,7 +184,7 @@ def status_timeline(history: pd.DataFrame, today: dt.date, stand=None) -> go.Fig
         yaxis=dict(title="Status", categoryorder="array", categoryarray=order, type="category",
                    range=[-0.5, len(order) - 0.5]),
     )
-    return _layout(fig, "Statusverlauf", stand, 360)
+    return _layout(fig, "Statusverlauf", stand, 360).figure()
 
 
 def milestone_state(due, done, today: dt.date) -> str:
@@ -206,7 +206,7 @@ def milestone_timeline(milestones: pd.DataFrame, today: dt.date, stand=None) -> 
     überfällig, offen), a vertical line for today.
 
     ``milestones``: columns ``title``, ``due_date``, ``done_date``; one row per milestone in order."""
-    fig = go.Figure()
+    fig = Draft()
     labels = [f"{i + 1}. {wrap(t, 40)}" for i, t in enumerate(milestones["title"])]
     today_ts = pd.Timestamp(today)
     shown: set[str] = set()
@@ -235,7 +235,8 @@ def milestone_timeline(milestones: pd.DataFrame, today: dt.date, stand=None) -> 
                 customdata=[f"{label}<br>{text}"], hovertemplate="%{customdata}<extra></extra>",
             ))
             shown.add(state)
-    fig.add_vline(x=today_ts, line=dict(color=TODAY_COLOUR, dash="dot", width=1))
+    fig.add_shape(type="line", x0=today_ts, x1=today_ts, xref="x", y0=0, y1=1, yref="y domain",
+                  line=dict(color=TODAY_COLOUR, dash="dot", width=1))
     fig.add_annotation(x=today_ts, y=1.0, yref="paper", yanchor="bottom", xanchor="right",
                        text=f"heute ({fmt.date(today)})", showarrow=False, font=dict(size=11, color=TODAY_COLOUR))
     dates = [pd.Timestamp(d) for col in ("due_date", "done_date") for d in milestones[col] if not pd.isna(d)]
@@ -249,4 +250,4 @@ def milestone_timeline(milestones: pd.DataFrame, today: dt.date, stand=None) -> 
     fig = _layout(fig, "Meilensteine: fällig und erledigt", stand, 150 + 48 * max(len(labels), 1),
                   legend_entries=sum(1 for t in fig.data if t.showlegend))
     fig.update_layout(margin=dict(l=min(40 + 7 * longest, 380)))
-    return fig
+    return fig.figure()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's default template on import; ours comes after
 
 from monitor import format as fmt
 from monitor.vocab import STATUS_COLOURS, STATUSES, VALUE_FLAGS
@@ -25,6 +27,12 @@ STATE_COLOUR = "#999999"
 HIGHLIGHT_COLOUR = "#D55E00"
 MISSING_COLOUR = "#BDBDBD"
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
+#: The look of every chart of the app and the report: plotly's 'plotly_white'. Set as plotly's default (after
+#: Streamlit has set its own, on import), where a figure gets it without validating it; naming it in each
+#: figure's layout validates and copies the whole template again, ~25 ms per chart (a third of the script time
+#: of the district's chart pages).
+APP_TEMPLATE = "plotly_white"
+pio.templates.default = APP_TEMPLATE
 
 
 @dataclass(frozen=True)
@@ -98,28 +106,70 @@ def legend_below(entries: int, per_row: int = 4) -> tuple[dict, int]:
     return legend, AXIS_PX + LEGEND_ROW_PX * legend_rows(entries, per_row)
 
 
-def _layout(fig: go.Figure, *, title: str, stand, x_title: str, y_title: str, height: int = 380,
-            extra_subtitle: str = "", legend_entries: int = 3) -> go.Figure:
+def merge(base: dict, extra: dict) -> dict:
+    """``extra`` merged into ``base`` in place, nested dicts key by key (like plotly's update_layout)."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+class Draft:
+    """A figure put together as plain data — traces, layout (merged like ``update_layout``), shapes and
+    annotations — and built by :meth:`figure` in one pass. Each of plotly's incremental updates
+    (``update_layout``, ``update_xaxes``, ``add_annotation`` …) costs 2–6 ms; the same content given to the
+    ``go.Figure`` constructor is validated at once (measured: the common layout 22 ms → 2.4 ms)."""
+
+    def __init__(self) -> None:
+        self.data: list = []
+        self.layout: dict = {}
+
+    def add_trace(self, trace) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **layout) -> None:
+        merge(self.layout, layout)
+
+    def update_xaxes(self, **axis) -> None:
+        """Like plotly's for a figure with one x axis (``xaxis``)."""
+        merge(self.layout.setdefault("xaxis", {}), axis)
+
+    def update_yaxes(self, **axis) -> None:
+        merge(self.layout.setdefault("yaxis", {}), axis)
+
+    def add_shape(self, **shape) -> None:
+        self.layout.setdefault("shapes", []).append(shape)
+
+    def add_annotation(self, **annotation) -> None:
+        self.layout.setdefault("annotations", []).append(annotation)
+
+    def figure(self) -> go.Figure:
+        return go.Figure(data=self.data, layout=self.layout)
+
+
+def _layout(fig: Draft, *, title: str, stand, x_title: str, y_title: str, height: int = 380,
+            extra_subtitle: str = "", legend_entries: int = 3) -> Draft:
     subtitle = stand_text(stand) + (f" · {extra_subtitle}" if extra_subtitle else "")
     legend, bottom = legend_below(legend_entries)
     fig.update_layout(
         title=dict(text=plain(title), subtitle=dict(text=plain(subtitle)), font=dict(size=15)),
         separators=",.",
-        template="plotly_white",
         font=FONT,
         height=height + LEGEND_ROW_PX * legend_rows(legend_entries),
         margin=dict(l=10, r=10, t=80, b=bottom),
         legend=legend,
         hoverlabel=dict(namelength=-1),
     )
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title)
+    fig.update_xaxes(title=dict(text=x_title))
+    fig.update_yaxes(title=dict(text=y_title))
     return fig
 
 
-def _empty(fig: go.Figure, text: str) -> go.Figure:
+def _empty(fig: Draft, text: str) -> go.Figure:
     fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
-    return fig
+    return fig.figure()
 
 
 def plain(text) -> str:
@@ -166,7 +216,7 @@ def trend_figure(
     the break, and a dashed vertical marker with the break's note is drawn between the last year before
     and the first year from the break.
     """
-    fig = go.Figure()
+    fig = Draft()
     _layout(fig, title=title, stand=stand, x_title="Jahr (Stichtag)", y_title=unit or "Wert",
             legend_entries=len(styles))
     if data.empty:
@@ -210,10 +260,10 @@ def trend_figure(
     years = data["_year"]
     fig.update_xaxes(tickformat="d", dtick=1, range=[years.min() - 0.4, years.max() + 0.4])
     fig.update_yaxes(tickformat=",")  # thousands grouped the German way (separators ",.")
-    return fig
+    return fig.figure()
 
 
-def _reference_lines(fig: go.Figure, reference: dict[str, float] | None, *, vertical: bool, unit: str,
+def _reference_lines(fig: Draft, reference: dict[str, float] | None, *, vertical: bool, unit: str,
                      decimals: int) -> None:
     """Dashed lines for the district (dark grey) and the Land (light grey), named in the legend."""
     for i, (label, value) in enumerate((reference or {}).items()):
@@ -264,7 +314,7 @@ def ranking_figure(
     each (plus the highlighted ones) with a row "… Rang a–b …" where rows are left out, withheld values
     counted in the subtitle instead of listed.
     """
-    fig = go.Figure()
+    fig = Draft()
     direction = {True: "höher ist besser", False: "niedriger ist besser"}.get(higher_is_better, "")
     ordered = rank_order(data, higher_is_better) if not data.empty else data
     ordered, note = ranking_excerpt(ordered, max_bars, highlight)
@@ -300,7 +350,7 @@ def ranking_figure(
                                                                  if v is not None and not pd.isna(v)] + [0.0])
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
     fig.update_xaxes(range=[0, top * 1.35 if top > 0 else 1], tickformat=",")
-    return fig
+    return fig.figure()
 
 
 #: Flag of the placeholder row "… n weitere …" in a shortened ranking.
@@ -357,7 +407,7 @@ def comparison_figure(
     """Vertical bars, one per municipality (``name``, ``value``, ``flag``, in the given order), with the
     district and Land values as dashed horizontal lines named in the legend; withheld values are labelled,
     never drawn as zero."""
-    fig = go.Figure()
+    fig = Draft()
     _layout(fig, title=title, stand=stand, x_title="Gemeinde", y_title=unit or "Wert", height=420,
             legend_entries=len(reference or {}))
     if data.empty:
@@ -378,7 +428,7 @@ def comparison_figure(
     top = max([float(v) for v in data["value"].dropna()] + [v for v in (reference or {}).values()
                                                               if v is not None and not pd.isna(v)] + [0.0])
     fig.update_yaxes(range=[0, top * 1.2 if top > 0 else 1], tickformat=",")
-    return fig
+    return fig.figure()
 
 
 # ---------------------------------------------------------------------------------------------- portfolio
@@ -389,7 +439,7 @@ def status_progress_figure(data: pd.DataFrame, *, title: str, stand) -> go.Figur
     ``data`` columns: ``month`` (date, first of month), ``status``, ``n``. Statuses in the order of the
     status line, coloured by ``STATUS_COLOURS``.
     """
-    fig = go.Figure()
+    fig = Draft()
     _layout(fig, title=title, stand=stand, x_title="Monat", y_title="Anzahl Initiativen",
             legend_entries=int(data["status"].nunique()) if not data.empty else 0)
     if data.empty:
@@ -409,7 +459,7 @@ def status_progress_figure(data: pd.DataFrame, *, title: str, stand) -> go.Figur
     fig.update_xaxes(tickformat="%m/%Y")
     top = int(data.groupby("month")["n"].sum().max())
     fig.update_yaxes(tickformat=",d", rangemode="tozero", dtick=1 if top <= 10 else None)
-    return fig
+    return fig.figure()
 
 
 def kpi_progress(baseline, target, actual) -> float | None:
@@ -431,7 +481,7 @@ def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figu
     target with their unit, the hover adds the baseline. KPIs without an actual value are listed with
     "noch kein Istwert" and no bar.
     """
-    fig = go.Figure()
+    fig = Draft()
     height = max(260, 52 * len(data) + 150)
     _layout(fig, title=title, stand=stand, x_title="Zielerreichung in %", y_title="", height=height,
             extra_subtitle="0 % = Ausgangswert, 100 % = Zielwert", legend_entries=0)
@@ -470,4 +520,4 @@ def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figu
     low = min([0.0] + [v for v in values if v is not None])
     fig.update_xaxes(range=[low - 5, top * 1.6], ticksuffix=" %")
     fig.update_yaxes(autorange="reversed")
-    return fig
+    return fig.figure()

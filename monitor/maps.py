@@ -29,7 +29,7 @@ from pydeck.bindings.json_tools import default_serialize
 from monitor import format as fmt
 from monitor.db import query
 from monitor.filters import Filters
-from monitor.indicator_charts import FONT, flag_label, plain, stand_text
+from monitor.indicator_charts import FONT, Draft, flag_label, plain, stand_text
 from monitor.vocab import THEME_BY_ID, THEMES
 
 #: Viridis in five steps, reversed so light = low and dark = high (readable on white without base map).
@@ -512,7 +512,7 @@ def legend_figure(legend: MapLegend, stand=None) -> go.Figure:
     """A small plotly figure explaining the map: one square per value class (German ranges with unit),
     grey for 'keine Angabe', one circle per theme of the initiative points, the dashed outline of the
     approximate extent and a note on the labelled central places. No HTML involved."""
-    fig = go.Figure()
+    fig = Draft()
     columns: list[list[tuple[str, str, str]]] = [[], []]  # (label, colour, symbol): values | themes
     for c in legend.classes:
         columns[0].append((c.label, c.colour, "square"))
@@ -551,12 +551,12 @@ def legend_figure(legend: MapLegend, stand=None) -> go.Figure:
         subtitle = (subtitle + " · " if subtitle else "") + "Kreisgröße der Gemeinden = Einwohnerzahl"
     fig.update_layout(
         title=dict(text=plain(f"Legende: {legend.title}"), subtitle=dict(text=subtitle), font=dict(size=14)),
-        separators=",.", template="plotly_white", font=FONT, height=90 + 28 * rows_used,
+        separators=",.", font=FONT, height=90 + 28 * rows_used,
         margin=dict(l=10, r=10, t=60, b=10),
         xaxis=dict(visible=False, range=[-0.05, cols], fixedrange=True),
         yaxis=dict(visible=False, range=[-rows_used + 0.5, 0.5], fixedrange=True),
     )
-    return fig
+    return fig.figure()
 
 
 def same_district(municipalities: pd.DataFrame, ags: str) -> pd.DataFrame:

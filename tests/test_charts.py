@@ -136,3 +136,19 @@ def test_funnel_text_is_readable_on_dark_bars():
     funnel = charts.status_funnel(counts, STAND).to_dict()["data"][0]
     colours = dict(zip(funnel["y"], funnel["insidetextfont"]["color"]))
     assert colours["Idee"] == "#000000" and colours["Abgeschlossen"] == "#FFFFFF"
+
+
+def test_every_chart_module_draws_with_the_app_template():
+    """Figures get 'plotly_white' as plotly's default (set by monitor.indicator_charts), not per figure: the
+    look is the same on every page and in the report."""
+    import plotly.io as pio
+
+    from monitor import actors, indicator_charts, maps  # noqa: F401 - importing sets the default
+    white = pio.templates[indicator_charts.APP_TEMPLATE].to_plotly_json()
+    counts = pd.DataFrame({"status": list(STATUSES), "initiatives": list(range(1, 10))})
+    figs = [charts.status_funnel(counts, STAND),
+            indicator_charts.kpi_figure(pd.DataFrame(columns=["label", "unit", "baseline", "target", "actual"]),
+                                        title="Kennzahlen", stand=STAND, colour="#0072B2")]
+    for fig in figs:
+        assert fig.to_dict()["layout"]["template"] == white
+    assert pio.templates.default == "plotly_white"

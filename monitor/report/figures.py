@@ -163,9 +163,9 @@ _TEMPLATE: dict = {}
 
 
 def _template() -> dict:
-    """plotly's 'plotly_white' template as a plain dict (the figure is built without validation)."""
+    """The app's chart template (plotly's 'plotly_white') as a plain dict (the figure is built without validation)."""
     if not _TEMPLATE:
-        _TEMPLATE.update(pio.templates["plotly_white"].to_plotly_json())
+        _TEMPLATE.update(pio.templates[ic.APP_TEMPLATE].to_plotly_json())
     return _TEMPLATE
 
 
