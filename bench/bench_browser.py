@@ -9,6 +9,9 @@ plotly chart drawn (SVG) and every deck.gl map drawn (canvas). Per page and run 
   browser context (empty HTTP cache: all of Streamlit's JavaScript is loaded), from ``page.goto`` to finished;
 - *warm*: ``--warm`` further visits on the same server, each in a new tab of that browser context: a new
   Streamlit session, with the server's query caches and the browser's HTTP cache warm (a returning user);
+- *Seitenwechsel*: in the last warm session, first another page is opened through the sidebar navigation,
+  then this page again, from the click on its link to finished: how a user moves through the app (the tab has
+  Streamlit's JavaScript and the plotly and deck.gl components loaded; a new script run, new elements drawn);
 - *Filter*: in the last warm session a theme is picked in the sidebar's ``Thema`` (run r picks theme r, so the
   filtered queries miss the cache), from the click on the option to finished.
 
@@ -64,6 +67,25 @@ def _visit(url: str, opened: list, browser=None, context=None) -> tuple[float, f
     return seconds, script_done, page
 
 
+def _nav_click(page, title: str) -> None:
+    """Click the sidebar navigation link named ``title`` and wait until that page is finished."""
+    before = page.evaluate("window.__rmRuns || 0")
+    # the link holds the icon (its name as text) and the title in an element of its own
+    link = page.locator('[data-testid="stSidebarNavLink"]').filter(has=page.get_by_text(title, exact=True))
+    link.first.click(timeout=30_000)
+    wait_until_done(page, TIMEOUT_MS, runs=before + 1)
+
+
+def _page_switch(page, app_page: AppPage) -> float:
+    """Seconds from clicking ``app_page``'s link in the sidebar navigation, coming from another page of the
+    same session (Daten; from Daten: Initiativen), to the finished page."""
+    away = "Initiativen" if app_page.title == "Daten" else "Daten"
+    _nav_click(page, away)
+    t = time.perf_counter()
+    _nav_click(page, app_page.title)
+    return time.perf_counter() - t
+
+
 def _filter_change(page, theme_name: str) -> float:
     """Seconds from clicking ``theme_name`` in the sidebar's Thema list to the finished page."""
     box = widget(page, "stMultiSelect", "Thema", '[data-testid="stSidebar"]')
@@ -94,8 +116,8 @@ def _server_answers(base: str) -> bool:
 
 def _one_run(browser, db: Path, env: dict | None, app_page: AppPage, warm: int, theme_name: str | None,
              script: Path | None = None) -> dict:
-    """One fresh server (of app.py, or of ``script``): a cold visit, ``warm`` warm visits, a filter change in
-    the last one (seconds; none without ``theme_name``).
+    """One fresh server (of app.py, or of ``script``): a cold visit, ``warm`` warm visits, for app pages a page
+    switch in the last one, and a filter change (seconds; none without ``theme_name``).
 
     On a failure the exception message says what the page was still missing and whether the server still
     answered; then the server is sent SIGABRT, so that Python's fault handler (``PYTHONFAULTHANDLER``) writes
@@ -112,9 +134,10 @@ def _one_run(browser, db: Path, env: dict | None, app_page: AppPage, warm: int, 
                     seconds, script_done, page = _visit(url, opened, context=first.context)
                     warm_times.append(seconds)
                     warm_script.append(script_done)
+                switch = _page_switch(page, app_page) if script is None else None
                 change = _filter_change(page, theme_name) if theme_name else None
                 return {"cold": cold, "cold_script": cold_script, "warm": warm_times, "warm_script": warm_script,
-                        "change": change}
+                        "switch": switch, "change": change}
             except Exception as exc:
                 state = "–"
                 for page in opened[-1:]:
@@ -149,7 +172,7 @@ def measure(db: Path, runs: int = 3, warm: int = 2, pages: list[AppPage] | None 
     pages = pages or app_pages()
     plan = [(p, None) for p in pages] + ([(p, FLOOR_APP) for p in REFERENCES] if references else [])
     print(f"Datenbank: {db}", file=out)
-    print(f"{'Seite':<18}{'kalt ms':>10}{'warm ms':>10}{'Filter ms':>11}", file=out, flush=True)
+    print(f"{'Seite':<18}{'kalt ms':>10}{'warm ms':>10}{'Wechsel ms':>12}{'Filter ms':>11}", file=out, flush=True)
     results = []
     with sync_playwright() as p:
         browser = launch_browser(p)
@@ -175,15 +198,17 @@ def measure(db: Path, runs: int = 3, warm: int = 2, pages: list[AppPage] | None 
                 cold = [d["cold"] for d in done]
                 warm_times = [s for d in done for s in d["warm"]]
                 change = [d["change"] for d in done if d["change"] is not None]
+                switch = [d["switch"] for d in done if d["switch"] is not None]
                 row.update(cold_ms=_median_ms(cold), warm_ms=_median_ms(warm_times),
-                           filter_change_ms=_median_ms(change), runs=len(done),
+                           filter_change_ms=_median_ms(change), switch_ms=_median_ms(switch), runs=len(done),
                            cold_script_done_ms=_median_ms([d["cold_script"] for d in done]),
                            warm_script_done_ms=_median_ms([s for d in done for s in d["warm_script"]]),
                            cold_all_ms=[s * 1000 for s in cold], warm_all_ms=[s * 1000 for s in warm_times],
-                           filter_all_ms=[s * 1000 for s in change])
+                           filter_all_ms=[s * 1000 for s in change], switch_all_ms=[s * 1000 for s in switch])
                 results.append(row)
                 fc = "–" if row["filter_change_ms"] is None else f"{row['filter_change_ms']:.0f}"
-                print(f"{row['page']:<18}{row['cold_ms']:>10.0f}{row['warm_ms']:>10.0f}{fc:>11}", file=out,
+                sw = "–" if row["switch_ms"] is None else f"{row['switch_ms']:.0f}"
+                print(f"{row['page']:<18}{row['cold_ms']:>10.0f}{row['warm_ms']:>10.0f}{sw:>12}{fc:>11}", file=out,
                       flush=True)
         finally:
             browser.close()

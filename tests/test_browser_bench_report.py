@@ -15,10 +15,11 @@ def _entry(data, load=0.5, when="2026-11-25T01:00:00"):
 
 def _results(load=0.5):
     pages = {"district": [{"page": "ueberblick", "cold_ms": 900.0, "median_ms": 200.0, "median_cpu_ms": 150.0,
-                           "filter_change_ms": 350.0, "runs": 7}],
+                           "filter_change_ms": 350.0, "apptest_median_ms": 360.0, "runs": 7}],
              "national": [{"page": "ueberblick", "cold_ms": 1800.0, "median_ms": 800.0, "median_cpu_ms": 600.0,
                            "filter_change_ms": 1200.0, "runs": 7}]}
     browser = {"district": [{"page": "karte", "cold_ms": 2500.0, "warm_ms": 1500.0, "filter_change_ms": 700.0,
+                             "switch_ms": 1100.0,
                              "warm_script_done_ms": 400.0, "failures": ["Lauf 1: Timeout"]}],
                "national": [{"page": "karte", "cold_ms": 3000.0, "warm_ms": 1800.0, "filter_change_ms": 2100.0,
                              "warm_script_done_ms": 900.0, "failures": []}]}
@@ -62,6 +63,13 @@ def test_tables_have_both_scales_growth_and_marked_aims(tmp_path):
     # browser: aim 2 s for both scales
     row = _row(md, "Browser bis zur fertigen Seite – kalt (frischer Server)", "Karte")
     assert row == "| Karte | 2.500 ms ✗ | 3.000 ms ✗ | 1,2× |"
+    # the page switch inside the app: measured for the district only here
+    row = _row(md, "Browser bis zur fertigen Seite – Seitenwechsel in der App (Klick in der Navigation)", "Karte")
+    assert row == "| Karte | 1.100 ms ✓ | – | – |"
+    assert "Browser bis fertig nach Seitenwechsel in der App, langsamste Seite < 2 s: Landkreis 1.100 ms ✓" in md
+    # the whole AppTest run is shown for comparison, without an aim
+    row = _row(md, "Zum Vergleich: ganzer AppTest-Lauf (Median, mit Testumgebung)", "Überblick")
+    assert row == "| Überblick | 360 ms | – | – |"
     assert "Karte (Landkreis): Lauf 1: Timeout" in md
     # ETL ratio aim ≤ 2×; no growth factor for a ratio
     row = _row(md, "ETL", "Verhältnis ETL / read_csv")
