@@ -12,6 +12,7 @@ Data functions are pure (SQL through :func:`monitor.db.query`); figure builders 
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -192,7 +193,22 @@ def network_layout(nodes: list[str], edges: pd.DataFrame, iterations: int = 300)
     (Fruchterman–Reingold) layout, spread evenly over the inner disc (radius 0.8; each node keeps its
     direction and its rank of distance from the centre), organisations without any link
     evenly on an outer ring (radius 1). Attraction along an edge grows with its ``weight``. The start is a
-    circle in the given node order, so the same input always gives the same output (no randomness)."""
+    circle in the given node order, so the same input always gives the same output (no randomness).
+
+    The same network is laid out once per process (:func:`_cached_layout`): the iterations take ~100 ms for
+    the district's network, and every visit of the page with the same filters draws the same one."""
+    links = tuple(zip(edges["source"].tolist(), edges["target"].tolist(), (float(w) for w in edges["weight"])))
+    return dict(_cached_layout(tuple(nodes), links, iterations))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_layout(nodes: tuple[str, ...], links: tuple[tuple[str, str, float], ...],
+                   iterations: int) -> tuple[tuple[str, tuple[float, float]], ...]:
+    edges = pd.DataFrame(list(links), columns=["source", "target", "weight"])
+    return tuple(_layout(list(nodes), edges, iterations).items())
+
+
+def _layout(nodes: list[str], edges: pd.DataFrame, iterations: int) -> dict[str, tuple[float, float]]:
     if not nodes:
         return {}
     linked = {n for pair in zip(edges["source"], edges["target"]) for n in pair}

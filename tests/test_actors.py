@@ -92,6 +92,21 @@ def test_layout_is_deterministic_and_bounded():
     assert actors.network_layout(["A"], edges.iloc[0:0]) == {"A": (0.0, 0.0)}
 
 
+def test_the_same_network_is_laid_out_once_and_callers_get_their_own_copy():
+    nodes = ["P", "Q", "R"]
+    edges = pd.DataFrame({"source": ["P", "Q"], "target": ["Q", "R"], "weight": [2, 1]})
+    actors._cached_layout.cache_clear()
+    first = actors.network_layout(nodes, edges)
+    first["P"] = (9.0, 9.0)  # a caller changing its result changes nobody else's
+    again = actors.network_layout(nodes, edges)
+    assert again["P"] != (9.0, 9.0)
+    info = actors._cached_layout.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    heavier = edges.assign(weight=[5, 1])  # another network: laid out anew
+    actors.network_layout(nodes, heavier)
+    assert actors._cached_layout.cache_info().misses == 2
+
+
 def test_network_figure_colours_and_sizes():
     nodes = pd.DataFrame({"organisation": ["A", "B", "C"], "initiatives": [2, 1, 0], "lead": [1, 1, 0],
                           "rounds": [1, 0, 1], "partners": [2, 1, 1], "main_theme": ["mobility", "tourism", None]})
