@@ -16,8 +16,11 @@ No ``st.*`` here; the page renders the deck and the legend.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -250,12 +253,37 @@ def _geometry_points(geojson: str) -> list[tuple[float, float]]:
 
 # ---------------------------------------------------------------------------------------------- deck
 
+def _dumps(obj) -> str:
+    return json.dumps(obj, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+class PrebuiltLayer:
+    """A deck layer kept as its finished JSON: serialised once, reused by every map that shows it (the
+    municipality layer of a national map is thousands of records)."""
+
+    def __init__(self, layer: pdk.Layer):
+        self.id = layer.id
+        self.type = layer.type
+        self.json = _dumps(layer)
+
+
 class CompactDeck(pdk.Deck):
     """A ``pydeck.Deck`` serialised without indentation: pydeck indents its JSON by two spaces, which doubles
-    the bytes sent to the browser for a map of thousands of points. Same content, same keys."""
+    the bytes sent to the browser for a map of thousands of points. Same content, same keys. Layers may be
+    :class:`PrebuiltLayer`: their JSON goes in as it is."""
+
+    _SLOT = '"layers":[]'
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        layers = list(self.layers)
+        self.layers = []
+        try:
+            frame = _dumps(self)
+        finally:
+            self.layers = layers
+        assert frame.count(self._SLOT) == 1, "the deck's layer list must appear exactly once"
+        pieces = ",".join(x.json if isinstance(x, PrebuiltLayer) else _dumps(x) for x in layers)
+        return frame.replace(self._SLOT, '"layers":[' + pieces + "]", 1)
 
 
 def _deck(layers: list, view: pdk.ViewState, basemap: bool) -> pdk.Deck:
@@ -454,8 +482,80 @@ def build_map(
     ``municipalities`` as from :func:`map_municipalities`; ``initiatives`` as from :func:`map_initiatives`
     (None or empty: no initiative layer). ``highlight``: AGS outlined in black (the sidebar selection).
     Layers bottom to top: ``ausdehnung``/``ausdehnung_rand`` (points only), ``gemeinden``, ``initiativen``,
-    ``zentrale_orte``.
+    ``zentrale_orte``. Everything but the initiatives is kept serialised for the next call with the same
+    municipalities, indicator, year and ``highlight`` (:func:`_municipal_part`).
     """
+    part = _municipal_part(municipalities, indicator_name, unit, decimals, year, tuple(sorted(set(highlight))))
+    layers = list(part.below)
+    theme_entries: tuple[tuple[str, str], ...] = ()
+    if initiatives is not None and not initiatives.empty:
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", data=_initiative_records(initiatives), id="initiativen", pickable=True,
+            stroked=True, filled=True, get_position=["lon", "lat"], get_radius=INITIATIVE_RADIUS_M,
+            radius_units="'meters'", radius_min_pixels=4, radius_max_pixels=8, get_fill_color="fill",
+            get_line_color=[51, 51, 51, 255], line_width_min_pixels=1,
+        ))
+        present = set(initiatives["theme"])
+        theme_entries = tuple((t.name_de, t.colour) for t in THEMES if t.theme_id in present)
+    if part.labels is not None:
+        layers.append(part.labels)
+    legend = MapLegend(
+        title=part.title, classes=part.classes, has_missing=part.has_missing, themes=theme_entries,
+        sized_by_population=not part.polygons, outline=part.outlined, central_places=part.labels is not None,
+    )
+    view = pdk.ViewState(latitude=part.view[0], longitude=part.view[1], zoom=part.view[2])
+    return DistrictMap(_deck(layers, view, basemap), legend)
+
+
+@dataclass(frozen=True)
+class _MunicipalPart:
+    """Everything of the district map that depends on the municipalities alone (not on the initiatives): the
+    layers below the initiatives and the label layer as finished JSON, the view and the legend's value part."""
+
+    below: tuple[PrebuiltLayer, ...]
+    labels: PrebuiltLayer | None
+    view: tuple[float, float, float]  # latitude, longitude, zoom
+    title: str
+    classes: tuple[ColourClass, ...]
+    has_missing: bool
+    polygons: bool
+    outlined: bool
+
+
+#: Recent municipal parts by the content of their inputs: a rerun with the same indicator, year and
+#: selection (another initiative filter, the table opened, the page visited again) reuses the serialised
+#: municipality layer instead of building thousands of records again. Small: a national part is ~3 MB.
+_PARTS: OrderedDict[tuple, _MunicipalPart] = OrderedDict()
+_PARTS_LOCK = threading.Lock()
+PART_CACHE_SIZE = 6
+_FRAME_COLUMNS = ("ags", "name", "value", "flag", "population", "lat", "lon", "geojson", "central_place")
+
+
+def _frame_key(municipalities: pd.DataFrame) -> tuple:
+    """A content key of the map's municipality frame (row hash of the columns the map uses)."""
+    cols = [c for c in _FRAME_COLUMNS if c in municipalities.columns]
+    hashed = pd.util.hash_pandas_object(municipalities[cols], index=False)
+    return tuple(cols), len(municipalities), hashlib.blake2b(hashed.to_numpy().tobytes(), digest_size=16).digest()
+
+
+def _municipal_part(municipalities: pd.DataFrame, indicator_name: str, unit: str, decimals: int, year,
+                    highlight: tuple[str, ...]) -> _MunicipalPart:
+    key = (_frame_key(municipalities), indicator_name, unit, decimals, year, highlight)
+    with _PARTS_LOCK:
+        part = _PARTS.get(key)
+        if part is not None:
+            _PARTS.move_to_end(key)
+            return part
+    part = _build_municipal_part(municipalities, indicator_name, unit, decimals, year, highlight)
+    with _PARTS_LOCK:
+        _PARTS[key] = part
+        while len(_PARTS) > PART_CACHE_SIZE:
+            _PARTS.popitem(last=False)
+    return part
+
+
+def _build_municipal_part(municipalities: pd.DataFrame, indicator_name: str, unit: str, decimals: int, year,
+                          highlight: tuple[str, ...]) -> _MunicipalPart:
     classes = value_classes(municipalities["value"], decimals, unit)
     year_text = f" {year}" if year is not None else ""
     values = municipalities["value"].astype("float64")
@@ -480,29 +580,16 @@ def build_map(
         })
     use_polygons = has_boundaries(municipalities)
     municipal_layer, lats, lons = _municipality_layer(rows, polygons=use_polygons, min_px=7)
-    layers = [] if use_polygons else outline_layers(lats, lons)
-    outlined = bool(layers)
-    layers.append(municipal_layer)
-    theme_entries: tuple[tuple[str, str], ...] = ()
-    if initiatives is not None and not initiatives.empty:
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", data=_initiative_records(initiatives), id="initiativen", pickable=True,
-            stroked=True, filled=True, get_position=["lon", "lat"], get_radius=INITIATIVE_RADIUS_M,
-            radius_units="'meters'", radius_min_pixels=4, radius_max_pixels=8, get_fill_color="fill",
-            get_line_color=[51, 51, 51, 255], line_width_min_pixels=1,
-        ))
-        present = set(initiatives["theme"])
-        theme_entries = tuple((t.name_de, t.colour) for t in THEMES if t.theme_id in present)
+    below = [] if use_polygons else outline_layers(lats, lons)
+    outlined = bool(below)
+    below.append(municipal_layer)
     view = fit_view(lats, lons)
     labels = label_layer(municipalities, zoom=None if use_polygons else view.zoom, min_px=7)
-    if labels is not None:
-        layers.append(labels)
-    legend = MapLegend(
+    return _MunicipalPart(
+        below=tuple(PrebuiltLayer(x) for x in below), labels=None if labels is None else PrebuiltLayer(labels),
+        view=(view.latitude, view.longitude, view.zoom),
         title=f"{indicator_name}{year_text} ({unit})" if unit else f"{indicator_name}{year_text}",
-        classes=classes, has_missing=bool(values.isna().any()), themes=theme_entries,
-        sized_by_population=not use_polygons, outline=outlined, central_places=labels is not None,
-    )
-    return DistrictMap(_deck(layers, view, basemap), legend)
+        classes=classes, has_missing=bool(values.isna().any()), polygons=use_polygons, outlined=outlined)
 
 
 OUTLINE_LABEL = "ungefähre Ausdehnung (Hülle der Gemeindemittelpunkte)"

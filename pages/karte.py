@@ -60,6 +60,10 @@ if show_initiatives:
         st.caption(f"{fmt.number(len(initiatives))} Initiativen auf der Karte ({themes_shown}); "
                    f"{fmt.number(n_centre)} ohne eigene "
                    f"Koordinaten in der Mitte ihrer Gemeinden, kreisweite in der Mitte des Kreises.")
-with st.expander("Werte als Tabelle"):
-    st.dataframe(maps.value_table(municipalities, unit=ind.unit, decimals=ind.decimals), hide_index=True,
-                 width="stretch", key="karte_tabelle")
+# The table is built only while the expander is open: at national scale it is ten thousand rows that nobody
+# reads unless they ask for them.
+value_table = st.expander("Werte als Tabelle", key="karte_tabelle_offen", on_change="rerun")
+if value_table.open:
+    with value_table:
+        st.dataframe(maps.value_table(municipalities, unit=ind.unit, decimals=ind.decimals), hide_index=True,
+                     width="stretch", key="karte_tabelle")

@@ -73,8 +73,17 @@ def test_selectors_and_withheld_value(app):
     assert by_ags[BOXBERG]["fill"][:3] == hex_to_rgba(MISSING_COLOUR)[:3]
     legend = figures(at)[0]
     assert "keine Angabe" in [t["name"] for t in legend["data"]]
-    table = table_with(at, "Gemeinde", "Wert")
+    # the value table is built only once its expander is opened
+    assert [e.label for e in at.expander] == ["Werte als Tabelle"]
+    assert not [f for f in at.dataframe if "Gemeinde" in f.value.columns]
+    at.session_state["karte_tabelle_offen"] = True
+    at.run()
+    assert not at.exception
+    table = table_with(at, "Gemeinde", "Wert", "Einwohner")
+    assert len(table) == len(MUNICIPALITIES)
     assert table.loc[table["Gemeinde"] == "Boxberg/O.L.", "Wert"].iloc[0].startswith("keine Angabe")
+    goerlitz = next(m for m in MUNICIPALITIES if m["ags"] == GOERLITZ)
+    assert table.loc[table["Gemeinde"] == "Görlitz", "Einwohner"].iloc[0] == fmt.number(goerlitz["population"])
 
 
 def test_url_restores_indicator_and_year(app):

@@ -239,6 +239,29 @@ def test_deck_json_is_compact():
     assert "\n  " not in text and json.loads(text)["layers"]
 
 
+def test_municipal_part_is_reused_only_for_the_same_content():
+    maps._PARTS.clear()
+    first = deck_json(maps.build_map(munis(), initiatives(), indicator_name="X", unit="m", decimals=0, year=2024))
+    assert len(maps._PARTS) == 1
+    # same municipalities, other initiatives: the municipal part comes from the cache, the initiatives do not
+    again = maps.build_map(munis(), initiatives().iloc[:1], indicator_name="X", unit="m", decimals=0, year=2024)
+    assert len(maps._PARTS) == 1
+    spec = deck_json(again)
+    assert layer(spec, "gemeinden") == layer(first, "gemeinden")
+    assert len(layer(spec, "initiativen")["data"]) == 1 and len(layer(first, "initiativen")["data"]) == 2
+    assert spec["initialViewState"] == first["initialViewState"]
+    # a changed value, year or selection is a new part with what it changes
+    changed = deck_json(maps.build_map(munis(values=(100.0, 250.0, None)), None, indicator_name="X", unit="m",
+                                       decimals=0, year=2024))
+    assert "X 2024: 250 m" in layer(changed, "gemeinden")["data"][1]["detail"]
+    other_year = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2023))
+    assert "X 2023: 200 m" in layer(other_year, "gemeinden")["data"][1]["detail"]
+    marked = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2024,
+                                      highlight=("14626001",)))
+    assert [r["line_px"] for r in layer(marked, "gemeinden")["data"]] == [1, 3, 1]
+    assert len(maps._PARTS) == 4
+
+
 def test_locator_keeps_to_the_district():
     frame = pd.concat([munis(), munis().assign(ags=lambda d: "01001" + d["ags"].str[5:])], ignore_index=True)
     spec = json.loads(maps.locator_map(frame, "14626001").to_json())

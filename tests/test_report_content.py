@@ -176,6 +176,26 @@ def test_reproducible(public, fixture_db):
     assert again == public
 
 
+def test_indicator_blocks_are_reused_and_equal_a_fresh_build(public, fixture_db, monkeypatch):
+    params = ReportParams(DEFAULT_FROM - pd.Timedelta(days=365), DEFAULT_TO, themes=("tourism",))
+    warm_sink = []
+    warm = content.build_report(params, on_chart=warm_sink.append)  # blocks cached by the `public` report
+    tourism = next(c for c in public.charts if c.key == "indicators_tourism_1")
+    assert next(c for c in warm.charts if c.key == "indicators_tourism_1") is tourism
+    # a cached block still hands every chart to the sink
+    assert sorted(c.key for c in warm_sink) == sorted(c.key for c in warm.charts)
+    content._BLOCKS.clear()
+    cold = content.build_report(params)
+    assert cold == warm
+    assert next(c for c in cold.charts if c.key == "indicators_tourism_1") is not tourism
+    # a new database version misses the cache
+    stamp = content.db.current_stamp()
+    monkeypatch.setattr(content.db, "current_stamp", lambda: (*stamp[:-1], stamp[-1] + 1))
+    n = len(content._BLOCKS)
+    content.build_report(params)
+    assert len(content._BLOCKS) == 2 * n
+
+
 def test_report_filters_add_the_public_condition():
     f = content.ReportFilters(DEFAULT_FROM, DEFAULT_TO, public_only=True)
     cond, params = f.initiative_sql("x")

@@ -29,6 +29,8 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -322,6 +324,48 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
     return _IndicatorPart(rows_long, rows_table, panels)
 
 
+@dataclass(frozen=True)
+class _IndicatorBlock:
+    """A theme's indicator part of the report: the long rows for the sheet, the table and the panel charts."""
+
+    rows_long: tuple[tuple, ...]
+    table: Table
+    charts: tuple[Chart, ...]
+
+
+#: Indicator blocks by (database version, theme, label, municipalities, benchmarks): they depend on nothing
+#: else, so a new period, theme choice, status or variant of the report reuses them (the slow part of a report).
+_BLOCKS: OrderedDict[tuple, _IndicatorBlock] = OrderedDict()
+_BLOCKS_LOCK = threading.Lock()
+BLOCK_CACHE_SIZE = 64
+
+
+def _indicator_block(theme: str, label: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
+                     names: dict[str, str]) -> _IndicatorBlock:
+    """The indicator block of ``theme`` (``label`` names it in chart titles) for the chosen municipalities,
+    cached per database version; every chart still reaches the chart sink of this build."""
+    munis = tuple(a for a in municipalities if a in names)[:MAX_MUNICIPALITY_SERIES]
+    key = (db.current_stamp(), theme, label, tuple((a, names[a]) for a in munis), b)
+    with _BLOCKS_LOCK:
+        block = _BLOCKS.get(key)
+        if block is not None:
+            _BLOCKS.move_to_end(key)
+    if block is not None:
+        sink = _chart_sink.get()
+        if sink is not None:
+            for chart in block.charts:
+                sink(chart)
+        return block
+    part = _indicators(theme, munis, b, names)
+    block = _IndicatorBlock(tuple(part.rows_long), _indicator_table(theme, part.rows_table, b, list(munis), names),
+                            tuple(_panel_charts(theme, label, part.panels, b)))
+    with _BLOCKS_LOCK:
+        _BLOCKS[key] = block
+        while len(_BLOCKS) > BLOCK_CACHE_SIZE:
+            _BLOCKS.popitem(last=False)
+    return block
+
+
 def _trend_panel(name, unit, series_break, series, b, munis, names, colour):
     """(label, panel) of one indicator for the small multiples (:func:`figures.trend_panel`): the district,
     the Land and the municipalities; an index (first year = 100) when district and Land are totals."""
@@ -482,10 +526,10 @@ def _theme_section(ctx: _Context, theme: str, sheet_rows: dict[str, list]) -> tu
         theme_charts.append(_chart(f"kpi_{theme}", kfig, f"Zielerreichung der Kennzahlen ({info.name_de}). "
                                    f"{ctx.source_note}", "Balken je Kennzahl: Zielerreichung in Prozent"))
     # indicators
-    part = _indicators(theme, ctx.chosen_munis, ctx.b, ctx.muni_names)
-    sheet_rows["indicators"] += part.rows_long
-    ind_table = _indicator_table(theme, part.rows_table, ctx.b, list(ctx.chosen_munis), ctx.muni_names)
-    theme_charts += _panel_charts(theme, info.name_de, part.panels, ctx.b)
+    block = _indicator_block(theme, info.name_de, ctx.chosen_munis, ctx.b, ctx.muni_names)
+    sheet_rows["indicators"] += block.rows_long
+    ind_table = block.table
+    theme_charts += block.charts
     n_started = sum(ctx.dev[i].started for i in t_ids)
     n_advanced = sum(ctx.dev[i].advanced for i in t_ids)
     n_completed = sum(ctx.dev[i].completed for i in t_ids)
@@ -562,10 +606,10 @@ def _build(params: ReportParams) -> Report:
         kpi_totals[1] += reached_n
 
     # ---- context: demography
-    context = _indicators(DEMOGRAPHY.theme_id, chosen_munis, b, muni_names)
+    context = _indicator_block(DEMOGRAPHY.theme_id, "Bevölkerung", chosen_munis, b, muni_names)
     sheet_rows["indicators"] += context.rows_long
-    context_table = _indicator_table(DEMOGRAPHY.theme_id, context.rows_table, b, list(chosen_munis), muni_names)
-    context_charts = _panel_charts(DEMOGRAPHY.theme_id, "Bevölkerung", context.panels, b)
+    context_table = context.table
+    context_charts = list(context.charts)
 
     # ---- whole-report figures
     funds_all = overview.funds_by_programme(f)
