@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.vocab import THEMES  # noqa: E402
 from tests.browser_support import (STATE_JS, AppPage, app_pages, close_dropdown, launch_browser,  # noqa: E402
-                                   new_page, streamlit_server, wait_until_done, widget)
+                                   new_page, page_shown_js, streamlit_server, wait_until_done, widget)
 
 TIMEOUT_MS = 180_000
 #: Reference pages (bench/floor_app.py, not the app): Streamlit's own cost on this machine, measured alike.
@@ -73,7 +73,10 @@ def _nav_click(page, title: str) -> None:
     # the link holds the icon (its name as text) and the title in an element of its own
     link = page.locator('[data-testid="stSidebarNavLink"]').filter(has=page.get_by_text(title, exact=True))
     link.first.click(timeout=30_000)
-    wait_until_done(page, TIMEOUT_MS, runs=before + 1)
+    # a new run seen by the run counter, or the page's title on screen (a very short run may not be seen)
+    page.wait_for_function(f"() => (window.__rmRuns || 0) > {before} || ({page_shown_js(title)})()",
+                           timeout=TIMEOUT_MS)
+    wait_until_done(page, TIMEOUT_MS)
 
 
 def _page_switch(page, app_page: AppPage) -> float:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.vocab import THEMES  # noqa: E402
 from tests.browser_support import (CHROMIUM, CHROMIUM_ARGS, FINISHED_JS, RUN_COUNTER_JS, STATE_JS,  # noqa: E402
-                                   VIEWPORT, app_pages, streamlit_server, widget)
+                                   VIEWPORT, app_pages, page_shown_js, streamlit_server, widget)
 
 TIMEOUT_MS = 180_000  # for one page to finish
 START_MS = 30_000  # for a run to start after a click
@@ -77,13 +77,15 @@ class SessionError(Exception):
     """A session step that did not finish; the message names the step and what the page lacked."""
 
 
-async def _rerun(page, action, step: str, retry: bool = False) -> int:
+async def _rerun(page, action, step: str, retry: bool = False, title: str | None = None) -> int:
     """Run ``action`` (a click that reruns the script), then wait until a new run has finished and the page
     is finished. When no run starts within START_MS and ``retry`` is set, the click is repeated once (a click
-    can get lost while the page is busy; a repeated click on a page link only reruns that page). Returns the
-    number of repeated clicks (0 or 1)."""
+    can get lost while the page is busy; a repeated click on a page link only reruns that page). ``title``: the
+    click opens that page; its title on screen also counts as the new run (see :func:`page_shown_js`).
+    Returns the number of repeated clicks (0 or 1)."""
     runs, starts = await page.evaluate("[window.__rmRuns || 0, window.__rmStarts || 0]")
-    started = f"() => (window.__rmRuns || 0) > {runs} || (window.__rmStarts || 0) > {starts}"
+    shown = "false" if title is None else f"({page_shown_js(title)})()"
+    started = f"() => (window.__rmRuns || 0) > {runs} || (window.__rmStarts || 0) > {starts} || {shown}"
     retries = 0
     try:
         await action()
@@ -93,7 +95,7 @@ async def _rerun(page, action, step: str, retry: bool = False) -> int:
             if retry:  # else: the server may just be slow to start the run, go on waiting
                 retries = 1
                 await action()
-        await page.wait_for_function(f"() => (window.__rmRuns || 0) > {runs}", timeout=TIMEOUT_MS)
+        await page.wait_for_function(f"() => (window.__rmRuns || 0) > {runs} || {shown}", timeout=TIMEOUT_MS)
         await page.wait_for_function(FINISHED_JS, timeout=TIMEOUT_MS)
     except PlaywrightTimeout as exc:
         raise SessionError(f"{step}: {str(exc).splitlines()[0][:120]} ({await _state(page)})") from exc
@@ -129,7 +131,8 @@ async def _session(browser, base: str, titles: list[str], theme_name: str) -> di
         for title in titles:
             step = f"Seite {title}"
             link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first
-            result["retries"] += await _rerun(page, lambda: link.click(timeout=TIMEOUT_MS), step, retry=True)
+            result["retries"] += await _rerun(page, lambda: link.click(timeout=TIMEOUT_MS), step, retry=True,
+                                              title=title)
     except SessionError as exc:
         result["error"] = str(exc)
     except PlaywrightTimeout as exc:

@@ -23,8 +23,11 @@ How the URL binding works (Streamlit 1.67, ``bind="query-params"``, checked in
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from types import MappingProxyType
 
 import streamlit as st
 
@@ -133,14 +136,20 @@ def default_filters() -> Filters:
     return Filters(start, end)
 
 
-def municipality_options(on: date) -> dict[str, str]:
-    """AGS -> name of the district's municipalities valid on ``on``, sorted by name."""
+def municipality_options(on: date) -> Mapping[str, str]:
+    """AGS -> name of the district's municipalities valid on ``on``, sorted by name (read-only; built once per
+    database version and day: every page's sidebar needs it, nationally 10,800 entries)."""
+    return _municipality_options(db.current_stamp(), on)
+
+
+@functools.lru_cache(maxsize=16)
+def _municipality_options(stamp: tuple, on: date) -> Mapping[str, str]:
     df = db.query(
         "select ags, name from municipality where (valid_from is null or valid_from <= ?)"
         " and (valid_to is null or valid_to >= ?) order by name",
         (on, on),
     )
-    return dict(zip(df["ags"], df["name"]))
+    return MappingProxyType(dict(zip(df["ags"].tolist(), df["name"].tolist())))
 
 
 # ---------------------------------------------------------------- widgets

@@ -14,6 +14,7 @@ After an interaction the state is still ``notRunning`` for a moment before the r
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -70,6 +71,14 @@ FINISHED_JS = """
   return true;
 }
 """
+
+
+def page_shown_js(title: str) -> str:
+    """JS condition: the main area's page title (``st.title``) is ``title``. After a click on another page's
+    link this tells that the new page has run, also when its run was too short for the run counter to see the
+    script state change (the frontend may render the start and the end of a run in one go)."""
+    return ("() => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); "
+            f"return !!h && h.textContent.trim().startsWith({json.dumps(title)}); }}")
 
 
 #: What a page still lacks for being finished, as one German line (for messages when a wait times out).

@@ -137,3 +137,17 @@ def test_default_municipality(fixture_db):
     assert mun.default_municipality(f.with_(municipalities=(ZITTAU, BOXBERG))) == ZITTAU  # the sidebar first
     nothing = Filters(dt.date(2001, 1, 1), dt.date(2001, 12, 31))  # no initiative: the first by name
     assert mun.default_municipality(nothing) == min(MUNICIPALITIES, key=lambda m: m["name"])["ags"]
+
+
+def test_sidebar_municipality_options_sorted_read_only_and_per_database_version(fixture_db, monkeypatch):
+    from monitor import db, filters
+
+    options = filters.municipality_options(DEFAULT_TO)
+    assert dict(options) == {m["ags"]: m["name"] for m in MUNICIPALITIES}
+    assert list(options.values()) == sorted(options.values())
+    assert filters.municipality_options(DEFAULT_TO) is options  # built once per version and day
+    with pytest.raises(TypeError):
+        options["00000000"] = "x"  # shared between sessions: nobody may change it
+    stamp = db.current_stamp()
+    monkeypatch.setattr(db, "current_stamp", lambda: (*stamp[:-1], stamp[-1] + 1))
+    assert filters.municipality_options(DEFAULT_TO) is not options
