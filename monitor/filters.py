@@ -95,11 +95,10 @@ class Filters:
         not closed (Abgeschlossen/Verworfen) before ``date_from`` (the date its final status was reached).
         """
         a = alias
+        # the dates come from the span table each open database version holds (monitor.db.DERIVED)
         parts = [
-            f"coalesce((select min(h.date) from status_history h where h.initiative_id = {a}.initiative_id),"
-            f" {a}.start_date, ?) <= ?",
-            f"not ({a}.status in ('Abgeschlossen', 'Verworfen') and coalesce((select max(h.date) from status_history h"
-            f" where h.initiative_id = {a}.initiative_id and h.status = {a}.status), ?) < ?)",
+            f"{a}.initiative_id in (select s.initiative_id from {db.INITIATIVE_SPAN} s where"
+            f" coalesce(s.first_date, ?) <= ? and not (s.closed and coalesce(s.closed_date, ?) < ?))",
         ]
         params: list = [self.date_to, self.date_to, self.date_from, self.date_from]
         if self.themes:
