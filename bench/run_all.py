@@ -502,6 +502,11 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
               "- Skriptzeit (Skriptlauf unter AppTest, ohne Browser) misst nur Python; die Browserzeit enthält "
               "zusätzlich Laden und Zeichnen im Browser. Die Tabelle *davon bis zum Ende des Skriptlaufs* zeigt, "
               "wie viel der warmen Browserzeit auf den Server entfällt.",
+              "- *Filterwechsel* in der Skriptzeit: die Seite läuft mit einem neuen Thema, ihre gefilterten "
+              "Abfragen sind noch nicht im Zwischenspeicher. Der Bericht stellt dabei den ganzen Bericht für die "
+              "neue Auswahl zusammen (Initiativen, Meilensteine, Mittel, Zusammenarbeit, Anhang); nur die "
+              "Indikator-Teile hängen nicht von der Auswahl ab und kommen aus dem Zwischenspeicher. Die Karte "
+              "baut bei einem neuen Thema nur die Initiativen neu, die Gemeindeebene bleibt fertig serialisiert.",
               "- Browser *kalt* und *warm* öffnen die Seite in einem neuen Tab: der Browser startet dabei "
               "Streamlits Oberfläche und führt – einmal je Tab – die Plotly- und deck.gl-Bausteine aus (Plotly "
               "allein sind 4,7 MB JavaScript, deren Start hier rund 0,5 s CPU kostet, gemessen mit Chromiums "
