@@ -19,8 +19,6 @@ import functools
 import hashlib
 import json
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +31,7 @@ from monitor import format as fmt
 from monitor.db import query
 from monitor.filters import Filters
 from monitor.indicator_charts import FONT, Draft, flag_label, plain, stand_text
+from monitor.recent import Recent
 from monitor.vocab import THEME_BY_ID, THEMES
 
 #: Viridis in five steps, reversed so light = low and dark = high (readable on white without base map).
@@ -263,7 +262,6 @@ class PrebuiltLayer:
 
     def __init__(self, layer: pdk.Layer):
         self.id = layer.id
-        self.type = layer.type
         self.json = _dumps(layer)
 
 
@@ -525,9 +523,7 @@ class _MunicipalPart:
 #: Recent municipal parts by the content of their inputs: a rerun with the same indicator, year and
 #: selection (another initiative filter, the table opened, the page visited again) reuses the serialised
 #: municipality layer instead of building thousands of records again. Small: a national part is ~3 MB.
-_PARTS: OrderedDict[tuple, _MunicipalPart] = OrderedDict()
-_PARTS_LOCK = threading.Lock()
-PART_CACHE_SIZE = 6
+_PARTS: Recent[_MunicipalPart] = Recent(6)
 _FRAME_COLUMNS = ("ags", "name", "value", "flag", "population", "lat", "lon", "geojson", "central_place")
 
 
@@ -541,16 +537,10 @@ def _frame_key(municipalities: pd.DataFrame) -> tuple:
 def _municipal_part(municipalities: pd.DataFrame, indicator_name: str, unit: str, decimals: int, year,
                     highlight: tuple[str, ...]) -> _MunicipalPart:
     key = (_frame_key(municipalities), indicator_name, unit, decimals, year, highlight)
-    with _PARTS_LOCK:
-        part = _PARTS.get(key)
-        if part is not None:
-            _PARTS.move_to_end(key)
-            return part
-    part = _build_municipal_part(municipalities, indicator_name, unit, decimals, year, highlight)
-    with _PARTS_LOCK:
-        _PARTS[key] = part
-        while len(_PARTS) > PART_CACHE_SIZE:
-            _PARTS.popitem(last=False)
+    part = _PARTS.get(key)
+    if part is None:
+        part = _build_municipal_part(municipalities, indicator_name, unit, decimals, year, highlight)
+        _PARTS.put(key, part)
     return part
 
 

@@ -29,8 +29,6 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,6 +41,7 @@ from monitor import format as fmt
 from monitor import indicator_charts as ic
 from monitor import municipalities as mun
 from monitor.filters import Filters
+from monitor.recent import Recent
 from monitor.report import figures
 from monitor.report.model import (
     PILOT_ACTION,
@@ -335,9 +334,7 @@ class _IndicatorBlock:
 
 #: Indicator blocks by (database version, theme, label, municipalities, benchmarks): they depend on nothing
 #: else, so a new period, theme choice, status or variant of the report reuses them (the slow part of a report).
-_BLOCKS: OrderedDict[tuple, _IndicatorBlock] = OrderedDict()
-_BLOCKS_LOCK = threading.Lock()
-BLOCK_CACHE_SIZE = 64
+_BLOCKS: Recent[_IndicatorBlock] = Recent(64)
 
 
 def _indicator_block(theme: str, label: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
@@ -346,10 +343,7 @@ def _indicator_block(theme: str, label: str, municipalities: tuple[str, ...], b:
     cached per database version; every chart still reaches the chart sink of this build."""
     munis = tuple(a for a in municipalities if a in names)[:MAX_MUNICIPALITY_SERIES]
     key = (db.current_stamp(), theme, label, tuple((a, names[a]) for a in munis), b)
-    with _BLOCKS_LOCK:
-        block = _BLOCKS.get(key)
-        if block is not None:
-            _BLOCKS.move_to_end(key)
+    block = _BLOCKS.get(key)
     if block is not None:
         sink = _chart_sink.get()
         if sink is not None:
@@ -358,11 +352,8 @@ def _indicator_block(theme: str, label: str, municipalities: tuple[str, ...], b:
         return block
     part = _indicators(theme, munis, b, names)
     block = _IndicatorBlock(tuple(part.rows_long), _indicator_table(theme, part.rows_table, b, list(munis), names),
-                            tuple(_panel_charts(theme, label, part.panels, b)))
-    with _BLOCKS_LOCK:
-        _BLOCKS[key] = block
-        while len(_BLOCKS) > BLOCK_CACHE_SIZE:
-            _BLOCKS.popitem(last=False)
+                            tuple(_panel_charts(theme, label, part.panels, b)))  # _chart hands each to the sink
+    _BLOCKS.put(key, block)
     return block
 
 

@@ -23,7 +23,6 @@ import os
 import shutil
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -31,6 +30,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from monitor import indicator_charts as ic
+from monitor.recent import Recent
 
 SCALE = 2
 #: Browser tabs rendering in parallel (1 keeps memory low; on many cores 2 may be faster)
@@ -45,8 +45,7 @@ NO_BROWSER = ("Grafiken nicht verfügbar: Chromium wurde nicht gefunden. Bitte �
               "Chromium) oder „sudo apt-get install chromium“.")
 DISABLED = "Grafiken wurden für diese Ausgabe abgeschaltet."
 
-_cache: OrderedDict[str, bytes] = OrderedDict()
-_lock = threading.Lock()
+_cache: Recent[bytes] = Recent(CACHE_SIZE)
 
 
 # ---------------------------------------------------------------------------------------------- builder
@@ -236,21 +235,15 @@ def availability() -> str | None:
 
 def cached(chart) -> bytes | None:
     """The cached PNG of ``chart``, if rendered before in this process."""
-    with _lock:
-        return _cache.get(_key(chart))
+    return _cache.get(_key(chart))
 
 
 def _remember(key: str, png: bytes) -> None:
-    with _lock:
-        _cache[key] = png
-        _cache.move_to_end(key)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    _cache.put(key, png)
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 #: kaleido 1.5 reloads its page (and with it the 4.5 MB plotly.js) after every figure; reusing the tab makes a
