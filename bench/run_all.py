@@ -22,6 +22,7 @@ import inspect
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -148,28 +149,114 @@ def run_stage_here(stage: str, scale: str, args) -> object:
 
 
 class LoadWatch:
-    """Samples the 1-minute load average every 5 s in a thread (other work on the machine skews timings)."""
+    """Samples the 1-minute load average every 5 s in a thread, and counts the CPU time other programs used
+    while it was on: all busy CPU time of the machine (``/proc/stat``) minus the CPU time of this process and
+    its finished children (the stage and everything it started). The load average lags by minutes and includes
+    the stage's own threads; the foreign CPU share tells whether *other* work skewed a stage's timings."""
 
-    def __init__(self):
+    def __init__(self, keep: tuple[int, ...] = ()):
         self.values = [os.getloadavg()[0]]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._start = self._end = None
+        self.keep = set(keep)  # children someone else waits for (the stage's Popen)
+        adopt_orphans()
 
     def _run(self):
         while not self._stop.wait(5):
             self.values.append(os.getloadavg()[0])
+            reap_orphans(self.keep)
+
+    @staticmethod
+    def _clocks() -> tuple[float, float | None, float]:
+        """(wall seconds, busy CPU seconds of the machine or None, CPU seconds of this process and children)."""
+        own = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                  for f in ("ru_utime", "ru_stime"))
+        return time.monotonic(), busy_cpu_seconds(), own
 
     def __enter__(self):
+        self._start = self._clocks()
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+        deadline = time.monotonic() + 5  # browser processes left behind by the stage end within moments
+        while orphans_alive(self.keep) and time.monotonic() < deadline:
+            reap_orphans(self.keep)
+            time.sleep(0.1)
+        reap_orphans(self.keep)
+        self._end = self._clocks()
+
+    def foreign_share(self) -> float | None:
+        """Share (0..1) of the machine's CPU capacity that other programs used during the stage."""
+        if not (self._start and self._end) or self._start[1] is None or self._end[1] is None:
+            return None
+        wall = self._end[0] - self._start[0]
+        foreign = (self._end[1] - self._start[1]) - (self._end[2] - self._start[2])
+        capacity = wall * (os.cpu_count() or 1)  # /proc/stat counts every processor
+        return min(1.0, max(0.0, foreign / capacity)) if capacity > 0 else None
 
     def summary(self) -> dict:
         return {"load_min": min(self.values), "load_max": max(self.values),
-                "load_median": statistics.median(self.values)}
+                "load_median": statistics.median(self.values), "foreign_cpu_share": self.foreign_share()}
+
+
+def adopt_orphans() -> None:
+    """Make this process the reaper of its orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``): Chromium's
+    processes outlive the Playwright driver that started them, and only when they are reaped here does their
+    CPU time count as the stage's own (``RUSAGE_CHILDREN``) instead of as foreign."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _children() -> list[tuple[int, str]]:
+    """(pid, state) of this process's children, from /proc."""
+    me, found = os.getpid(), []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == me:
+            found.append((int(entry.name), fields[0]))
+    return found
+
+
+def orphans_alive(keep: set[int]) -> bool:
+    """Whether an adopted child (not one of ``keep``) is still running."""
+    return any(pid not in keep and state != "Z" for pid, state in _children())
+
+
+def reap_orphans(keep: set[int]) -> None:
+    """Reap the adopted children that have ended (never the ones in ``keep``, which their Popen waits for)."""
+    for pid, state in _children():
+        if pid not in keep and state == "Z":
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+
+
+def busy_cpu_seconds(stat: str | None = None) -> float | None:
+    """CPU seconds all processors of the machine have been busy since boot: the first line of ``/proc/stat``
+    (user, nice, system, idle, iowait, irq, softirq, steal, in clock ticks) without idle and iowait."""
+    try:
+        line = (stat if stat is not None else Path("/proc/stat").read_text()).split("\n", 1)[0].split()
+        ticks = [int(x) for x in line[1:9]]
+    except (OSError, ValueError):
+        return None
+    if not line or line[0] != "cpu" or len(ticks) < 5:
+        return None
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def run_stage(stage: str, scale: str, args) -> dict:
@@ -184,6 +271,7 @@ def run_stage(stage: str, scale: str, args) -> dict:
     with LoadWatch() as load:
         child = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True,
                                  env={**os.environ, "STREAMLIT_LOGGER_LEVEL": "error"})
+        load.keep.add(child.pid)
         for line in child.stderr:  # AppTest outside a server warns on every cached call: drop that noise
             if not any(noise in line for noise in NOISE):
                 sys.stderr.write(line)
@@ -307,15 +395,55 @@ def _stage_note(results: dict, stage: str) -> str:
         if e:
             parts.append(f"{SCALES[scale]['label']}: gemessen {e['measured_at'].replace('T', ' ')}, "
                          f"Last (1 min) {_num(e['load_min'], 1)}–{_num(e['load_max'], 1)}"
+                         + (f", fremde CPU-Last {_num(100 * e['foreign_cpu_share'], 0)} %"
+                            if e.get("foreign_cpu_share") is not None else "")
                          + (f", **{e['error']}**" if "error" in e else "")
                          + (f" (spätere Wiederholung fehlgeschlagen: {e['last_error']})" if "last_error" in e else ""))
     return "_" + " · ".join(parts) + "_" if parts else ""
 
 
+#: A stage during which other programs used more than this share of the machine's CPU capacity is flagged.
+FOREIGN_LOAD_FLAG = 0.15
+
+
+def _load_lines(results: dict, cores: int) -> list[str]:
+    """The note on the machine's load: flagged when other programs used a notable share of the CPUs during a
+    stage (or, for figures without that count, when even the quietest load average exceeded the cores)."""
+    entries = [(stage, scale, e) for stage, per in results.get("stages", {}).items() for scale, e in per.items()]
+    loads = [e["load_max"] for _, _, e in entries if "load_max" in e]
+    shares = [(stage, scale, e["foreign_cpu_share"]) for stage, scale, e in entries
+              if e.get("foreign_cpu_share") is not None]
+    if shares:
+        busy = [(stage, scale, share) for stage, scale, share in shares if share > FOREIGN_LOAD_FLAG]
+        top = max(share for _, _, share in shares)
+        if busy:
+            names = ", ".join(f"{stage} {SCALES[scale]['label'] if scale in SCALES else scale} "
+                              f"({_num(100 * share, 0)} %)" for stage, scale, share in busy)
+            return ["", f"> **Hinweis:** Während einiger Stufen lief auf der Maschine andere CPU-lastige Arbeit "
+                        f"(Anteil fremder Programme an der CPU-Leistung: {names}). Deren Zeiten sind "
+                        "pessimistisch; auf einer ruhigen Maschine sind sie kürzer."]
+        return ["", f"Andere Programme nutzten während jeder Stufe höchstens {_num(100 * top, 0)} % der CPU-Leistung "
+                    "(gezählt: belegte CPU-Zeit der Maschine minus der der Messungen). Das Lastmittel über 1 min "
+                    f"(bis {_num(max(loads), 1) if loads else '–'} bei {cores} Kernen, je Stufe unten) erzeugen die "
+                    "Messungen selbst – Chromium, der Streamlit-Server und DuckDBs Threads – und es hinkt von Stufe "
+                    "zu Stufe nach."]
+    floors = [e["load_min"] for _, _, e in entries if "load_min" in e]
+    if floors and statistics.median(floors) > cores:
+        # even the quietest moment of most stages was busier than the machine has cores: other work ran
+        return ["", f"> **Hinweis:** Während der Messungen lief auf der Maschine andere CPU-lastige Arbeit "
+                    f"(Lastmittel über 1 min bis {_num(max(loads), 1)} bei {cores} Kernen; je Stufe unten "
+                    "angegeben). Alle Zeiten sind daher pessimistisch; auf einer ruhigen Maschine sind sie "
+                    "kürzer."]
+    if loads:
+        return ["", f"Lastmittel über 1 min während der Messungen bis {_num(max(loads), 1)} bei {cores} Kernen "
+                    "(je Stufe unten angegeben). Die Messungen erzeugen diese Last selbst – Chromium, der "
+                    "Streamlit-Server und DuckDBs Threads; zwischen den Stufen fällt sie auf den Leerlauf zurück."]
+    return []
+
+
 def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
     m = results.get("machine", {})
     cores = m.get("cores_usable") or m.get("cores") or 1
-    loads = [e["load_max"] for st in results.get("stages", {}).values() for e in st.values() if "load_max" in e]
     dates = sorted(e["measured_at"][:10] for st in results.get("stages", {}).values() for e in st.values())
     lines = ["# Benchmark-Ergebnisse", "",
              "Erzeugt von `make bench` (`python bench/run_all.py`); Teile lassen sich einzeln wiederholen, z. B. "
@@ -328,17 +456,7 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
              f"- {m.get('os', '')}, Python {m.get('python', '–')}, DuckDB {m.get('duckdb', '–')}, "
              f"Streamlit {m.get('streamlit', '–')}, Playwright {m.get('playwright', '–')}, "
              f"{m.get('chromium', '–')}"]
-    floors = [e["load_min"] for st in results.get("stages", {}).values() for e in st.values() if "load_min" in e]
-    if floors and statistics.median(floors) > cores:
-        # even the quietest moment of most stages was busier than the machine has cores: other work ran
-        lines += ["", f"> **Hinweis:** Während der Messungen lief auf der Maschine andere CPU-lastige Arbeit "
-                      f"(Lastmittel über 1 min bis {_num(max(loads), 1)} bei {cores} Kernen; je Stufe unten "
-                      "angegeben). Alle Zeiten sind daher pessimistisch; auf einer ruhigen Maschine sind sie "
-                      "kürzer."]
-    elif loads:
-        lines += ["", f"Lastmittel über 1 min während der Messungen bis {_num(max(loads), 1)} bei {cores} Kernen "
-                      "(je Stufe unten angegeben). Die Messungen erzeugen diese Last selbst – Chromium, der "
-                      "Streamlit-Server und DuckDBs Threads; zwischen den Stufen fällt sie auf den Leerlauf zurück."]
+    lines += _load_lines(results, cores)
 
     # sizes
     facts = {s: results.get("data", {}).get(s) for s in SCALES}

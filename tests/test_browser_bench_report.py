@@ -96,6 +96,36 @@ def test_load_on_the_machine_is_reported(tmp_path):
     assert "Last (1 min) 9,5–9,5" in md
 
 
+def test_foreign_cpu_share_decides_the_load_note(tmp_path):
+    # the stages' own load (high load average) with little foreign CPU: no warning, the share is named
+    results = _results(load=9.5)
+    for per in results["stages"].values():
+        for e in per.values():
+            e["foreign_cpu_share"] = 0.02
+    out = tmp_path / "results.md"
+    run_all.write_markdown(results, out)
+    md = out.read_text(encoding="utf-8")
+    assert "Hinweis:**" not in md
+    assert "höchstens 2 % der CPU-Leistung" in md and "fremde CPU-Last 2 %" in md
+    # one stage with 40 % foreign CPU: flagged by name
+    results["stages"]["browser"]["national"]["foreign_cpu_share"] = 0.4
+    run_all.write_markdown(results, out)
+    md = out.read_text(encoding="utf-8")
+    assert "Hinweis:** Während einiger Stufen" in md and "browser National (40 %)" in md
+    assert "pages Landkreis" not in md
+
+
+def test_busy_cpu_seconds_reads_the_first_line_of_proc_stat():
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    # user nice system idle iowait irq softirq steal: busy = all but idle and iowait
+    stat = f"cpu  {10 * tick} 0 {5 * tick} {100 * tick} {7 * tick} 0 {tick} 0 0 0\ncpu0 1 2 3 4\n"
+    assert run_all.busy_cpu_seconds(stat) == 16.0
+    assert run_all.busy_cpu_seconds("intr 1 2 3") is None
+    assert run_all.busy_cpu_seconds("") is None
+
+
 def test_missing_scale_shows_a_dash(tmp_path):
     results = _results()
     for stage in results["stages"].values():
