@@ -43,7 +43,8 @@ TIMEOUT_MS = 180_000
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
 REFERENCES = [AppPage("bench/floor_app.py", "Streamlit: leere Seite", "?inhalt=leer"),
               AppPage("bench/floor_app.py", "Streamlit: eine Plotly-Grafik", "?inhalt=plotly"),
-              AppPage("bench/floor_app.py", "Streamlit: eine pydeck-Karte", "?inhalt=karte")]
+              AppPage("bench/floor_app.py", "Streamlit: eine pydeck-Karte", "?inhalt=karte"),
+              AppPage("bench/floor_app.py", "Streamlit: Elemente einer App-Seite ohne Daten", "?inhalt=seite")]
 
 
 def row_name(app_page: AppPage) -> str:

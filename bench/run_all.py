@@ -559,7 +559,11 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
                   "(JavaScript der Oberfläche laden, verbinden, ein Skriptlauf) und je eine Seite mit einer "
                   "einzigen kleinen Plotly-Grafik bzw. pydeck-Karte (die Bausteine werden im Browser erst bei "
                   "Bedarf geladen und ausgeführt). Diese Zeiten sind die Untergrenze jeder Seite der App mit "
-                  "Grafik bzw. Karte; was darüber liegt, kostet der Inhalt der App.", "", *refs]
+                  "Grafik bzw. Karte. Die vierte Seite hat die Elemente einer typischen Seite der App (wie das "
+                  "Gemeindeprofil: Seitenleiste mit zwei Datumsfeldern und drei Mehrfachauswahlen, vier Kennzahlen, "
+                  "zwei Plotly-Linien, eine Karte mit Punkten, Umriss und Beschriftung, eine Tabelle) mit "
+                  "erfundenen Werten und ohne eine Abfrage: was eine Seite der App darüber hinaus braucht, "
+                  "kosten ihre Daten und Abfragen.", "", *refs]
     if block:
         lines += ["Browserzeit: Chromium headless, von `page.goto` (bzw. dem Klick) bis die Seite fertig ist "
                   "(Skriptlauf beendet, keine Platzhalter, alle Plotly-Diagramme und deck.gl-Karten gezeichnet); "

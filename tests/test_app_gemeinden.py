@@ -3,7 +3,7 @@ comparison; selector, URL and empty states."""
 from __future__ import annotations
 
 from monitor import format as fmt
-from tests.app_helpers import deck, figure, layer, metric, table_with
+from tests.app_helpers import deck, figure, figures, layer, metric, table_with
 from tests.app_helpers import open_page as open_helper
 from tests.fixture_db import (
     BOXBERG,
@@ -26,6 +26,10 @@ MUNI = {m["ags"]: m for m in MUNICIPALITIES}
 
 def open_page(app, **query):
     return open_helper(app, PAGE, **query)
+
+
+def titles(at) -> list[str]:
+    return [spec["layout"].get("title", {}).get("text", "") for spec in figures(at)]
 
 
 def value(indicator_id: str, region: str, year: int):
@@ -111,8 +115,26 @@ def test_withheld_value_is_a_gap_with_note(app):
     assert any("Lücke: Boxberg/O.L. 2021" in c.value and "geheim" in c.value for c in at.caption)
 
 
-def test_comparison_table_and_chart(app):
+def test_only_the_open_tab_runs_and_the_address_keeps_it(app):
     at = open_page(app)
+    assert [t.label for t in at.tabs] == ["Profil", "Vergleich"]
+    # the profile: its figures and charts, nothing of the comparison
+    assert metric(at, "Einwohner")
+    assert any("Einwohner von" in t for t in titles(at)) and len(at.get("deck_gl_json_chart")) == 1
+    assert "gemeinden_vergleich" not in [w.key for w in at.multiselect]
+    assert "gemeinde_ansicht" not in at.query_params
+    # the comparison, as a shared link opens it: its chooser and table, none of the profile's figures
+    at = open_page(app, gemeinde_ansicht="Vergleich")
+    assert at.multiselect(key="gemeinden_vergleich").value == [at.selectbox(key="gemeinde_profil").value]
+    assert not any(m.label == "Einwohner" for m in at.metric)
+    assert len(titles(at)) == 1 and not any("Einwohner von" in t for t in titles(at))
+    assert not at.get("deck_gl_json_chart")
+    assert table_with(at, "Kennzahl") is not None
+    assert at.query_params["gemeinde_ansicht"] == "Vergleich"
+
+
+def test_comparison_table_and_chart(app):
+    at = open_page(app, gemeinde_ansicht="Vergleich")
     chooser = at.multiselect(key="gemeinden_vergleich")
     assert chooser.max_selections == 4
     chooser.set_value([BOXBERG, GOERLITZ]).run()
@@ -134,7 +156,8 @@ def test_comparison_table_and_chart(app):
 
 
 def test_url_restores_comparison(app):
-    at = open_page(app, gemeinden_vergleich=[MUNICIPALITY_NAME[NIESKY], MUNICIPALITY_NAME[ZITTAU]])
+    at = open_page(app, gemeinde_ansicht="Vergleich",
+                   gemeinden_vergleich=[MUNICIPALITY_NAME[NIESKY], MUNICIPALITY_NAME[ZITTAU]])
     assert at.multiselect(key="gemeinden_vergleich").value == [NIESKY, ZITTAU]
 
 
@@ -142,6 +165,7 @@ def test_empty_states(app):
     at = open_page(app, status="Verworfen", gemeinde_profil=MUNICIPALITY_NAME[BOXBERG])
     assert not initiatives_where(municipalities=(BOXBERG,), statuses=("Verworfen",))
     assert any("Keine Initiativen in" in i.value for i in at.info)
+    at = open_page(app, gemeinde_ansicht="Vergleich")
     at.multiselect(key="gemeinden_vergleich").set_value([]).run()
     assert not at.exception
     assert any("bis vier Gemeinden" in i.value for i in at.info)
