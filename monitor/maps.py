@@ -23,14 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from monitor import format as fmt
 from monitor.db import query
 from monitor.filters import Filters
-from monitor.indicator_charts import FONT, Draft, flag_label, plain, stand_text
+from monitor.indicator_charts import flag_label, stand_text
 from monitor.recent import Recent
 from monitor.vocab import THEME_BY_ID, THEMES
 
@@ -585,55 +584,43 @@ def _build_municipal_part(municipalities: pd.DataFrame, indicator_name: str, uni
 OUTLINE_LABEL = "ungefähre Ausdehnung (Hülle der Gemeindemittelpunkte)"
 
 
-def legend_figure(legend: MapLegend, stand=None) -> go.Figure:
-    """A small plotly figure explaining the map: one square per value class (German ranges with unit),
-    grey for 'keine Angabe', one circle per theme of the initiative points, the dashed outline of the
-    approximate extent and a note on the labelled central places. No HTML involved."""
-    fig = Draft()
-    columns: list[list[tuple[str, str, str]]] = [[], []]  # (label, colour, symbol): values | themes
-    for c in legend.classes:
-        columns[0].append((c.label, c.colour, "square"))
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of the map legend: a symbol in ``colour`` (a ``#RRGGBB`` value) and its German label."""
+
+    label: str
+    colour: str
+    symbol: str  # "square" (value class), "circle" (initiative), "line" (outline), "text" (place name)
+
+
+@dataclass(frozen=True)
+class LegendContent:
+    """What the legend below the map says: a title, a subtitle (data Stand, point size) and two columns of
+    entries, the value classes and the other symbols."""
+
+    title: str
+    subtitle: str
+    values: tuple[LegendEntry, ...]
+    others: tuple[LegendEntry, ...]
+
+
+def legend_content(legend: MapLegend, stand=None) -> LegendContent:
+    """The legend explaining the map: one square per value class (German ranges with unit), grey for 'keine
+    Angabe', one circle per theme of the initiative points, the dashed outline of the approximate extent and a
+    note on the labelled central places. Rendered with Streamlit's own elements (:func:`monitor.ui.map_legend`),
+    not as a chart: a page with only a map need not load the plotly component for its legend."""
+    values = [LegendEntry(c.label, c.colour, "square") for c in legend.classes]
     if legend.has_missing:
-        columns[0].append(("keine Angabe", MISSING_COLOUR, "square"))
-    for name, colour in legend.themes:
-        columns[1].append((f"Initiative: {name}", colour, "circle"))
+        values.append(LegendEntry("keine Angabe", MISSING_COLOUR, "square"))
+    others = [LegendEntry(f"Initiative: {name}", colour, "circle") for name, colour in legend.themes]
     if legend.outline:
-        columns[1].append((OUTLINE_LABEL, OUTLINE_EDGE, "line"))
+        others.append(LegendEntry(OUTLINE_LABEL, OUTLINE_EDGE, "line"))
     if legend.central_places:
-        columns[1].append(("Name = zentraler Ort (Ober-/Mittelzentrum)", "#1E1E1E", "text"))
-    for col, entries in enumerate(columns):
-        for row, (label, colour, symbol) in enumerate(entries):
-            if symbol == "line":
-                fig.add_trace(go.Scatter(x=[col - 0.03, col + 0.03], y=[-row, -row], mode="lines",
-                                         line=dict(color=colour, width=2, dash="dash"), hoverinfo="skip",
-                                         showlegend=False, name=label))
-                fig.add_trace(go.Scatter(x=[col + 0.03], y=[-row], mode="text", text=[plain(label)],
-                                         textposition="middle right", hoverinfo="skip", showlegend=False,
-                                         name=label))
-                continue
-            if symbol == "text":
-                fig.add_trace(go.Scatter(x=[col], y=[-row], mode="text", text=[plain("Aa") + "  " + plain(label)],
-                                         textposition="middle right", hoverinfo="skip", showlegend=False,
-                                         name=label, textfont=dict(color=colour)))
-                continue
-            fig.add_trace(go.Scatter(
-                x=[col], y=[-row], mode="markers+text", text=[plain(label)], textposition="middle right",
-                marker=dict(symbol=symbol, size=16, color=colour, line=dict(color="#333333", width=0.5)),
-                hoverinfo="skip", showlegend=False, name=label,
-            ))
-    rows_used = max(1, len(columns[0]), len(columns[1]))
-    cols = 2
+        others.append(LegendEntry("Name = zentraler Ort (Ober-/Mittelzentrum)", "#1E1E1E", "text"))
     subtitle = stand_text(stand) if stand is not None else ""
     if legend.sized_by_population:
         subtitle = (subtitle + " · " if subtitle else "") + "Kreisgröße der Gemeinden = Einwohnerzahl"
-    fig.update_layout(
-        title=dict(text=plain(f"Legende: {legend.title}"), subtitle=dict(text=subtitle), font=dict(size=14)),
-        separators=",.", font=FONT, height=90 + 28 * rows_used,
-        margin=dict(l=10, r=10, t=60, b=10),
-        xaxis=dict(visible=False, range=[-0.05, cols], fixedrange=True),
-        yaxis=dict(visible=False, range=[-rows_used + 0.5, 0.5], fixedrange=True),
-    )
-    return fig.figure()
+    return LegendContent(f"Legende: {legend.title}", subtitle, tuple(values), tuple(others))
 
 
 def same_district(municipalities: pd.DataFrame, ags: str) -> pd.DataFrame:

@@ -140,3 +140,27 @@ def capped(df, what: str, limit: int = TABLE_LIMIT, hint: str = "bitte über die
 def plotly(fig: go.Figure, key: str) -> None:
     """Render a plotly figure full width, without the plotly logo."""
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "de"})
+
+
+#: Legend symbols as text, each coloured with Markdown's ``:color[...]{foreground="#RRGGBB"}``.
+_LEGEND_SYMBOLS = {"square": "■", "circle": "●", "line": "╍╍", "text": "Aa"}
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def legend_line(symbol: str, colour: str, label: str) -> str:
+    """One legend line as Markdown: the symbol in ``colour`` (``#RRGGBB``; anything else is drawn black),
+    then the escaped label."""
+    colour = colour if _HEX_COLOUR.fullmatch(colour) else "#000000"
+    return f':color[{_LEGEND_SYMBOLS.get(symbol, "■")}]{{foreground="{colour}"}} {md(label)}'
+
+
+def map_legend(content, key: str) -> None:
+    """The map legend (:class:`monitor.maps.LegendContent`) in a bordered box: title, subtitle, value classes
+    on the left, initiative themes and other symbols on the right — text, not a chart."""
+    with st.container(border=True, key=key):
+        st.markdown(f"**{md(content.title)}**")
+        if content.subtitle:
+            st.caption(md(content.subtitle))
+        for column, entries in zip(st.columns(2), (content.values, content.others)):
+            if entries:
+                column.markdown("  \n".join(legend_line(e.symbol, e.colour, e.label) for e in entries))

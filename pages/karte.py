@@ -40,7 +40,7 @@ if municipalities.empty:
     st.stop()
 st.pydeck_chart(district_map.deck, height=maps.MAP_HEIGHT_PX, width="stretch",
                 alt=f"Karte der Gemeinden nach {ind.name} {year or ''}".strip())
-ui.plotly(maps.legend_figure(district_map.legend, stand=stand), key="karte_legende")
+ui.map_legend(maps.legend_content(district_map.legend, stand=stand), key="karte_legende")
 notes = [f"Quelle: {ind.source}", f"Einheit: {ind.unit}"]
 if ind.higher_is_better is not None:
     notes.append("höhere Werte sind besser" if ind.higher_is_better else "niedrigere Werte sind besser")

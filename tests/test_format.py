@@ -46,3 +46,13 @@ def test_value_with_unit():
     assert fmt.value_with_unit(12, "%") == "12 %"
     assert fmt.value_with_unit(None, "km") == "–"
     assert fmt.value_with_unit(3, None) == "3"
+
+
+def test_legend_line_escapes_the_label_and_accepts_only_hex_colours():
+    from monitor import ui
+
+    assert ui.legend_line("circle", "#0072B2", "Initiative: Mobilität") == \
+        ':color[●]{foreground="#0072B2"} Initiative\\: Mobilität'
+    line = ui.legend_line("square", 'red"} [x](http://e.org) {', "**fett** <img src=x>")
+    assert line.startswith(':color[■]{foreground="#000000"} ')
+    assert "\\*\\*fett\\*\\*" in line and "\\<img" in line and "http" not in line

@@ -137,16 +137,17 @@ def test_fit_view_contains_points():
     assert maps.fit_view([51.0], [14.0]).zoom == 11.0
 
 
-def test_legend_figure():
+def test_legend_content():
     result = maps.build_map(munis(), initiatives(), indicator_name="Übernachtungen", unit="Übernachtungen",
                             decimals=0, year=2024)
-    d = maps.legend_figure(result.legend, stand=dt.date(2024, 12, 31)).to_plotly_json()
-    names = [t["name"] for t in d["data"]]
-    assert "keine Angabe" in names and "Initiative: Mobilität" in names
-    swatch = next(t for t in d["data"] if t["name"] == "Initiative: Mobilität")
-    assert swatch["marker"]["color"] == THEME_COLOURS["mobility"]
-    assert "Stand: 31.12.2024" in d["layout"]["title"]["subtitle"]["text"]
-    assert d["layout"]["separators"] == ",."
+    legend = maps.legend_content(result.legend, stand=dt.date(2024, 12, 31))
+    assert legend.title == "Legende: Übernachtungen 2024 (Übernachtungen)"
+    assert [e.label for e in legend.values][-1] == "keine Angabe"
+    assert [e.symbol for e in legend.values] == ["square"] * len(legend.values)
+    assert [e.colour for e in legend.values[:-1]] == [c.colour for c in result.legend.classes]
+    swatch = next(e for e in legend.others if e.label == "Initiative: Mobilität")
+    assert swatch.colour == THEME_COLOURS["mobility"] and swatch.symbol == "circle"
+    assert "Stand: 31.12.2024" in legend.subtitle
 
 
 def test_map_queries_on_fixture(fixture_db):
@@ -227,8 +228,8 @@ def test_outline_and_central_place_labels():
     assert [r["name"] for r in labels["data"]] == ["Ort 1", "Ort 3"]
     assert labels["characterSet"] == "auto"  # umlauts and ß are drawn
     assert result.legend.outline and result.legend.central_places
-    legend = maps.legend_figure(result.legend).to_plotly_json()
-    assert maps.OUTLINE_LABEL in [t["name"] for t in legend["data"]]
+    legend = maps.legend_content(result.legend)
+    assert (maps.OUTLINE_LABEL, "line") in [(e.label, e.symbol) for e in legend.others]
     # without central places: no label layer
     plain_spec = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2024))
     assert "zentrale_orte" not in {x["id"] for x in plain_spec["layers"]}
