@@ -8,6 +8,8 @@ glitch and with the heavy imports done before the server takes requests.
 - The first visitor after a start would otherwise wait for pandas, DuckDB, plotly, pydeck and the app's own
   modules to be imported inside their script run (about 1.5 s on a small server); :func:`preload` imports
   them before the server answers, so that wait moves to the start of the server, where nobody waits.
+- Streamlit checks at the first element of a process whether it runs in a Python REPL (``inspect.stack()`` over
+  every frame and source file, 50–150 ms here); :func:`skip_direct_run_check` settles that before the start.
 - glibc's allocator gives every thread that needs one its own arena and keeps freed memory there; Streamlit
   starts a thread per script run, so a server that many people use only ever grows. :func:`tune_malloc`
   limits the arenas and returns freed memory (``bench/bench_memory.py``: peak with 10 national-scale sessions
@@ -53,6 +55,19 @@ def preload(modules: tuple[str, ...] = PRELOAD) -> float:
     return time.perf_counter() - start
 
 
+def skip_direct_run_check() -> bool:
+    """Mark Streamlit's once-per-process check as done whether it runs in a Python REPL or without
+    ``streamlit run`` (it prints a warning then). The check walks ``inspect.stack()`` with every frame's source
+    file at the first element of the process (50–150 ms here) — in the first visitor's run. Under
+    ``python -m monitor.serve`` neither case can occur. Returns False when Streamlit no longer has the flag."""
+    from streamlit import delta_generator
+
+    if not hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        return False
+    delta_generator._use_warning_has_been_displayed = True
+    return True
+
+
 #: glibc ``mallopt`` parameters (malloc.h): at most 2 malloc arenas, and freed memory above 128 KiB at the top of
 #: a heap or in a block of its own goes back to the system at once (fixed thresholds; glibc's defaults grow
 #: them up to 32 MiB and keep that much per arena and thread).
@@ -84,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     if root not in sys.path:
         sys.path.insert(0, root)
     preload()
+    skip_direct_run_check()
     args = list(sys.argv[1:] if argv is None else argv)
     sys.argv = ["streamlit", "run", str(APP), *args]
     return cli.main()

@@ -59,3 +59,21 @@ def test_tuned_allocator_gives_freed_memory_back_and_can_be_switched_off():
     ok, kept = _malloc_probe("default")
     assert ok == "False"
     assert float(kept) >= 1.5  # glibc's default keeps it (trim threshold 128 KiB grows, thread arena keeps top)
+
+
+def test_direct_run_check_is_settled_before_the_first_element():
+    """Streamlit's REPL / direct-run check (inspect.stack at the first element) is marked done by the launcher:
+    afterwards the first element of the process does not call env_util.is_repl."""
+    code = """
+from streamlit import env_util, delta_generator
+calls = []
+original = env_util.is_repl
+env_util.is_repl = lambda: calls.append(1) or original()
+from monitor.serve import skip_direct_run_check
+print('flag', skip_direct_run_check())
+delta_generator._maybe_print_use_warning()
+print('calls', len(calls))
+"""
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "flag True" in p.stdout and "calls 0" in p.stdout
