@@ -632,11 +632,17 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
               "- Browser *kalt* und *warm* öffnen die Seite in einem neuen Tab: der Browser startet dabei "
               "Streamlits Oberfläche und führt – einmal je Tab – die Plotly- und deck.gl-Bausteine aus (Plotly "
               "allein sind 4,7 MB JavaScript, deren Start hier rund 0,5 s CPU kostet, gemessen mit Chromiums "
-              "Profiler); danach zeichnet er jede Grafik. Die Vergleichsseiten zeigen diese Untergrenze. Wer in "
+              "Profiler); danach zeichnet er jede Grafik. Die Vergleichsseiten zeigen diese Untergrenze; die "
+              "Seite *Elemente einer App-Seite ohne Daten* hat die Elemente des Gemeindeprofils ohne eine Abfrage "
+              "und braucht warm fast so lange wie das Gemeindeprofil selbst: die Zeit eines neuen Tabs ist hier "
+              "überwiegend Streamlits eigene Arbeit im Browser (Chromium ohne Grafikkarte, 2 Kerne). Die Karte "
+              "zeigt ihre Legende deshalb als Text statt als Plotly-Grafik und lädt Plotly gar nicht. Wer in "
               "der App von Seite zu Seite geht, zahlt den Start nicht noch einmal: das misst der *Seitenwechsel "
               "in der App*.",
-              "- CPU-Zeiten hängen nicht von fremder Last auf der Maschine ab, Wanduhrzeiten schon (siehe die "
-              "Last je Stufe).",
+              "- CPU-Zeiten hängen nicht von fremder Last auf der Maschine ab, Wanduhrzeiten schon. *Fremde "
+              "CPU-Last* je Stufe ist der Anteil der CPU-Leistung, den andere Programme während der Stufe "
+              "nutzten (belegte CPU-Zeit der Maschine laut `/proc/stat` minus der der Messung und ihrer "
+              "Kindprozesse); das Lastmittel zählt dagegen auch die Threads der Messung selbst.",
               "- Speicher: Schon nach dem Start belegt der Server rund 175 MB (Python, Streamlit, pandas, "
               "DuckDB, Arrow, Plotly – fast ganz Programmcode und Bibliotheken). Nach der ersten Sitzung kommen "
               "hinzu: die beim ersten Seitenlauf nachgeladenen Teile der Bibliotheken, DuckDBs Blockpuffer "
