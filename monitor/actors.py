@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from monitor import format as fmt
 from monitor.db import query
 from monitor.filters import Filters
-from monitor.indicator_charts import FONT, Draft, plain, stand_text
+from monitor.indicator_charts import FONT, Draft, count_axis, plain, stand_text
 from monitor.vocab import THEME_BY_ID, THEMES
 
 NO_THEME_COLOUR = "#999999"
@@ -342,8 +342,9 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, stand, title: st
             hovertemplate="%{customdata[0]}<br>Initiativen: %{customdata[1]}<br>Abstimmungsrunden: "
                           "%{customdata[2]}<br>Partner: %{customdata[3]}<extra></extra>",
         ))
-    # The disc fills the plot (stretched to the figure's aspect): more room between the names.
-    fig.update_xaxes(range=[-1.12, 1.12])
+    # The disc fills the plot (stretched to the figure's aspect): more room between the names; at the sides
+    # room for the names written beside the outermost nodes (up to ~30 characters on a page-wide chart).
+    fig.update_xaxes(range=[-1.4, 1.4])
     fig.update_yaxes(range=[-1.08, 1.12])
     return fig.figure()
 
@@ -357,13 +358,13 @@ def rounds_figure(per_quarter: pd.DataFrame, *, stand) -> go.Figure:
         showlegend=False,
     )
     fig.update_xaxes(title=dict(text="Quartal"), type="category")
-    fig.update_yaxes(title=dict(text="Anzahl Abstimmungsrunden"), tickformat=",d", rangemode="tozero")
+    fig.update_yaxes(**count_axis(per_quarter["n"].max() if not per_quarter.empty else 0,
+                                  title=dict(text="Anzahl Abstimmungsrunden")))
     if per_quarter.empty:
         return fig.figure()
     fig.add_trace(go.Bar(x=per_quarter["quarter"].tolist(), y=per_quarter["n"].tolist(),
                          marker=dict(color=ROUND_COLOUR), name="Abstimmungsrunden",
                          hovertemplate="%{x}: %{y} Runden<extra></extra>"))
-    fig.update_yaxes(dtick=1 if int(per_quarter["n"].max() or 0) <= 10 else None)
     return fig.figure()
 
 

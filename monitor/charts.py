@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from monitor import format as fmt
-from monitor.indicator_charts import LEGEND_ROW_PX, Draft, legend_below, legend_rows
+from monitor.indicator_charts import LEGEND_ROW_PX, Draft, count_axis, legend_below, legend_rows
 from monitor.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, THEME_BY_ID
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
@@ -85,7 +85,7 @@ def status_funnel(counts: pd.DataFrame, stand=None) -> go.Figure:
     fig.update_layout(
         xaxis=dict(domain=[0, 0.62], visible=False),
         yaxis=dict(domain=[0, 1]),
-        xaxis2=dict(domain=[0.8, 1], anchor="y2", title="Anzahl", rangemode="tozero", tickformat=",d"),
+        xaxis2=count_axis(max(n.get(s, 0) for s in STATUS_OFF_LINE), domain=[0.8, 1], anchor="y2", title="Anzahl"),
         yaxis2=dict(domain=[0.55, 1], anchor="x2", categoryorder="array",
                     categoryarray=list(STATUS_OFF_LINE)[::-1]),
         showlegend=False,
@@ -114,7 +114,8 @@ def status_mix(mix: pd.DataFrame, stand=None, height: int | None = None, title: 
             textfont=dict(color=_text_colour(status)),
             hovertemplate=f"%{{y}} · {status}: %{{x}} Initiativen<extra></extra>",
         ))
-    fig.update_layout(barmode="stack", xaxis=dict(title="Anzahl Initiativen", tickformat=",d", rangemode="tozero"),
+    totals = [sum(counts.get((t, st), 0) for st in (*STATUS_LINE, *STATUS_OFF_LINE)) for t in themes]
+    fig.update_layout(barmode="stack", xaxis=count_axis(max(totals, default=0), title="Anzahl Initiativen"),
                       yaxis=dict(autorange="reversed"))
     return _layout(fig, title or "Statusmix je Thema (Anzahl Initiativen)", stand,
                    height or 110 + 45 * len(themes), legend_entries=len(fig.data)).figure()

@@ -92,6 +92,13 @@ LEGEND_ROW_PX = 24
 AXIS_PX = 50
 
 
+def count_axis(top, **axis) -> dict:
+    """Axis settings for whole-number counts up to ``top``: German thousands, from zero, and one tick per unit
+    while ``top`` is at most 10 (else plotly's ticks at 0,5 would print as "0 1 1")."""
+    top = int(top or 0) if top == top else 0  # NaN -> 0
+    return dict(tickformat=",d", rangemode="tozero", dtick=1 if top <= 10 else None, **axis)
+
+
 def legend_rows(entries: int, per_row: int = 4) -> int:
     """Rows a horizontal legend of ``entries`` items needs (about ``per_row`` per row in a half-width chart)."""
     return math.ceil(entries / per_row) if entries > 0 else 0
@@ -457,8 +464,7 @@ def status_progress_figure(data: pd.DataFrame, *, title: str, stand) -> go.Figur
         ))
     fig.update_layout(barmode="stack", bargap=0.1)
     fig.update_xaxes(tickformat="%m/%Y")
-    top = int(data.groupby("month")["n"].sum().max())
-    fig.update_yaxes(tickformat=",d", rangemode="tozero", dtick=1 if top <= 10 else None)
+    fig.update_yaxes(**count_axis(data.groupby("month")["n"].sum().max()))
     return fig.figure()
 
 

@@ -37,6 +37,18 @@ def test_status_funnel_missing_statuses_are_zero():
     assert fig["layout"]["title"]["subtitle"]["text"] == ""
 
 
+def test_small_counts_get_one_tick_per_unit():
+    # Ruht 1, Verworfen 1: plotly's automatic ticks (0, 0.5, 1) would print as "0 1 1"
+    few = charts.status_funnel(pd.DataFrame({"status": ["Ruht", "Verworfen"], "initiatives": [1, 1]})).to_dict()
+    assert few["layout"]["xaxis2"]["dtick"] == 1 and few["layout"]["xaxis2"]["tickformat"] == ",d"
+    many = charts.status_funnel(pd.DataFrame({"status": ["Ruht"], "initiatives": [40]})).to_dict()
+    assert "dtick" not in many["layout"]["xaxis2"]
+    mix = pd.DataFrame({"theme": ["mobility", "mobility"], "status": ["Idee", "Ruht"], "initiatives": [4, 3]})
+    assert charts.status_mix(mix).to_dict()["layout"]["xaxis"]["dtick"] == 1  # stacked: 7 in all
+    mix = pd.DataFrame({"theme": ["mobility", "mobility"], "status": ["Idee", "Ruht"], "initiatives": [6, 5]})
+    assert "dtick" not in charts.status_mix(mix).to_dict()["layout"]["xaxis"]  # 11 in all
+
+
 def test_status_mix_one_trace_per_present_status():
     mix = pd.DataFrame({"theme": ["mobility", "mobility", "tourism"], "status": ["Idee", "Ruht", "Idee"],
                         "initiatives": [2, 1, 4]})
