@@ -154,12 +154,12 @@ class LoadWatch:
     its finished children (the stage and everything it started). The load average lags by minutes and includes
     the stage's own threads; the foreign CPU share tells whether *other* work skewed a stage's timings."""
 
-    def __init__(self, keep: tuple[int, ...] = ()):
+    def __init__(self):
         self.values = [os.getloadavg()[0]]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._start = self._end = None
-        self.keep = set(keep)  # children someone else waits for (the stage's Popen)
+        self.keep: set[int] = set()  # children someone else waits for (the stage's Popen)
         adopt_orphans()
 
     def _run(self):

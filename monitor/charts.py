@@ -114,8 +114,8 @@ def status_mix(mix: pd.DataFrame, stand=None, height: int | None = None, title: 
             textfont=dict(color=_text_colour(status)),
             hovertemplate=f"%{{y}} · {status}: %{{x}} Initiativen<extra></extra>",
         ))
-    totals = [sum(counts.get((t, st), 0) for st in (*STATUS_LINE, *STATUS_OFF_LINE)) for t in themes]
-    fig.update_layout(barmode="stack", xaxis=count_axis(max(totals, default=0), title="Anzahl Initiativen"),
+    longest = max((sum(v for (t, _), v in counts.items() if t == theme) for theme in themes), default=0)
+    fig.update_layout(barmode="stack", xaxis=count_axis(longest, title="Anzahl Initiativen"),
                       yaxis=dict(autorange="reversed"))
     return _layout(fig, title or "Statusmix je Thema (Anzahl Initiativen)", stand,
                    height or 110 + 45 * len(themes), legend_entries=len(fig.data)).figure()
