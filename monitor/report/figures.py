@@ -238,10 +238,6 @@ def cached(chart) -> bytes | None:
     return _cache.get(_key(chart))
 
 
-def _remember(key: str, png: bytes) -> None:
-    _cache.put(key, png)
-
-
 def clear_cache() -> None:
     _cache.clear()
 
@@ -333,7 +329,7 @@ class ChartSession:
         # charts render one after another: this one started when the previous one was done (or when queued)
         self._seconds[chart.key] = done - max(queued, self._last_done)
         self._last_done = done
-        _remember(_key(chart), png)
+        _cache.put(_key(chart), png)
         return png
 
     def submit(self, chart) -> None:
