@@ -39,7 +39,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from monitor.report import figures
 from monitor.report.model import (
@@ -127,6 +126,9 @@ def styles() -> dict[str, ParagraphStyle]:
                                   spaceBefore=2, spaceAfter=10),
         "toc_title": ParagraphStyle("toc_title", fontName=FONT_WIDE_BOLD, fontSize=16, leading=20, textColor=NAVY,
                                     spaceAfter=12),
+        "toc1": ParagraphStyle("toc1", fontName=FONT_BOLD, fontSize=10, leading=14, spaceBefore=14, spaceAfter=3),
+        "toc2": ParagraphStyle("toc2", fontName=FONT, fontSize=9, leading=12.5, leftIndent=8 * mm, spaceBefore=3,
+                               spaceAfter=3),
         "fig_value": ParagraphStyle("fig_value", fontName=FONT_WIDE_BOLD, fontSize=13, leading=16, textColor=NAVY),
         "fig_label": ParagraphStyle("fig_label", fontName=FONT, fontSize=7.8, leading=9.5, textColor=GREY),
         "missing": ParagraphStyle("missing", fontName=FONT, fontSize=8.5, leading=11, textColor=GREY),
@@ -164,18 +166,6 @@ def print_image(png: bytes) -> bytes:
     return out.getvalue()
 
 
-class _ChartImage(Image):
-    """An image drawn only in the final layout passes: the first pass of ``multiBuild`` (which never is the
-    last one, the table of contents is still empty then) draws a frame of the same size instead, so the
-    PNG data is encoded once less."""
-
-    def draw(self):
-        if getattr(self.canv, "_rm_pass", 2) <= 1:
-            self.canv.rect(0, 0, self.drawWidth, self.drawHeight, stroke=0, fill=0)
-            return
-        super().draw()
-
-
 class _ThemeStripe(Flowable):
     """Four bars in the theme colours (title page)."""
 
@@ -188,6 +178,64 @@ class _ThemeStripe(Flowable):
         for n, theme in enumerate(THEMES):
             self.canv.setFillColor(colors.HexColor(theme.colour))
             self.canv.rect(n * w, 0, w, self.height, stroke=0, fill=1)
+
+
+class _TocLine(Flowable):
+    """One line of the table of contents: the heading's text (a link to it) now, the dot leader and the page
+    number when the document is saved (:class:`_Canvas` asks :meth:`finish`). Its height does not depend on
+    the page numbers, so the document is laid out once; reportlab's TableOfContents needs a second layout pass
+    of everything (seconds for a long annex)."""
+
+    NUMBER_W = 12 * mm  # the page-number column at the right edge
+
+    def __init__(self, text: str, key: str, style: ParagraphStyle):
+        super().__init__()
+        self.key, self.style = key, style
+        self._para = Paragraph(f'<a href="#{key}">{esc(text)}</a><onDraw name="rm_toc_end" label="{key}"/>', style)
+        self._end: tuple[float, float] | None = None
+
+    def wrap(self, avail_w, avail_h):
+        self.width = avail_w
+        _, self.height = self._para.wrap(avail_w - self.NUMBER_W, avail_h)
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self):
+        return self.style.spaceAfter
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        self._origin = (x, y)
+        super().drawOn(canvas, x, y, _sW)
+
+    def draw(self):
+        def text_end(canv, _kind, _label):  # where the text's last line ends (relative to this flowable)
+            self._end = (canv._curr_tx_info["cur_x"], canv._curr_tx_info["cur_y"])
+
+        self.canv.setNamedCB("rm_toc_end", text_end)
+        self._para.drawOn(self.canv, 0, 0)
+        self.canv.rm_toc_pending.append(self)
+
+    def finish(self, canv, page: int | None) -> None:
+        """Draw the dot leader and ``page`` (the heading's page) right-aligned, with a link to the heading."""
+        if page is None or self._end is None:
+            return
+        st = self.style
+        number = str(page)
+        x0, y0 = self._origin
+        right = x0 + self.width
+        end_x, y = x0 + self._end[0], y0 + self._end[1]
+        number_w = pdfmetrics.stringWidth(number, st.fontName, st.fontSize)
+        dot = " . "
+        dot_w = pdfmetrics.stringWidth(dot, st.fontName, st.fontSize)
+        dots = max(0, int((right - number_w - end_x) / dot_w))
+        text = canv.beginText(right - number_w - dots * dot_w, y)
+        text.setFont(st.fontName, st.fontSize)
+        text.setFillColor(st.textColor)
+        text.textLine(dots * dot + number)
+        canv.drawText(text)
+        canv.linkRect("", self.key, (right - number_w, y, right, y + st.leading), relative=0)
 
 
 def _fixed(column) -> bool:
@@ -340,30 +388,29 @@ def chart_flowable(chart, png: bytes | None, note: str | None, number: int, st: 
     h = w * chart.height / chart.width
     if h > max_h:
         w, h = w * max_h / h, max_h
-    return group([_ChartImage(io.BytesIO(jpeg), width=w, height=h), caption])
+    return group([Image(io.BytesIO(jpeg), width=w, height=h), caption])
 
 
 # ---------------------------------------------------------------------------------------------- document
 
 class _Doc(BaseDocTemplate):
-    passes = 0
+    """Records the page of every heading (for the table of contents) and adds the PDF bookmarks."""
 
-    def build(self, *args, **kwargs):
-        self.passes += 1
-        return super().build(*args, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.heading_pages: dict[str, int] = {}
 
     def afterFlowable(self, flowable):
         if isinstance(flowable, _Heading):
             level = flowable.toc_level
-            if level <= 2:
-                self.notify("TOCEntry", (level - 1, esc(flowable.toc_text), self.page, flowable.toc_key))
+            self.heading_pages[flowable.toc_key] = self.page
             self.canv.bookmarkPage(flowable.toc_key)
             self.canv.addOutlineEntry(flowable.toc_text, flowable.toc_key, level=level - 1, closed=level > 1)
 
 
 def _canvas_class(report: Report, doc: _Doc, first_numbered: int = 2):
-    """A canvas that writes running header and "Seite x von y" footer once the page count is known, and
-    fixes the document date to the data Stand."""
+    """A canvas that writes running header, "Seite x von y" footer and the page numbers of the table of
+    contents once the layout is complete, and fixes the document date to the data Stand."""
     created = report.created()
     stamp = f"D:{created:%Y%m%d%H%M%S}+00'00'"
 
@@ -373,10 +420,11 @@ def _canvas_class(report: Report, doc: _Doc, first_numbered: int = 2):
             super().__init__(*args, **kwargs)
             self._doc.setDateFormatter(lambda *_: stamp)
             self._pages: list[dict] = []
-            self._rm_pass = doc.passes
+            self.rm_toc_pending: list[_TocLine] = []  # the contents lines drawn on the current page
 
         def showPage(self):
             self._pages.append(dict(self.__dict__))
+            self.rm_toc_pending = []
             self._startPage()
 
         def save(self):
@@ -384,6 +432,8 @@ def _canvas_class(report: Report, doc: _Doc, first_numbered: int = 2):
             for state in self._pages:
                 self.__dict__.update(state)
                 self._decorate(total)
+                for line in self.rm_toc_pending:
+                    line.finish(self, doc.heading_pages.get(line.key))
                 super().showPage()
             super().save()
 
@@ -455,14 +505,10 @@ def _title_page(report: Report, st: dict) -> list:
 
 def story(report: Report, images: figures.ChartImages, st: dict) -> list:
     """All flowables of the report in order (title page, contents, blocks)."""
-    toc = TableOfContents(dotsMinLevel=0)
-    toc.levelStyles = [
-        ParagraphStyle("toc1", fontName=FONT_BOLD, fontSize=10, leading=14, leftIndent=0, firstLineIndent=0,
-                       spaceBefore=5),
-        ParagraphStyle("toc2", fontName=FONT, fontSize=9, leading=12.5, leftIndent=8 * mm, firstLineIndent=0),
-    ]
+    toc = [_TocLine(b.text, b.key, st[f"toc{b.level}"]) for b in report.blocks
+           if isinstance(b, Heading) and b.level <= 2]
     out = _title_page(report, st)
-    out += [NextPageTemplate("body"), PageBreak(), Paragraph("Inhalt", st["toc_title"]), toc, PageBreak()]
+    out += [NextPageTemplate("body"), PageBreak(), Paragraph("Inhalt", st["toc_title"]), *toc, PageBreak()]
     chart_no = 0
     for block in report.blocks:
         if isinstance(block, Heading):
@@ -498,7 +544,7 @@ def to_pdf(report: Report, images: figures.ChartImages | None = None) -> bytes:
     frame = Frame(MARGIN_L, MARGIN_B, FRAME_W, FRAME_H, id="body", leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0)
     doc.addPageTemplates([PageTemplate("title", [frame]), PageTemplate("body", [frame])])
-    doc.multiBuild(story(report, images, st), canvasmaker=_canvas_class(report, doc))
+    doc.build(story(report, images, st), canvasmaker=_canvas_class(report, doc))
     return buf.getvalue()
 
 
