@@ -316,7 +316,7 @@ def table_flowable(table: ReportTable, st: dict, width: float = FRAME_W, compact
     body = [[text if _fixed(c) or ("\n" not in text and sw(text, FONT, size) <= w - 6.5)
              else Paragraph(esc(text), st["cell" + sfx]) for text, c, w in zip(row, table.columns, widths)]
             for row in texts]
-    t = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    t = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT", longTableOptimize=1)
     commands = [
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -328,8 +328,8 @@ def table_flowable(table: ReportTable, st: dict, width: float = FRAME_W, compact
     for i, c in enumerate(table.columns):
         if c.numeric:
             commands.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
-    for r in range(2, len(body) + 1, 2):
-        commands.append(("BACKGROUND", (0, r), (-1, r), LIGHT))
+    if len(body) > 1:  # one command, not one per row: a table split over pages copies its commands per page
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]))
     for r, row in enumerate(table.rows, 1):
         if row and row[0] == "Summe":
             commands += [("LINEABOVE", (0, r), (-1, r), 0.8, NAVY), ("FONT", (0, r), (-1, r), FONT_BOLD, size)]
