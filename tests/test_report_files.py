@@ -5,6 +5,7 @@ images (skipped when this machine has no Chromium), one run with the browser mad
 note that replaces them."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -17,7 +18,7 @@ from pypdf import PdfReader
 from monitor import format as fmt
 from monitor.report import content, figures, pdf, xlsx
 from monitor.report import docx as report_docx
-from monitor.report.model import INTERNAL_LABEL, ReportParams
+from monitor.report.model import INTERNAL_LABEL, Heading, ReportParams, Text
 from tests import report_support as rs
 from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, DISTRICT_NAME, STAND
 
@@ -60,14 +61,29 @@ def test_pdf_title_page_numbers_and_contents(files, public):
     assert fmt.date(DEFAULT_FROM) in title and fmt.date(DEFAULT_TO) in title and fmt.date(STAND) in title
     for n, text in enumerate(pages[1:], 2):
         assert f"Seite {n} von {len(pages)}" in text, n
-    # table of contents: the chapters and sections in order, each with the page it really starts on
-    lines = [x.strip() for x in pages[1].splitlines()]
-    entries = [b.text for b in public.blocks if type(b).__name__ == "Heading" and b.level <= 2]
+    assert_contents(pages, public, contents_pages=1)
+
+
+def assert_contents(pages: list[str], report, contents_pages: int) -> None:
+    """The table of contents (from page 2 on): the chapters and sections in order, each with the page it
+    really starts on."""
+    lines = [x.strip() for page in pages[1:1 + contents_pages] for x in page.splitlines()]
+    entries = [b.text for b in report.blocks if isinstance(b, Heading) and b.level <= 2]
     assert [x for x in lines if x in entries] == entries
     numbers = [int(m.group(1)) for x in lines if (m := re.fullmatch(r"[ .]*\.\s*(\d+)", x))]
     assert len(numbers) == len(entries)
     for entry, page in zip(entries, numbers):
-        assert entry in [x.strip() for x in pages[page - 1].splitlines()], (entry, page)
+        assert page > 1 + contents_pages and entry in [x.strip() for x in pages[page - 1].splitlines()], (entry, page)
+
+
+def test_pdf_contents_over_two_pages(public):
+    """A table of contents longer than a page continues on the next one, every line with its page number."""
+    extra = [block for n in range(1, 61) for block in (Heading(2, f"6.{n} Abschnitt {n}", f"extra_{n}"),
+                                                        Text("Absatz. " * (40 + 30 * (n % 3))))]
+    long = dataclasses.replace(public, blocks=public.blocks + tuple(extra))
+    pages = pdf_pages(pdf.to_pdf(long, NO_CHARTS))
+    assert "Abschnitt 60" in pages[2] and "Abschnitt 60" not in pages[1]
+    assert_contents(pages, long, contents_pages=2)
 
 
 def test_pdf_is_a4_with_bookmarks_and_fixed_date(files):

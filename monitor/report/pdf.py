@@ -429,11 +429,14 @@ def _canvas_class(report: Report, doc: _Doc, first_numbered: int = 2):
 
         def save(self):
             total = len(self._pages)
+            count = self._annotationCount  # links are numbered on; a page's state holds the count of its time
             for state in self._pages:
                 self.__dict__.update(state)
+                self._annotationCount = count
                 self._decorate(total)
                 for line in self.rm_toc_pending:
                     line.finish(self, doc.heading_pages.get(line.key))
+                count = self._annotationCount
                 super().showPage()
             super().save()
 
