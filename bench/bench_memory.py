@@ -77,14 +77,24 @@ class SessionError(Exception):
     """A session step that did not finish; the message names the step and what the page lacked."""
 
 
+#: The text of the page's main area (not the sidebar, where the clicked widget changes at once).
+MAIN_TEXT_JS = "(document.querySelector('[data-testid=\"stMain\"]') || document.body).innerText"
+
+
 async def _rerun(page, action, step: str, retry: bool = False, title: str | None = None) -> int:
     """Run ``action`` (a click that reruns the script), then wait until a new run has finished and the page
     is finished. When no run starts within START_MS and ``retry`` is set, the click is repeated once (a click
     can get lost while the page is busy; a repeated click on a page link only reruns that page). ``title``: the
-    click opens that page; its title on screen also counts as the new run (see :func:`page_shown_js`).
+    click opens that page; its title on screen also counts as the new run (see :func:`page_shown_js`); without
+    it, changed text in the main area counts (a filter). Under load the frontend may handle the start and the
+    end of a run in one go, so that the run counter never sees the script state change.
     Returns the number of repeated clicks (0 or 1)."""
     runs, starts = await page.evaluate("[window.__rmRuns || 0, window.__rmStarts || 0]")
-    shown = "false" if title is None else f"({page_shown_js(title)})()"
+    if title is None:
+        await page.evaluate(f"window.__rmMainText = {MAIN_TEXT_JS}")
+        shown = f"({MAIN_TEXT_JS}) !== window.__rmMainText"
+    else:
+        shown = f"({page_shown_js(title)})()"
     started = f"() => (window.__rmRuns || 0) > {runs} || (window.__rmStarts || 0) > {starts} || {shown}"
     retries = 0
     try:
