@@ -148,14 +148,35 @@ def run_stage_here(stage: str, scale: str, args) -> object:
     raise ValueError(stage)
 
 
+#: The speed probe: the same pure-Python loop in one process per core at once (~0.3 s each on a quiet 2-core
+#: AMD EPYC). On a virtual machine the host can slow the cores without that showing as CPU time of other
+#: programs (a busy host, shared cores); the probe before and after each stage shows it.
+PROBE_LOOP = 4_000_000
+PROBE_CODE = ("import time\nt = time.perf_counter()\ns = 0\nfor i in range(%d):\n    s += i\n"
+              "print(time.perf_counter() - t)" % PROBE_LOOP)
+#: A stage whose probe took this much longer than the fastest probe of the run is flagged as slowed.
+SLOW_PROBE_FLAG = 1.25
+
+
+def speed_probe(cores: int | None = None) -> float | None:
+    """Seconds of the speed probe (the slowest of its processes), or None when it could not run."""
+    try:
+        procs = [subprocess.Popen([sys.executable, "-I", "-S", "-c", PROBE_CODE], stdout=subprocess.PIPE, text=True)
+                 for _ in range(cores or os.cpu_count() or 1)]
+        return max(float(proc.communicate(timeout=120)[0]) for proc in procs)
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
 class LoadWatch:
     """Samples the 1-minute load average every 5 s in a thread, and counts the CPU time other programs used
     while it was on: all busy CPU time of the machine (``/proc/stat``) minus the CPU time of this process and
     its finished children (the stage and everything it started). The load average lags by minutes and includes
     the stage's own threads; the foreign CPU share tells whether *other* work skewed a stage's timings."""
 
-    def __init__(self):
+    def __init__(self, probe: bool = True):
         self.values = [os.getloadavg()[0]]
+        self.probes = [speed_probe()] if probe else []  # before the stage; __exit__ adds the one after
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._start = self._end = None
@@ -188,6 +209,8 @@ class LoadWatch:
             time.sleep(0.1)
         reap_orphans(self.keep)
         self._end = self._clocks()
+        if self.probes:
+            self.probes.append(speed_probe())
 
     def foreign_share(self) -> float | None:
         """Share (0..1) of the machine's CPU capacity that other programs used during the stage."""
@@ -199,8 +222,10 @@ class LoadWatch:
         return min(1.0, max(0.0, foreign / capacity)) if capacity > 0 else None
 
     def summary(self) -> dict:
+        probes = [p for p in self.probes if p is not None]
         return {"load_min": min(self.values), "load_max": max(self.values),
-                "load_median": statistics.median(self.values), "foreign_cpu_share": self.foreign_share()}
+                "load_median": statistics.median(self.values), "foreign_cpu_share": self.foreign_share(),
+                "probe_s": max(probes) if probes else None}
 
 
 def adopt_orphans() -> None:
@@ -397,6 +422,7 @@ def _stage_note(results: dict, stage: str) -> str:
                          f"Last (1 min) {_num(e['load_min'], 1)}–{_num(e['load_max'], 1)}"
                          + (f", fremde CPU-Last {_num(100 * e['foreign_cpu_share'], 0)} %"
                             if e.get("foreign_cpu_share") is not None else "")
+                         + (f", Rechenprobe {_num(e['probe_s'], 2)} s" if e.get("probe_s") is not None else "")
                          + (f", **{e['error']}**" if "error" in e else "")
                          + (f" (spätere Wiederholung fehlgeschlagen: {e['last_error']})" if "last_error" in e else ""))
     return "_" + " · ".join(parts) + "_" if parts else ""
@@ -407,6 +433,31 @@ FOREIGN_LOAD_FLAG = 0.15
 
 
 def _load_lines(results: dict, cores: int) -> list[str]:
+    """The notes on the machine's load (:func:`_foreign_lines`) and speed (:func:`_probe_lines`)."""
+    return _foreign_lines(results, cores) + _probe_lines(results)
+
+
+def _probe_lines(results: dict) -> list[str]:
+    """The speed probes of the stages: their range, and the stages during which the machine computed clearly
+    slower than in the fastest one (flagged by name)."""
+    probes = [(stage, scale, e["probe_s"]) for stage, per in results.get("stages", {}).items()
+              for scale, e in per.items() if e.get("probe_s")]
+    if not probes:
+        return []
+    fastest, slowest = min(p for *_, p in probes), max(p for *_, p in probes)
+    text = (f"Rechenprobe (dieselbe Python-Schleife gleichzeitig auf jedem Kern, vor und nach jeder Stufe; je Stufe "
+            f"unten die langsamere): {_num(fastest, 2)}–{_num(slowest, 2)} s.")
+    slow = [(stage, scale, p) for stage, scale, p in probes if p > SLOW_PROBE_FLAG * fastest]
+    if not slow:
+        return ["", text + " Die Maschine rechnete in allen Stufen etwa gleich schnell."]
+    names = ", ".join(f"{stage} {SCALES[scale]['label'] if scale in SCALES else scale} ({_num(p / fastest, 1)}×)"
+                      for stage, scale, p in slow)
+    return ["", f"> **Hinweis:** In einigen Stufen rechnete die Maschine für dieselbe Arbeit deutlich langsamer als "
+                f"in der schnellsten (Rechenprobe: {names}), ohne dass andere Programme in ihr liefen: eine virtuelle "
+                f"Maschine teilt ihre Kerne mit dem Wirt. Die Zeiten dieser Stufen sind pessimistisch. {text}"]
+
+
+def _foreign_lines(results: dict, cores: int) -> list[str]:
     """The note on the machine's load: flagged when other programs used a notable share of the CPUs during a
     stage (or, for figures without that count, when even the quietest load average exceeded the cores)."""
     entries = [(stage, scale, e) for stage, per in results.get("stages", {}).items() for scale, e in per.items()]

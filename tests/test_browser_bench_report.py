@@ -88,6 +88,13 @@ def test_tables_have_both_scales_growth_and_marked_aims(tmp_path):
     assert "Landkreis 200 ms ✓ (Überblick) · National 800 ms ✓ (Überblick)" in md
 
 
+def _set_everywhere(results: dict, key: str, value) -> None:
+    """Give every stage entry of ``results`` the same ``key``."""
+    for per in results["stages"].values():
+        for e in per.values():
+            e[key] = value
+
+
 def test_load_on_the_machine_is_reported(tmp_path):
     out = tmp_path / "results.md"
     run_all.write_markdown(_results(load=9.5), out)
@@ -99,9 +106,7 @@ def test_load_on_the_machine_is_reported(tmp_path):
 def test_foreign_cpu_share_decides_the_load_note(tmp_path):
     # the stages' own load (high load average) with little foreign CPU: no warning, the share is named
     results = _results(load=9.5)
-    for per in results["stages"].values():
-        for e in per.values():
-            e["foreign_cpu_share"] = 0.02
+    _set_everywhere(results, "foreign_cpu_share", 0.02)
     out = tmp_path / "results.md"
     run_all.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
@@ -113,6 +118,28 @@ def test_foreign_cpu_share_decides_the_load_note(tmp_path):
     md = out.read_text(encoding="utf-8")
     assert "Hinweis:** Während einiger Stufen" in md and "browser National (40 %)" in md
     assert "pages Landkreis" not in md
+
+
+def test_speed_probe_flags_stages_on_a_slowed_machine(tmp_path):
+    results = _results()
+    _set_everywhere(results, "probe_s", 0.4)
+    out = tmp_path / "results.md"
+    run_all.write_markdown(results, out)
+    md = out.read_text(encoding="utf-8")
+    assert "Rechenprobe (dieselbe Python-Schleife" in md and "0,40–0,40 s" in md and "etwa gleich schnell" in md
+    assert "Rechenprobe 0,40 s" in md  # in each stage's note
+    assert "rechnete die Maschine" not in md
+    # the ETL at national scale ran while the host slowed the machine to 60 %
+    results["stages"]["etl"]["national"]["probe_s"] = 0.66
+    run_all.write_markdown(results, out)
+    md = out.read_text(encoding="utf-8")
+    assert "Hinweis:** In einigen Stufen rechnete die Maschine" in md and "etl National (1,6×)" in md
+    assert "0,40–0,66 s" in md and "pages Landkreis (" not in md
+
+
+def test_speed_probe_runs_on_every_core():
+    seconds = run_all.speed_probe(cores=2)
+    assert seconds is not None and 0 < seconds < 60
 
 
 def test_busy_cpu_seconds_reads_the_first_line_of_proc_stat():
