@@ -174,9 +174,9 @@ class LoadWatch:
     its finished children (the stage and everything it started). The load average lags by minutes and includes
     the stage's own threads; the foreign CPU share tells whether *other* work skewed a stage's timings."""
 
-    def __init__(self, probe: bool = True):
+    def __init__(self):
         self.values = [os.getloadavg()[0]]
-        self.probes = [speed_probe()] if probe else []  # before the stage; __exit__ adds the one after
+        self.probes = [speed_probe()]  # before the stage; __exit__ adds the one after
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._start = self._end = None
@@ -209,8 +209,7 @@ class LoadWatch:
             time.sleep(0.1)
         reap_orphans(self.keep)
         self._end = self._clocks()
-        if self.probes:
-            self.probes.append(speed_probe())
+        self.probes.append(speed_probe())
 
     def foreign_share(self) -> float | None:
         """Share (0..1) of the machine's CPU capacity that other programs used during the stage."""
@@ -453,8 +452,8 @@ def _probe_lines(results: dict) -> list[str]:
     names = ", ".join(f"{stage} {SCALES[scale]['label'] if scale in SCALES else scale} ({_num(p / fastest, 1)}×)"
                       for stage, scale, p in slow)
     return ["", f"> **Hinweis:** In einigen Stufen rechnete die Maschine für dieselbe Arbeit deutlich langsamer als "
-                f"in der schnellsten (Rechenprobe: {names}), ohne dass andere Programme in ihr liefen: eine virtuelle "
-                f"Maschine teilt ihre Kerne mit dem Wirt. Die Zeiten dieser Stufen sind pessimistisch. {text}"]
+                f"in der schnellsten (Rechenprobe: {names}); eine virtuelle Maschine bremst so ihr Wirt, ohne dass "
+                f"es in ihr als fremde CPU-Zeit erscheint. Die Zeiten dieser Stufen sind pessimistisch. {text}"]
 
 
 def _foreign_lines(results: dict, cores: int) -> list[str]:
