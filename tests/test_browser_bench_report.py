@@ -75,6 +75,26 @@ def test_tables_have_both_scales_growth_and_marked_aims(tmp_path):
     row = _row(md, "ETL", "Verhältnis ETL / read_csv")
     assert row == "| Verhältnis ETL / read_csv | 10,0× ✗ | 1,5× ✓ | – |"
     assert _row(md, "ETL", "Statistikzeilen").endswith("| 864,0× |")
+    assert "Untergrenze dafür" not in md  # no floor measured: no floor line
+
+
+def test_etl_floor_rows_and_summary(tmp_path):
+    """The ETL's floors: the raw read's own process and the stack's imports plus the read, as ratios to the
+    raw read without an aim mark or a growth factor; the summary names the stack floor per scale."""
+    results = _results()
+    etl = results["stages"]["etl"]
+    etl["district"]["data"].update(floor_s=0.9, floor_ratio=2.3, stack_import_s=1.3, stack_floor_ratio=4.3)
+    etl["national"]["data"].update(floor_s=21.0, floor_ratio=1.05, stack_import_s=1.4, stack_floor_ratio=1.07)
+    out = tmp_path / "results.md"
+    run_all.write_markdown(results, out)
+    md = out.read_text(encoding="utf-8")
+    assert _row(md, "ETL", "Verhältnis Untergrenze / read_csv") == "| Verhältnis Untergrenze / read_csv | 2,3× | 1,1× | – |"
+    row = _row(md, "ETL", "Python-Start mit den Bibliotheken des ETL (`import duckdb, pandas, openpyxl`, s)")
+    assert row.endswith("| 1,30 | 1,40 | 1,1× |")
+    row = next(line for line in md.splitlines() if line.startswith("| Verhältnis Untergrenze mit diesen"))
+    assert row.endswith("| 4,3× | 1,1× | – |") and "✓" not in row and "✗" not in row
+    summary = next(line for line in md.splitlines() if line.startswith("- Untergrenze dafür"))
+    assert summary.endswith("Landkreis 4,3× · National 1,1×")
     # memory aim < 500 MB, failed sessions listed
     row = _row(md, "Speicher des App-Servers mit 10 gleichzeitigen Browsersitzungen",
                "**Spitze mit 10 Sitzungen (MB)**")
