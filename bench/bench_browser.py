@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.vocab import THEMES  # noqa: E402
-from tests.browser_support import (STATE_JS, AppPage, app_pages, close_dropdown, launch_browser,  # noqa: E402
+from tests.browser_support import (RUNS_JS, STATE_JS, AppPage, app_pages, close_dropdown, launch_browser,  # noqa: E402
                                    new_page, page_shown_js, streamlit_server, wait_until_done, widget)
 
 TIMEOUT_MS = 180_000
@@ -70,12 +70,12 @@ def _visit(url: str, opened: list, browser=None, context=None) -> tuple[float, f
 
 def _nav_click(page, title: str) -> None:
     """Click the sidebar navigation link named ``title`` and wait until that page is finished."""
-    before = page.evaluate("window.__rmRuns || 0")
+    before = page.evaluate(RUNS_JS)
     # the link holds the icon (its name as text) and the title in an element of its own
     link = page.locator('[data-testid="stSidebarNavLink"]').filter(has=page.get_by_text(title, exact=True))
     link.first.click(timeout=30_000)
     # a new run seen by the run counter, or the page's title on screen (a very short run may not be seen)
-    page.wait_for_function(f"() => (window.__rmRuns || 0) > {before} || ({page_shown_js(title)})()",
+    page.wait_for_function(f"() => {RUNS_JS} > {before} || ({page_shown_js(title)})()",
                            timeout=TIMEOUT_MS)
     wait_until_done(page, TIMEOUT_MS)
 
@@ -96,7 +96,7 @@ def _filter_change(page, theme_name: str) -> float:
     box.locator("input").click()
     option = page.get_by_role("option").filter(has_text=theme_name).first
     option.wait_for(state="visible", timeout=TIMEOUT_MS)
-    before = page.evaluate("window.__rmRuns || 0")
+    before = page.evaluate(RUNS_JS)
     t = time.perf_counter()
     option.click()
     wait_until_done(page, TIMEOUT_MS, runs=before + 1)

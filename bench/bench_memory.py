@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.vocab import THEMES  # noqa: E402
-from tests.browser_support import (CHROMIUM, CHROMIUM_ARGS, FINISHED_JS, RUN_COUNTER_JS, STATE_JS,  # noqa: E402
+from tests.browser_support import (CHROMIUM, CHROMIUM_ARGS, FINISHED_JS, RUN_COUNTER_JS, RUNS_JS, STATE_JS,  # noqa: E402
                                    VIEWPORT, app_pages, page_shown_js, streamlit_server, widget)
 
 TIMEOUT_MS = 180_000  # for one page to finish
@@ -89,13 +89,13 @@ async def _rerun(page, action, step: str, retry: bool = False, title: str | None
     it, changed text in the main area counts (a filter). Under load the frontend may handle the start and the
     end of a run in one go, so that the run counter never sees the script state change.
     Returns the number of repeated clicks (0 or 1)."""
-    runs, starts = await page.evaluate("[window.__rmRuns || 0, window.__rmStarts || 0]")
+    runs, starts = await page.evaluate(f"[{RUNS_JS}, window.__rmStarts || 0]")
     if title is None:
         await page.evaluate(f"window.__rmMainText = {MAIN_TEXT_JS}")
         shown = f"({MAIN_TEXT_JS}) !== window.__rmMainText"
     else:
         shown = f"({page_shown_js(title)})()"
-    started = f"() => (window.__rmRuns || 0) > {runs} || (window.__rmStarts || 0) > {starts} || {shown}"
+    started = f"() => {RUNS_JS} > {runs} || (window.__rmStarts || 0) > {starts} || {shown}"
     retries = 0
     try:
         await action()
@@ -105,7 +105,7 @@ async def _rerun(page, action, step: str, retry: bool = False, title: str | None
             if retry:  # else: the server may just be slow to start the run, go on waiting
                 retries = 1
                 await action()
-        await page.wait_for_function(f"() => (window.__rmRuns || 0) > {runs} || {shown}", timeout=TIMEOUT_MS)
+        await page.wait_for_function(f"() => {RUNS_JS} > {runs} || {shown}", timeout=TIMEOUT_MS)
         await page.wait_for_function(FINISHED_JS, timeout=TIMEOUT_MS)
     except PlaywrightTimeout as exc:
         raise SessionError(f"{step}: {str(exc).splitlines()[0][:120]} ({await _state(page)})") from exc

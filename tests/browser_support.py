@@ -9,8 +9,11 @@ When is a page "finished"? Streamlit's root element ``stApp`` carries ``data-tes
 A page is finished (:data:`FINISHED_JS`) when the app is connected, the script is not running, no lazy
 placeholder (skeleton) is left, every plotly chart has drawn its SVG and every deck.gl map its canvas.
 After an interaction the state is still ``notRunning`` for a moment before the rerun starts, so
-:func:`new_page` installs a counter of finished script runs (``window.__rmRuns``) and
-:func:`script_rerun` waits for the counter to move before it waits for the finished page.
+:func:`new_page` installs a counter of finished script runs (:data:`RUNS_JS`) and :func:`script_rerun`
+waits for the counter to move before it waits for the finished page. The counter has two sources: the script
+state changing to ``notRunning``, and the server's message that a run has finished. The frontend renders
+queued messages in one go; when a short run's start and end arrive while it is busy, the script state never
+shows ``running`` and only the message count moves.
 """
 from __future__ import annotations
 
@@ -54,8 +57,44 @@ RUN_COUNTER_JS = """
   });
   observer.observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                               attributeFilter: ['data-test-script-state']});
+  // The server's "script finished" messages (ForwardMsg field 6, a varint status; 2 = ended early for a
+  // rerun, which is not counted), in window.__rmFinishedMsgs: counted a frame after the message arrived,
+  // when the frontend has handled it and rendered what came before it.
+  window.__rmFinishedMsgs = 0;
+  const finishedStatus = (bytes) => {
+    let i = 0;
+    const varint = () => {
+      let v = 0, shift = 0, b;
+      do { b = bytes[i++]; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80 && i < bytes.length);
+      return v;
+    };
+    while (i < bytes.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) { const v = varint(); if (field === 6) return v; }
+      else if (wire === 2) { const n = varint(); i += n; }  // (i += varint() would add to the old i)
+      else if (wire === 1) { i += 8; }
+      else if (wire === 5) { i += 4; }
+      else return -1;
+    }
+    return -1;
+  };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (ev) => {
+        if (!(ev.data instanceof ArrayBuffer)) return;
+        const status = finishedStatus(new Uint8Array(ev.data));
+        if (status >= 0 && status !== 2)
+          setTimeout(() => requestAnimationFrame(() => setTimeout(() => { window.__rmFinishedMsgs += 1; })));
+      });
+    }
+  };
 })();
 """
+
+#: JS expression: finished script runs since the page was loaded, by either source of :data:`RUN_COUNTER_JS`.
+RUNS_JS = "Math.max(window.__rmRuns || 0, window.__rmFinishedMsgs || 0)"
 
 #: True when the page is finished: connected, script not running, no skeletons, charts and maps drawn.
 FINISHED_JS = """
@@ -87,7 +126,7 @@ STATE_JS = """
   const app = document.querySelector('[data-testid="stApp"]');
   const count = (sel) => document.querySelectorAll(sel).length;
   return `Skript ${app && app.getAttribute('data-test-script-state')}, Verbindung `
-    + `${app && app.getAttribute('data-test-connection-state')}, Läufe ${window.__rmRuns}, Platzhalter `
+    + `${app && app.getAttribute('data-test-connection-state')}, Läufe ${window.__rmRuns}/${window.__rmFinishedMsgs}, Platzhalter `
     + `${count('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')}, Diagramme `
     + `${count('[data-testid="stPlotlyChart"] .main-svg')}/${count('[data-testid="stPlotlyChart"]')}, Karten `
     + `${count('[data-testid="stDeckGlJsonChart"] canvas')}/${count('[data-testid="stDeckGlJsonChart"]')}, `
@@ -179,14 +218,14 @@ def new_page(browser, **context_options):
 
 def finished_runs(page) -> int:
     """How many script runs have finished in this page since it was loaded (needs :func:`new_page`)."""
-    return page.evaluate("window.__rmRuns || 0")
+    return page.evaluate(RUNS_JS)
 
 
 def wait_until_done(page, timeout_ms: int = 30000, runs: int | None = None) -> None:
     """Wait until the page is finished (:data:`FINISHED_JS`); with ``runs``, first until that many script runs
     have finished (pages from :func:`new_page` only)."""
     if runs is not None:
-        page.wait_for_function(f"() => (window.__rmRuns || 0) >= {int(runs)}", timeout=timeout_ms)
+        page.wait_for_function(f"() => {RUNS_JS} >= {int(runs)}", timeout=timeout_ms)
     page.wait_for_function(FINISHED_JS, timeout=timeout_ms)
 
 

@@ -22,8 +22,8 @@ import pytest
 
 from monitor import format as fmt
 from monitor.vocab import THEME_BY_ID
-from tests.browser_support import (ARTIFACTS, ROOT, app_pages, choose_option, close_dropdown, launch_browser,
-                                   new_page, page_shown_js, script_rerun, streamlit_server, wait_until_done, widget)
+from tests.browser_support import (ARTIFACTS, ROOT, app_pages, choose_option, close_dropdown, finished_runs,
+                                   launch_browser, new_page, page_shown_js, script_rerun, streamlit_server, wait_until_done, widget)
 from tests.fixture_db import FIXTURE_TODAY, INITIATIVE, INITIATIVES, initiatives_where
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -161,6 +161,23 @@ def test_page_renders_without_errors(server, page, path):
         assert page.evaluate(page_shown_js(title)) is True
         others = [t for t, *_ in PAGES.values() if t and t != title]
         assert not any(page.evaluate(page_shown_js(t)) for t in others)
+
+
+# ---------------------------------------------------------------- the run counter of the waits
+def test_run_counter_counts_each_finished_run_once_by_both_sources(server, page):
+    """RUNS_JS: the script state's changes to notRunning and the server's "script finished" messages agree on
+    the first run and on a rerun; no other message is taken for one (the waits would return too early)."""
+    page.goto(f"{server}/datenquellen")
+    wait_until_done(page, TIMEOUT, runs=1)
+    page.wait_for_timeout(300)  # the message count moves a frame after the message
+    assert page.evaluate("[window.__rmRuns, window.__rmFinishedMsgs]") == [1, 1]
+    with script_rerun(page, TIMEOUT):
+        choose_option(page, theme_box(page), THEME_BY_ID["tourism"].name_de)
+    close_dropdown(page)
+    page.wait_for_timeout(300)
+    runs, messages = page.evaluate("[window.__rmRuns, window.__rmFinishedMsgs]")
+    assert messages == 2 and runs <= 2  # the state may have missed the short run, the messages may not
+    assert finished_runs(page) == 2
 
 
 # ---------------------------------------------------------------- filters and shareable URLs
