@@ -127,6 +127,7 @@ def measure(source: Path, repeat: int) -> dict:
             raw_cpu.append(cpu_raw)
             rows = raw["rows"]
     etl_med, raw_med = statistics.median(etl_times), statistics.median(raw_times)
+    floor_med, import_med = statistics.median(floor_times), statistics.median(import_times)
     fixed_med, fixed_raw_med = statistics.median(fixed_times), statistics.median(fixed_raw)
     grown_etl, grown_raw = etl_med - fixed_med, raw_med - fixed_raw_med
     size = sum(os.path.getsize(f) for f in statistics_files(source))
@@ -139,10 +140,9 @@ def measure(source: Path, repeat: int) -> dict:
             "etl_min_s": min(etl_times), "raw_min_s": min(raw_times), "runs": repeat,
             "etl_fixed_s": fixed_med, "raw_fixed_s": fixed_raw_med, "etl_grown_s": grown_etl, "raw_grown_s": grown_raw,
             "grown_ratio": grown_etl / grown_raw if grown_raw > 0 else float("nan"),
-            "floor_s": statistics.median(floor_times),
-            "floor_ratio": statistics.median(floor_times) / raw_med if raw_med else float("nan"),
-            "stack_import_s": statistics.median(import_times),
-            "stack_floor_ratio": (statistics.median(import_times) + raw_med) / raw_med if raw_med else float("nan")}
+            "floor_s": floor_med, "floor_ratio": floor_med / raw_med if raw_med else float("nan"),
+            "stack_import_s": import_med,
+            "stack_floor_ratio": (import_med + raw_med) / raw_med if raw_med else float("nan")}
 
 
 def main() -> list[dict]:
