@@ -40,7 +40,7 @@ etl: install
 # Chromium also renders the report charts (plotly/kaleido); without it the app runs and reports say so.
 run: db
 	@$(MAKE) --no-print-directory chromium || echo "Hinweis: Chromium konnte nicht installiert werden – Berichte enthalten dann keine Diagramme."
-	$(PY) -m monitor.serve --server.port $(PORT)
+	$(PY) -m monitor.app.serve --server.port $(PORT)
 
 test: install-test
 	$(PY) -m pytest

@@ -4,7 +4,8 @@ Run with ``streamlit run app.py`` (after ``python -m etl``). Every page lives in
 """
 import streamlit as st
 
-from monitor import db, filters, gate, ui
+from monitor.data import db
+from monitor.app import gate, sidebar, ui
 
 st.set_page_config(
     page_title="Regionalmonitor Landkreis Görlitz",
@@ -13,7 +14,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-# Start the app with `python -m monitor.serve` (what `make run` does): it keeps Streamlit from treating the
+# Start the app with `python -m monitor.app.serve` (what `make run` does): it keeps Streamlit from treating the
 # folder pages/ as an old-style multipage app on the first request of a process. The URL paths differ from
 # the file names so that even under a plain `streamlit run app.py` a page URL never runs a page file alone.
 navigation = st.navigation([
@@ -30,6 +31,6 @@ navigation = st.navigation([
 with db.pinned():  # one database version for the whole run, even if the ETL replaces the file meanwhile
     if ui.database_ready():
         ui.synthetic_badge()
-        filters.sidebar_filters()
-        with gate.page_slot():  # a few page runs at a time per process; see monitor/gate.py
+        sidebar.sidebar_filters()
+        with gate.page_slot():  # a few page runs at a time per process; see monitor/app/gate.py
             navigation.run()

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.vocab import THEMES  # noqa: E402
+from monitor.core.vocab import THEMES  # noqa: E402
 from tests.browser_support import (RUNS_JS, STATE_JS, AppPage, app_pages, close_dropdown, launch_browser,  # noqa: E402
                                    new_page, page_shown_js, streamlit_server, wait_until_done, widget)
 

@@ -1,4 +1,4 @@
-"""Concurrency benchmark of the data-access layer: N threads × M queries through ``monitor.db.query``.
+"""Concurrency benchmark of the data-access layer: N threads × M queries through ``monitor.data.db.query``.
 
     python bench/bench_concurrency.py [--threads 32] [--queries 200] [--db PATH] [--replace]
 
@@ -54,7 +54,7 @@ def run(db_file: Path, threads: int, queries: int, replace_with: Path | None = N
 
     # outside the app Streamlit warns that its caches live in memory: that is what is measured here
     logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
-    from monitor import db
+    from monitor.data import db
 
     keys = list(db.query("select ags from municipality")["ags"])
     indicators = list(db.query("select indicator_id from indicator")["indicator_id"])

@@ -25,7 +25,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.vocab import THEMES  # noqa: E402
+from monitor.core.vocab import THEMES  # noqa: E402
 from tests.browser_support import (CHROMIUM, CHROMIUM_ARGS, FINISHED_JS, RUN_COUNTER_JS, RUNS_JS, STATE_JS,  # noqa: E402
                                    VIEWPORT, app_pages, page_shown_js, streamlit_server, widget)
 

@@ -93,6 +93,9 @@ def measure_page(page: str, repeat: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from monitor.core.cache import clear_all
+
+    clear_all()
     st.cache_data.clear()
     st.cache_resource.clear()
     clock = ScriptClock()

@@ -712,7 +712,7 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
               "`/_stcore/metrics`). Jede weitere gleichzeitige Sitzung kostet nur den Zuwachs in der Tabelle: "
               "Sitzungszustand, Widgets (die Gemeindeauswahl hat national 10.800 Einträge) und "
               "Zwischenergebnisse laufender Seiten. Dafür rechnen höchstens so viele Seiten gleichzeitig, wie der "
-              "Server Kerne hat (`monitor/gate.py`), und glibc gibt freien Speicher zurück (`monitor/serve.py`). "
+              "Server Kerne hat (`monitor/app/gate.py`), und glibc gibt freien Speicher zurück (`monitor/app/serve.py`). "
               "Verlauf der nationalen Spitze auf dieser Maschine (25.11.2026): 575 MB ohne diese Maßnahmen, "
               "523 MB mit Seitenlauf-Begrenzung und Speicherrückgabe, 467 MB mit DuckDBs Speichergrenze.", ""]
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")

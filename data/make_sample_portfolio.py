@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from monitor.vocab import ORIGINS, STATUS_LINE, STATUSES, THEMES  # noqa: E402
+from monitor.core.vocab import ORIGINS, STATUS_LINE, STATUSES, THEMES  # noqa: E402
 
 SAMPLE_PATH = ROOT / "data" / "sample" / "portfolio" / "Portfolio_Kompetenzstelle.xlsx"
 TEMPLATE_PATH = ROOT / "data" / "vorlage" / "Portfolio_Vorlage.xlsx"

@@ -36,7 +36,7 @@ from etl.datatests import DataTestResult, run_data_tests
 from etl.issues import InputError, Issue
 from etl.reference import read_manifest, read_municipalities, read_regions
 from etl.statistics import LongLineScan, long_line_issue
-from monitor.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
+from monitor.core.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 PORTFOLIO_TABLES = ["initiative", "initiative_theme", "initiative_municipality", "initiative_programme",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from etl.issues import Issue, short
 from etl.reference import _frame
-from monitor.vocab import THEME_BY_ID
+from monitor.core.vocab import THEME_BY_ID
 
 COLUMNS = ["indicator_id", "name_de", "name_en", "theme", "unit", "higher_is_better", "decimals", "source",
            "licence", "definition", "method", "source_file", "source_statistic", "source_variable",

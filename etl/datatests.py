@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from monitor.vocab import VALUE_FLAGS
+from monitor.core.vocab import VALUE_FLAGS
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     CalamineWorkbook = None
 
 from etl.issues import InputError, Issue, short
-from monitor.vocab import ORIGINS, STATUSES, THEMES
+from monitor.core.vocab import ORIGINS, STATUSES, THEMES
 
 # ---------------------------------------------------------------------------------------------- contracts
 

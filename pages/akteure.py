@@ -2,11 +2,12 @@
 rounds over time and the most connected actors."""
 import streamlit as st
 
-from monitor import actors, filters, ui
-from monitor import format as fmt
+from monitor.data import actors
+from monitor.app import sidebar, ui
+from monitor.core import format as fmt
 
 # ---------------------------------------------------------------- 1. read filters and page widgets
-f = filters.current()
+f = sidebar.current()
 ui.page_header("Akteure", "Wer arbeitet woran und mit wem")
 kind = st.radio("Verbindungen über", list(actors.LINK_KINDS), format_func=actors.LINK_KINDS.__getitem__,
                 horizontal=True, key="akteure_verbindung", bind="query-params",

@@ -4,14 +4,16 @@ Files are generated when a download button is clicked (deferred download), chart
 import pandas as pd
 import streamlit as st
 
-from monitor import db, filters, ui
-from monitor import format as fmt
+from monitor.data import db
+from monitor.data import municipalities as mun
+from monitor.app import sidebar, ui
+from monitor.core import format as fmt
 from monitor.report import content, figures
 from monitor.report import docx as report_docx
 from monitor.report import pdf as report_pdf
 from monitor.report import xlsx as report_xlsx
 from monitor.report.model import ReportParams
-from monitor.vocab import THEME_BY_ID
+from monitor.core.vocab import THEME_BY_ID
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner="Bericht wird zusammengestellt …")
@@ -29,7 +31,7 @@ def _docx(report) -> bytes:
 
 
 # ---------------------------------------------------------------- 1. read filters and page widgets
-f = filters.current()
+f = sidebar.current()
 ui.page_header("Bericht", "Bericht an die Bundesebene für einen Zeitraum – PDF, Word und Excel")
 period = st.date_input(
     "Berichtszeitraum", value=(f.date_from, f.date_to), format="DD.MM.YYYY",
@@ -41,7 +43,7 @@ if not isinstance(period, (tuple, list)) or len(period) != 2:
     st.stop()
 date_from, date_to = period
 themes_text = ", ".join(THEME_BY_ID[t].name_de for t in f.themes) if f.themes else "alle Themen"
-munis = filters.municipality_options(date_to)
+munis = mun.municipality_names(date_to)
 munis_text = ", ".join(munis.get(a, a) for a in f.municipalities) if f.municipalities else "alle Gemeinden"
 st.caption(f"Auswahl aus der Seitenleiste: {themes_text} · {munis_text}"
            + (" · Der Statusfilter gilt für den Bericht nicht." if f.statuses else ""))

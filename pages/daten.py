@@ -2,8 +2,10 @@
 validation warnings, data tests, and what is synthetic."""
 import streamlit as st
 
-from monitor import format as fmt, sources, ui
-from monitor.vocab import THEME_BY_ID
+from monitor.core import format as fmt
+from monitor.data import sources
+from monitor.app import ui
+from monitor.core.vocab import THEME_BY_ID
 
 ui.page_header("Daten und Quellen")
 

@@ -2,18 +2,20 @@
 the district and Saxony, its initiatives, a small map) and a side-by-side comparison of up to four."""
 import streamlit as st
 
-from monitor import filters, indicator_charts as charts, maps, ui
-from monitor import format as fmt
-from monitor import municipalities as mun
+
+from monitor.figures import indicators, maps
+from monitor.app import sidebar, ui
+from monitor.core import format as fmt
+from monitor.data import municipalities as mun
 from monitor.report import profile as steckbrief
-from monitor.vocab import THEME_BY_ID
+from monitor.core.vocab import THEME_BY_ID
 
 VALUES, INDEX = "Werte", "Index (erstes Jahr = 100)"
 
 # ---------------------------------------------------------------- 1. read filters and page widgets
-f = filters.current()
+f = sidebar.current()
 ui.page_header("Gemeinden", "Profil einer Gemeinde und Vergleich von bis zu vier Gemeinden")
-options = mun.municipality_options()
+options = mun.municipality_table()
 if options.empty:
     ui.empty_state("Es sind keine Gemeinden geladen.")
     st.stop()
@@ -66,10 +68,10 @@ if profile_tab.open:
                 pop_info = mun.indicator_info(population_id)
                 pop = mun.region_trend(population_id, ags)
                 pop = pop[pop["role"] == "gemeinde"]
-                ui.plotly(charts.trend_figure(
+                ui.plotly(indicators.trend_figure(
                     pop, title=f"Einwohner von {profile.name}", unit=pop_info.unit, decimals=pop_info.decimals,
                     stand=pop["period"].max() if not pop.empty else None,
-                    styles={profile.name: charts.SeriesStyle(charts.HIGHLIGHT_COLOUR)},
+                    styles={profile.name: indicators.SeriesStyle(indicators.HIGHLIGHT_COLOUR)},
                     series_break=pop_info.series_break), key="gemeinde_einwohner")
                 if pop_info.series_break:
                     st.caption(f"Bruch in der Zeitreihe ab {fmt.date(pop_info.series_break.date)}: "
@@ -105,16 +107,16 @@ if profile_tab.open:
                 unit = "Index (erstes Jahr = 100)"
             # The municipality in its theme's colour; demography's grey would vanish next to the grey benchmarks.
             colour = THEME_BY_ID[ind.theme].colour if ind.theme in THEME_BY_ID and ind.theme != "demography" \
-                else charts.HIGHLIGHT_COLOUR
-            styles = {profile.name: charts.SeriesStyle(colour),
-                      b.district_name: charts.SeriesStyle(charts.DISTRICT_COLOUR, "dash", 2)}
+                else indicators.HIGHLIGHT_COLOUR
+            styles = {profile.name: indicators.SeriesStyle(colour),
+                      b.district_name: indicators.SeriesStyle(indicators.DISTRICT_COLOUR, "dash", 2)}
             if b.state_name:
-                styles[b.state_name] = charts.SeriesStyle(charts.STATE_COLOUR, "dot", 2)
-            ui.plotly(charts.trend_figure(
+                styles[b.state_name] = indicators.SeriesStyle(indicators.STATE_COLOUR, "dot", 2)
+            ui.plotly(indicators.trend_figure(
                 trend, title=f"{ind.name}: {profile.name} im Vergleich", unit=unit,
                 decimals=ind.decimals if mode == VALUES else 1, stand=trend["period"].max() if not trend.empty else None,
                 styles=styles, series_break=ind.series_break), key="gemeinde_indikator_trend")
-            notes = charts.gap_notes(trend)
+            notes = indicators.gap_notes(trend)
             st.caption(" · ".join([f"Quelle: {ind.source}", f"Einheit: {ind.unit}"] + [f"Lücke: {n}" for n in notes]))
             if mode == VALUES and not comparable:
                 st.caption("Hinweis: Kreis- und Landeswert sind Summen – für den Vergleich die Index-Darstellung "
@@ -152,8 +154,8 @@ if compare_tab.open:
                 cind = mun.indicator_info(compare_id)
                 values, year = mun.comparison_values(compare_id, tuple(chosen))
                 reference = mun.comparable_benchmarks(compare_id, year) if year else {}
-                colour = THEME_BY_ID[cind.theme].colour if cind.theme in THEME_BY_ID else charts.HIGHLIGHT_COLOUR
-                ui.plotly(charts.comparison_figure(
+                colour = THEME_BY_ID[cind.theme].colour if cind.theme in THEME_BY_ID else indicators.HIGHLIGHT_COLOUR
+                ui.plotly(indicators.comparison_figure(
                     values, title=f"{cind.name} {year or ''}".strip(), unit=cind.unit, decimals=cind.decimals,
                     stand=values["period"].max() if not values.empty else None, colour=colour, reference=reference),
                     key="vergleich_grafik")

@@ -2,10 +2,13 @@
 (Excel, CSV; without personal data), and the detail view of one initiative."""
 import streamlit as st
 
-from monitor import charts, export, filters, format as fmt, initiatives, sources, ui
-from monitor.vocab import ORIGINS, STATUS_LINE
+from monitor.figures import portfolio
+from monitor.data import export, initiatives, sources
+from monitor.core import format as fmt
+from monitor.app import sidebar, ui
+from monitor.core.vocab import ORIGINS, STATUS_LINE
 
-f = filters.current()
+f = sidebar.current()
 today = ui.today()
 stand = ui.stand()
 portfolio_label = sources.portfolio_source_label()
@@ -126,12 +129,12 @@ st.markdown("#### Statusverlauf und Meilensteine")
 if d.history.empty:
     ui.empty_state("Für diese Initiative ist kein Statusverlauf erfasst.")
 else:
-    ui.plotly(charts.status_timeline(d.history, today, stand), key="status_timeline")
+    ui.plotly(portfolio.status_timeline(d.history, today, stand), key="status_timeline")
     ui.figure_caption(portfolio_label, unit="Status je Datum")
 if d.milestones.empty:
     ui.empty_state("Für diese Initiative sind keine Meilensteine erfasst.")
 else:
-    ui.plotly(charts.milestone_timeline(d.milestones, today, stand), key="milestone_timeline")
+    ui.plotly(portfolio.milestone_timeline(d.milestones, today, stand), key="milestone_timeline")
     ui.figure_caption(portfolio_label, unit="Datum (fällig / erledigt)")
 
 if not d.milestones.empty:

@@ -2,13 +2,15 @@
 Works offline (no base map); the toggle "Hintergrundkarte" adds the Carto base map (needs internet, no token)."""
 import streamlit as st
 
-from monitor import filters, maps, ui
-from monitor import format as fmt
-from monitor import municipalities as mun
-from monitor.vocab import THEME_BY_ID
+
+from monitor.figures import maps
+from monitor.app import sidebar, ui
+from monitor.core import format as fmt
+from monitor.data import municipalities as mun
+from monitor.core.vocab import THEME_BY_ID
 
 # ---------------------------------------------------------------- 1. read filters and page widgets
-f = filters.current()
+f = sidebar.current()
 ui.page_header("Karte", "Gemeinden nach Indikator, Initiativen nach Thema")
 catalogue = mun.indicator_catalogue()
 if catalogue.empty:

@@ -2,16 +2,18 @@
 indicators the theme is meant to move (district against Saxony, municipalities ranked)."""
 import streamlit as st
 
-from monitor import filters, indicator_charts as charts, themes, ui
-from monitor import format as fmt
-from monitor import municipalities as mun
-from monitor.vocab import THEME_BY_ID, THEMES
+from monitor.data import themes
+from monitor.figures import indicators
+from monitor.app import sidebar, ui
+from monitor.core import format as fmt, vocab
+from monitor.data import municipalities as mun
+from monitor.core.vocab import THEME_BY_ID, THEMES
 
 KPI_CHART_LIMIT = 20  # KPIs in the attainment chart (a large portfolio: the table has them all)
 MISSING_LISTED = 10  # municipalities without a value named under the ranking
 
 # ---------------------------------------------------------------- 1. read filters and page widgets
-f = filters.current()
+f = sidebar.current()
 theme_ids = [t.theme_id for t in THEMES]
 ui.page_header("Themen", "Initiativen, Fortschritt und Kennzahlen je Thema")
 theme = st.selectbox(
@@ -59,7 +61,7 @@ st.markdown("#### Fortschritt")
 if progress.empty:
     ui.empty_state("Für diese Auswahl gibt es keinen Statusverlauf im Zeitraum.")
 else:
-    ui.plotly(charts.status_progress_figure(
+    ui.plotly(indicators.status_progress_figure(
         progress, title=f"Status der Initiativen je Monat – {info.short_de}", stand=stand), key="themen_verlauf")
     st.caption("Stand jeweils am Monatsende, aus dem Statusverlauf der Initiativen.")
 
@@ -71,7 +73,7 @@ else:
     if measured.empty:
         ui.empty_state("Noch keine Kennzahl dieser Initiativen hat einen Istwert.")
     else:
-        ui.plotly(charts.kpi_figure(measured.head(KPI_CHART_LIMIT), title=f"Zielerreichung der Kennzahlen – "
+        ui.plotly(indicators.kpi_figure(measured.head(KPI_CHART_LIMIT), title=f"Zielerreichung der Kennzahlen – "
                                     f"{info.short_de}", stand=stand, colour=info.colour), key="themen_kennzahlen")
     notes = []
     if len(measured) > KPI_CHART_LIMIT:
@@ -104,33 +106,33 @@ else:
     trend_unit = "Index (erstes Jahr = 100)" if as_index else ind.unit
     if as_index:
         trend = mun.to_index(trend)
-    styles = {b.district_name: charts.SeriesStyle(info.colour)}
+    styles = {b.district_name: indicators.SeriesStyle(info.colour)}
     if b.state_name:
-        styles[b.state_name] = charts.SeriesStyle(charts.STATE_COLOUR, "dash")
+        styles[b.state_name] = indicators.SeriesStyle(indicators.STATE_COLOUR, "dash")
     trend_stand = trend["period"].max() if not trend.empty else None
     highlight = tuple(ranking.loc[ranking["ags"].isin(f.municipalities), "name"])
     c1, c2 = st.columns(2)
     with c1:
-        ui.plotly(charts.trend_figure(
+        ui.plotly(indicators.trend_figure(
             trend, title=f"{ind.name} im Zeitverlauf", unit=trend_unit,
             decimals=1 if as_index else ind.decimals, stand=trend_stand, styles=styles,
             series_break=ind.series_break), key="themen_trend")
         if as_index:
             st.caption(f"{b.district_name} und {b.state_name or 'Land'} sind Summen: gezeigt wird die Entwicklung "
                        f"als Index (erstes Jahr = 100).")
-        for note in charts.gap_notes(trend):
+        for note in indicators.gap_notes(trend):
             st.caption(f"Lücke: {note}")
     with c2:
         if ranking.empty or year is None:
             ui.empty_state("Keine Gemeindewerte für diesen Indikator.")
         else:
-            ui.plotly(charts.ranking_figure(
+            ui.plotly(indicators.ranking_figure(
                 ranking, title=f"{ind.name} {year} nach Gemeinden", unit=ind.unit, decimals=ind.decimals,
                 stand=ranking["period"].max(), colour=info.colour, higher_is_better=ind.higher_is_better,
                 reference=reference, highlight=highlight), key="themen_rangfolge")
             missing = ranking[ranking["value"].isna()]
             if not missing.empty:
-                listed = "; ".join(f"{r.name} – {charts.flag_label(r.flag)}"
+                listed = "; ".join(f"{r.name} – {vocab.flag_label(r.flag)}"
                                    for r in missing.head(MISSING_LISTED).itertuples(index=False))
                 more = len(missing) - MISSING_LISTED
                 st.caption("Ohne Wert (nicht null): " + listed + (f"; und {fmt.number(more)} weitere" if more > 0

@@ -2,13 +2,16 @@
 what changed in the period, what needs attention, funds by programme."""
 import streamlit as st
 
-from monitor import charts, filters, format as fmt, overview, sources, ui
+from monitor.figures import portfolio
+from monitor.data import overview, sources
+from monitor.core import format as fmt
+from monitor.app import sidebar, ui
 
-f = filters.current()
+f = sidebar.current()
 today = ui.today()
 data = overview.load(f, today)
 stand = ui.stand()
-portfolio = sources.portfolio_source_label()
+portfolio_source = sources.portfolio_source_label()
 
 ui.page_header("Überblick", f"Zeitraum {f.period_text()}")
 
@@ -31,13 +34,13 @@ cols[3].metric("Fördermittel bewilligt", fmt.eur_compact(k.funding_granted_eur)
                     f"{fmt.eur(k.total_cost_eur)} (ohne verworfene Initiativen).")
 cols[4].metric("Meilensteine überfällig", fmt.number(k.overdue_milestones), border=True,
                help=f"Nicht erledigt und vor dem {fmt.date(today)} fällig.")
-st.caption(f"Quelle: {portfolio} · Stand: {fmt.date(stand)}")
+st.caption(f"Quelle: {portfolio_source} · Stand: {fmt.date(stand)}")
 
 # ---------------------------------------------------------------- status and attention
 left, right = st.columns([2, 3], gap="large")
 with left:
-    ui.plotly(charts.status_funnel(data.status_counts, stand), key="funnel")
-    ui.figure_caption(portfolio, unit="Anzahl Initiativen")
+    ui.plotly(portfolio.status_funnel(data.status_counts, stand), key="funnel")
+    ui.figure_caption(portfolio_source, unit="Anzahl Initiativen")
 with right:
     at_ = data.attention
     st.subheader("Was Aufmerksamkeit braucht")
@@ -92,8 +95,8 @@ with right:
 
 # ---------------------------------------------------------------- per theme
 st.subheader("Fortschritt je Thema")
-ui.plotly(charts.status_mix(data.status_mix, stand), key="status_mix")
-ui.figure_caption(portfolio, unit="Anzahl Initiativen")
+ui.plotly(portfolio.status_mix(data.status_mix, stand), key="status_mix")
+ui.figure_caption(portfolio_source, unit="Anzahl Initiativen")
 cards = st.columns(len(data.themes))
 for col, row in zip(cards, data.themes.itertuples()):
     with col.container(border=True):
@@ -145,5 +148,5 @@ st.subheader("Fördermittel je Förderprogramm")
 if data.funds.empty:
     ui.empty_state("Keine Initiative der Auswahl nennt ein Förderprogramm.")
 else:
-    ui.plotly(charts.funds_by_programme(data.funds, stand), key="funds")
-    ui.figure_caption(portfolio, unit="€; eine Initiative mit mehreren Programmen zählt bei jedem voll")
+    ui.plotly(portfolio.funds_by_programme(data.funds, stand), key="funds")
+    ui.figure_caption(portfolio_source, unit="€; eine Initiative mit mehreren Programmen zählt bei jedem voll")

@@ -150,7 +150,7 @@ class ServerURL(str):
 @contextmanager
 def streamlit_server(db: Path, env_extra: dict | None = None, startup_timeout: float = 90,
                      script: Path | None = None):
-    """Start ``streamlit run app.py`` (through ``monitor.serve``; with ``script``: plain ``streamlit run
+    """Start ``streamlit run app.py`` (through ``monitor.app.serve``; with ``script``: plain ``streamlit run
     script``) against ``db``; yields the base URL (a :class:`ServerURL`, whose ``.process`` is the server
     process); stops the server afterwards. Its log
     (tests/artifacts/streamlit-<port>.log) is kept when the block failed or ``KEEP_STREAMLIT_LOGS`` is set."""
@@ -160,7 +160,7 @@ def streamlit_server(db: Path, env_extra: dict | None = None, startup_timeout: f
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with log.open("w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", *(("streamlit", "run", str(script)) if script else ("monitor.serve",)),
+            [sys.executable, "-m", *(("streamlit", "run", str(script)) if script else ("monitor.app.serve",)),
              "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],

@@ -21,9 +21,12 @@ APP_TIMEOUT = 30
 
 
 def clear_streamlit_caches() -> None:
-    """Empty st.cache_data and st.cache_resource (queries and the connection)."""
+    """Empty the project's caches (query results, derived values) and Streamlit's own."""
     import streamlit as st
 
+    from monitor.core.cache import clear_all
+
+    clear_all()
     st.cache_data.clear()
     st.cache_resource.clear()
 

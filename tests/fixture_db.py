@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from monitor import vocab
+from monitor.core import vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "etl" / "schema.sql"

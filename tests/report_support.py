@@ -11,7 +11,7 @@ import io
 import zipfile
 from datetime import date, timedelta
 
-from monitor.vocab import STATUS_LINE, STATUS_RANK
+from monitor.core.vocab import STATUS_LINE, STATUS_RANK
 from tests.fixture_db import (
     DEFAULT_FROM,
     DEFAULT_TO,

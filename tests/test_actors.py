@@ -1,4 +1,4 @@
-"""Tests of monitor/actors.py: queries on the fixture database, the deterministic layout and the figures."""
+"""Tests of monitor/data/actors.py: queries on the fixture database, the deterministic layout and the figures."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +7,9 @@ from itertools import combinations
 import pandas as pd
 import pytest
 
-from monitor import actors
-from monitor.filters import Filters
-from monitor.vocab import THEME_COLOURS
+from monitor.data import actors
+from monitor.data.filters import Filters
+from monitor.core.vocab import THEME_COLOURS
 from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, INITIATIVE, ROUNDS, initiatives_where
 
 F = Filters(DEFAULT_FROM, DEFAULT_TO)

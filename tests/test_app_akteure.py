@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from monitor import format as fmt
-from monitor.actors import LINK_KINDS
+from monitor.core import format as fmt
+from monitor.data.actors import LINK_KINDS
 from tests.app_helpers import figure, metric, new_app, table_with
 from tests.app_helpers import open_page as open_helper
 from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, ROUNDS, initiatives_where

@@ -3,7 +3,7 @@ the sidebar filters reach the report, the internal variant is warned about, down
 page is in the navigation."""
 from __future__ import annotations
 
-from monitor import format as fmt
+from monitor.core import format as fmt
 from tests import report_support as rs
 from tests.app_helpers import metrics, open_page, table_with
 from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, STAND

@@ -1,5 +1,5 @@
 """The app frame: navigation over seven pages, the Beispieldaten badge, the missing-database message and the
-shared sidebar filters bound to the URL (monitor/filters.py)."""
+shared sidebar filters bound to the URL (monitor/data/filters.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,8 +8,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from monitor import filters as filters_mod
-from monitor.filters import Filters, default_period
+from monitor.app import sidebar
+from monitor.data.filters import Filters, default_period
 from tests.conftest import APP_TIMEOUT, ROOT, clear_streamlit_caches
 from tests.fixture_db import (BOXBERG, DEFAULT_FROM, DEFAULT_TO, GOERLITZ, MUNICIPALITY_NAME, build_fixture_db,
                               initiatives_where)
@@ -156,7 +156,7 @@ def test_filters_helpers():
     {"date_from": date(2020, 1, 1), "date_to": date(2023, 12, 31)},
 ])
 def test_initiative_sql_matches_python_rule(fixture_db, kwargs):
-    from monitor import db
+    from monitor.data import db
 
     base = {"date_from": DEFAULT_FROM, "date_to": DEFAULT_TO}
     f = Filters(**{**base, **kwargs})
@@ -166,11 +166,11 @@ def test_initiative_sql_matches_python_rule(fixture_db, kwargs):
 
 
 def test_current_falls_back_to_defaults_outside_the_app(fixture_db):
-    assert filters_mod.current() == Filters(DEFAULT_FROM, DEFAULT_TO)
+    assert sidebar.current() == Filters(DEFAULT_FROM, DEFAULT_TO)
 
 
 def test_the_page_body_runs_inside_the_gate_and_gives_its_place_back(app, monkeypatch):
-    from monitor import gate
+    from monitor.app import gate
 
     fresh = gate.RunGate(1)
     monkeypatch.setattr(gate, "GATE", fresh)

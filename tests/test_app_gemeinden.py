@@ -2,7 +2,7 @@
 comparison; selector, URL and empty states."""
 from __future__ import annotations
 
-from monitor import format as fmt
+from monitor.core import format as fmt
 from tests.app_helpers import deck, figure, figures, layer, metric, table_with
 from tests.app_helpers import open_page as open_helper
 from tests.fixture_db import (

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from monitor import format as fmt
+from monitor.core import format as fmt
 from tests.app_helpers import metrics, open_page, table_with
 from tests.fixture_db import INITIATIVE, INITIATIVES, KPIS, MILESTONES, ROUNDS, initiatives_where
 

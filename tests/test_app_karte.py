@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from monitor import format as fmt
-from monitor import ui
-from monitor.maps import MISSING_COLOUR, OUTLINE_LABEL, hex_to_rgba
-from monitor.vocab import THEME_BY_ID
+from monitor.core import format as fmt
+from monitor.app import ui
+from monitor.figures.maps import MISSING_COLOUR, OUTLINE_LABEL, hex_to_rgba
+from monitor.core.vocab import THEME_BY_ID
 from tests.app_helpers import deck, figures, layer, layer_ids, new_app, table_with
 from tests.app_helpers import open_page as open_helper
 from tests.fixture_db import BOXBERG, GOERLITZ, INDICATORS, MUNICIPALITIES, VALUES, initiatives_where

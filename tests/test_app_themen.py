@@ -1,8 +1,8 @@
 """AppTest of the Themen page on the fixture database: numbers from tests/fixture_db.py, selector, URL."""
 from __future__ import annotations
 
-from monitor import format as fmt
-from monitor.vocab import THEME_BY_ID
+from monitor.core import format as fmt
+from monitor.core.vocab import THEME_BY_ID
 from tests.fixture_db import (
     DEFAULT_FROM,
     DEFAULT_TO,

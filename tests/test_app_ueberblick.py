@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from monitor import format as fmt
-from monitor import overview
+from monitor.core import format as fmt
+from monitor.data import overview
 from tests.app_helpers import figures, metrics
 from tests.app_helpers import table_with as _frame
 from tests.fixture_db import (BOXBERG, FIXTURE_TODAY, KPIS, MILESTONES, MUNICIPALITY_NAME, initiatives_where,

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor import format as fmt
-from monitor.vocab import THEME_BY_ID
+from monitor.core import format as fmt
+from monitor.core.vocab import THEME_BY_ID
 from tests.browser_support import (ARTIFACTS, ROOT, app_pages, choose_option, close_dropdown, finished_runs,
                                    launch_browser, new_page, page_shown_js, script_rerun, streamlit_server, wait_until_done, widget)
 from tests.fixture_db import FIXTURE_TODAY, INITIATIVE, INITIATIVES, initiatives_where
@@ -219,7 +219,7 @@ def test_theme_filter_changes_numbers_and_the_url_reproduces_the_view(server, pa
     expect(portfolio_summary(plain, len(all_rows))).to_be_visible()
 
 
-# The app is started by monitor.serve (as `make run` does), which keeps Streamlit from treating pages/ as an
+# The app is started by monitor.app.serve (as `make run` does), which keeps Streamlit from treating pages/ as an
 # old-style multipage app on the first request of a process.
 def test_shared_link_right_after_a_server_start(fixture_db, browser):
     theme = THEME_BY_ID["tourism"]

@@ -1,12 +1,12 @@
-"""Plotly builders (monitor/charts.py), tested on their output dicts."""
+"""Plotly builders (monitor/figures/portfolio.py), tested on their output dicts."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
 
-from monitor import charts
-from monitor.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, STATUSES, THEME_BY_ID
+from monitor.figures import portfolio
+from monitor.core.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, STATUSES, THEME_BY_ID
 
 STAND = dt.date(2026, 6, 30)
 TODAY = dt.date(2026, 7, 15)
@@ -21,7 +21,7 @@ def _common(fig_dict: dict, title_part: str):
 
 def test_status_funnel():
     counts = pd.DataFrame({"status": list(STATUSES), "initiatives": list(range(1, 10))})
-    fig = charts.status_funnel(counts, STAND).to_dict()
+    fig = portfolio.status_funnel(counts, STAND).to_dict()
     _common(fig, "Status")
     funnel, bar = fig["data"]
     assert funnel["type"] == "funnel" and list(funnel["y"]) == list(STATUS_LINE)
@@ -32,27 +32,27 @@ def test_status_funnel():
 
 
 def test_status_funnel_missing_statuses_are_zero():
-    fig = charts.status_funnel(pd.DataFrame({"status": ["Idee"], "initiatives": [3]})).to_dict()
+    fig = portfolio.status_funnel(pd.DataFrame({"status": ["Idee"], "initiatives": [3]})).to_dict()
     assert list(fig["data"][0]["x"]) == [3, 0, 0, 0, 0, 0, 0]
     assert fig["layout"]["title"]["subtitle"]["text"] == ""
 
 
 def test_small_counts_get_one_tick_per_unit():
     # Ruht 1, Verworfen 1: plotly's automatic ticks (0, 0.5, 1) would print as "0 1 1"
-    few = charts.status_funnel(pd.DataFrame({"status": ["Ruht", "Verworfen"], "initiatives": [1, 1]})).to_dict()
+    few = portfolio.status_funnel(pd.DataFrame({"status": ["Ruht", "Verworfen"], "initiatives": [1, 1]})).to_dict()
     assert few["layout"]["xaxis2"]["dtick"] == 1 and few["layout"]["xaxis2"]["tickformat"] == ",d"
-    many = charts.status_funnel(pd.DataFrame({"status": ["Ruht"], "initiatives": [40]})).to_dict()
+    many = portfolio.status_funnel(pd.DataFrame({"status": ["Ruht"], "initiatives": [40]})).to_dict()
     assert "dtick" not in many["layout"]["xaxis2"]
     mix = pd.DataFrame({"theme": ["mobility", "mobility"], "status": ["Idee", "Ruht"], "initiatives": [4, 3]})
-    assert charts.status_mix(mix).to_dict()["layout"]["xaxis"]["dtick"] == 1  # stacked: 7 in all
+    assert portfolio.status_mix(mix).to_dict()["layout"]["xaxis"]["dtick"] == 1  # stacked: 7 in all
     mix = pd.DataFrame({"theme": ["mobility", "mobility"], "status": ["Idee", "Ruht"], "initiatives": [6, 5]})
-    assert "dtick" not in charts.status_mix(mix).to_dict()["layout"]["xaxis"]  # 11 in all
+    assert "dtick" not in portfolio.status_mix(mix).to_dict()["layout"]["xaxis"]  # 11 in all
 
 
 def test_status_mix_one_trace_per_present_status():
     mix = pd.DataFrame({"theme": ["mobility", "mobility", "tourism"], "status": ["Idee", "Ruht", "Idee"],
                         "initiatives": [2, 1, 4]})
-    fig = charts.status_mix(mix, STAND).to_dict()
+    fig = portfolio.status_mix(mix, STAND).to_dict()
     _common(fig, "Statusmix")
     names = [t["name"] for t in fig["data"]]
     assert names == ["Idee", "Ruht"]
@@ -67,7 +67,7 @@ def test_status_mix_one_trace_per_present_status():
 def test_funds_by_programme_euro_axis_and_escaping():
     funds = pd.DataFrame({"programme": ["LEADER", "<b>EFRE</b>"], "funding_granted_eur": [370000.0, 0.0],
                           "total_cost_eur": [520000.0, None]})
-    fig = charts.funds_by_programme(funds, STAND).to_dict()
+    fig = portfolio.funds_by_programme(funds, STAND).to_dict()
     _common(fig, "Förderprogramm")
     cost, granted = fig["data"]
     assert granted["name"] == "Fördermittel bewilligt" and cost["name"] == "Gesamtkosten"
@@ -79,15 +79,15 @@ def test_funds_by_programme_euro_axis_and_escaping():
 
 
 def test_money_scale():
-    assert charts._money_scale(26e6) == (1e6, "Mio. €")
-    assert charts._money_scale(42000) == (1e3, "Tsd. €")
-    assert charts._money_scale(900) == (1.0, "€")
+    assert portfolio._money_scale(26e6) == (1e6, "Mio. €")
+    assert portfolio._money_scale(42000) == (1e3, "Tsd. €")
+    assert portfolio._money_scale(900) == (1.0, "€")
 
 
 def test_status_timeline():
     history = pd.DataFrame({"date": [dt.date(2025, 1, 1), dt.date(2025, 6, 1)], "status": ["Idee", "Beantragt"],
                             "note": [None, "<script>"]})
-    fig = charts.status_timeline(history, TODAY, STAND).to_dict()
+    fig = portfolio.status_timeline(history, TODAY, STAND).to_dict()
     _common(fig, "Statusverlauf")
     line, markers = fig["data"]
     assert list(line["y"]) == ["Idee", "Beantragt", "Beantragt"]  # last status continues to today
@@ -103,11 +103,11 @@ def test_milestone_timeline_states():
         "due_date": [dt.date(2025, 5, 1), dt.date(2025, 5, 1), dt.date(2026, 1, 1), dt.date(2026, 12, 1)],
         "done_date": [dt.date(2025, 4, 1), dt.date(2025, 6, 1), None, None],
     })
-    fig = charts.milestone_timeline(ms, TODAY, STAND).to_dict()
+    fig = portfolio.milestone_timeline(ms, TODAY, STAND).to_dict()
     _common(fig, "Meilensteine")
     states = {t["name"]: t for t in fig["data"] if t.get("mode") == "markers" and t["name"] != "fällig am"}
     assert set(states) == {"erledigt", "verspätet erledigt", "überfällig"}
-    assert states["überfällig"]["marker"]["color"] == charts.OVERDUE_COLOUR
+    assert states["überfällig"]["marker"]["color"] == portfolio.OVERDUE_COLOUR
     assert list(states["überfällig"]["y"]) == ["3. überfällig"]
     assert pd.Timestamp(states["überfällig"]["x"][0]).date() == TODAY
     due = [t for t in fig["data"] if t.get("name") == "fällig am"]
@@ -116,50 +116,51 @@ def test_milestone_timeline_states():
 
 
 def test_milestone_state():
-    assert charts.milestone_state(dt.date(2025, 1, 1), dt.date(2024, 12, 1), TODAY) == "erledigt"
-    assert charts.milestone_state(dt.date(2025, 1, 1), dt.date(2025, 2, 1), TODAY) == "verspätet erledigt"
-    assert charts.milestone_state(dt.date(2025, 1, 1), None, TODAY) == "überfällig"
-    assert charts.milestone_state(TODAY, None, TODAY) == "offen"
-    assert charts.milestone_state(None, None, TODAY) == "offen"
+    assert portfolio.milestone_state(dt.date(2025, 1, 1), dt.date(2024, 12, 1), TODAY) == "erledigt"
+    assert portfolio.milestone_state(dt.date(2025, 1, 1), dt.date(2025, 2, 1), TODAY) == "verspätet erledigt"
+    assert portfolio.milestone_state(dt.date(2025, 1, 1), None, TODAY) == "überfällig"
+    assert portfolio.milestone_state(TODAY, None, TODAY) == "offen"
+    assert portfolio.milestone_state(None, None, TODAY) == "offen"
 
 
 def test_esc():
-    assert charts.esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
-    assert charts.esc(None) == ""
+    assert portfolio.esc("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
+    assert portfolio.esc(None) == ""
 
 
 def test_legend_sits_under_the_plot_never_over_the_title():
     mix = pd.DataFrame({"theme": ["mobility"] * len(STATUSES), "status": list(STATUSES),
                         "initiatives": [1] * len(STATUSES)})
-    fig = charts.status_mix(mix, STAND).to_dict()
+    fig = portfolio.status_mix(mix, STAND).to_dict()
     legend, margin = fig["layout"]["legend"], fig["layout"]["margin"]
     assert legend["orientation"] == "h" and legend["yref"] == "container"
     assert legend["y"] == 0 and legend["yanchor"] == "bottom"  # at the bottom of the figure
     assert legend["traceorder"] == "normal"  # Idee first, as in the status line
     rows = -(-len(STATUSES) // 4)
     assert margin["b"] >= 50 + 24 * rows  # room for the axis title and every legend row below the plot
-    few = charts.status_mix(mix.head(2), STAND).to_dict()
+    few = portfolio.status_mix(mix.head(2), STAND).to_dict()
     assert fig["layout"]["height"] - few["layout"]["height"] == 24 * (rows - 1)  # the plot keeps its size
     assert margin["t"] >= 80  # title and subtitle alone up there
 
 
 def test_funnel_text_is_readable_on_dark_bars():
     counts = pd.DataFrame({"status": list(STATUSES), "initiatives": [3] * len(STATUSES)})
-    funnel = charts.status_funnel(counts, STAND).to_dict()["data"][0]
+    funnel = portfolio.status_funnel(counts, STAND).to_dict()["data"][0]
     colours = dict(zip(funnel["y"], funnel["insidetextfont"]["color"]))
     assert colours["Idee"] == "#000000" and colours["Abgeschlossen"] == "#FFFFFF"
 
 
 def test_every_chart_module_draws_with_the_app_template():
-    """Figures get 'plotly_white' as plotly's default (set by monitor.indicator_charts), not per figure: the
+    """Figures get 'plotly_white' as plotly's default (set by monitor.figures.indicators), not per figure: the
     look is the same on every page and in the report."""
     import plotly.io as pio
 
-    from monitor import actors, indicator_charts, maps  # noqa: F401 - importing sets the default
-    white = pio.templates[indicator_charts.APP_TEMPLATE].to_plotly_json()
+    from monitor.data import actors  # noqa: F401 - importing sets the default
+    from monitor.figures import indicators, maps
+    white = pio.templates[indicators.APP_TEMPLATE].to_plotly_json()
     counts = pd.DataFrame({"status": list(STATUSES), "initiatives": list(range(1, 10))})
-    figs = [charts.status_funnel(counts, STAND),
-            indicator_charts.kpi_figure(pd.DataFrame(columns=["label", "unit", "baseline", "target", "actual"]),
+    figs = [portfolio.status_funnel(counts, STAND),
+            indicators.kpi_figure(pd.DataFrame(columns=["label", "unit", "baseline", "target", "actual"]),
                                         title="Kennzahlen", stand=STAND, colour="#0072B2")]
     for fig in figs:
         assert fig.to_dict()["layout"]["template"] == white

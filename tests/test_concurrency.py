@@ -1,4 +1,4 @@
-"""The data-access layer (``monitor.db``) under concurrency: 32 threads × 200 queries, cached and uncached,
+"""The data-access layer (``monitor.data.db``) under concurrency: 32 threads × 200 queries, cached and uncached,
 give 0 errors and right answers, also while the database file is replaced (``os.replace``, as the ETL does)
 in the middle of the run; replaced versions are closed once their last query has finished."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from etl.build import build
-from monitor import db
+from monitor.data import db
 from tests.conftest import clear_streamlit_caches
 from tests.minimal_source import make_minimal_source, make_workbook
 
@@ -243,7 +243,7 @@ def test_a_file_without_the_portfolio_tables_opens_with_a_warning(tmp_path, monk
         con.execute("create table meta (key varchar, value varchar)")
     monkeypatch.setenv(db.DB_ENV, str(path))
     clear_streamlit_caches()
-    with caplog.at_level(logging.WARNING, logger="monitor.db"):
+    with caplog.at_level(logging.WARNING, logger="monitor.data.db"):
         assert db.scalar("select count(*) from meta") == 0
     assert f"{db.INITIATIVE_SPAN} nicht angelegt" in caplog.text
     clear_streamlit_caches()

@@ -1,4 +1,4 @@
-"""DuckDB's memory budget in ``monitor.db``: every opened version gets the budget and a spill directory of its
+"""DuckDB's memory budget in ``monitor.data.db``: every opened version gets the budget and a spill directory of its
 own; a query that does not fit is answered anyway (once more with DuckDB's default limit)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from monitor import db
+from monitor.data import db
 from tests.conftest import clear_streamlit_caches
 
 #: Needs a few MB for its hash table: more than a 1 MB budget, nothing for DuckDB's default limit.
@@ -80,20 +80,20 @@ def test_two_versions_never_share_a_spill_directory(served, tmp_path, monkeypatc
 
 def test_a_query_beyond_the_budget_is_answered_with_the_default_limit(served, monkeypatch, caplog):
     monkeypatch.setenv(db.MEMORY_ENV, "1MB")
-    with caplog.at_level(logging.WARNING, logger="monitor.db"):
+    with caplog.at_level(logging.WARNING, logger="monitor.data.db"):
         got = db.scalar(HEAVY)
     assert got == 3_000_000
     assert "passt nicht in 1MB" in caplog.text
     assert in_bytes(setting(served, "memory_limit")) == default_limit()  # this version keeps the default
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="monitor.db"):
+    with caplog.at_level(logging.WARNING, logger="monitor.data.db"):
         assert db.scalar(HEAVY.replace("3000000", "2000000")) == 2_000_000
     assert "passt nicht" not in caplog.text  # no second failure on the same version
 
 
 def test_within_the_budget_nothing_is_retried(served, monkeypatch, caplog):
     monkeypatch.setenv(db.MEMORY_ENV, "1MB")
-    with caplog.at_level(logging.WARNING, logger="monitor.db"):
+    with caplog.at_level(logging.WARNING, logger="monitor.data.db"):
         assert db.scalar("select 41 + 1") == 42
     assert "passt nicht" not in caplog.text
     assert in_bytes(setting(served, "memory_limit")) < 2 * 2**20
@@ -101,7 +101,7 @@ def test_within_the_budget_nothing_is_retried(served, monkeypatch, caplog):
 
 def test_a_malformed_budget_is_reported_and_the_default_limit_serves(served, monkeypatch, caplog):
     monkeypatch.setenv(db.MEMORY_ENV, "viel")
-    with caplog.at_level(logging.WARNING, logger="monitor.db"):
+    with caplog.at_level(logging.WARNING, logger="monitor.data.db"):
         assert db.scalar("select count(*) from municipality") > 0
     assert "REGIONALMONITOR_DUCKDB_MEMORY='viel' ist keine gültige Größe" in caplog.text
     assert in_bytes(setting(served, "memory_limit")) == default_limit()

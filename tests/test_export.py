@@ -1,4 +1,4 @@
-"""Downloads (monitor/export.py + initiatives.export_table): no personal data, no formulas, German CSV."""
+"""Downloads (monitor/data/export.py + initiatives.export_table): no personal data, no formulas, German CSV."""
 from __future__ import annotations
 
 import csv
@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from monitor import export, initiatives
-from monitor.filters import Filters
+from monitor.data import export, initiatives
+from monitor.data.filters import Filters
 from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, INITIATIVE, INITIATIVES
 
 FORMULA_ID = next(i["initiative_id"] for i in INITIATIVES if i["title"].startswith("=HYPERLINK("))

@@ -1,4 +1,4 @@
-"""German formatting (monitor/format.py)."""
+"""German formatting (monitor/core/format.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from monitor import format as fmt
+from monitor.core import format as fmt
 
 
 @pytest.mark.parametrize("value, decimals, expected", [
@@ -49,7 +49,7 @@ def test_value_with_unit():
 
 
 def test_legend_line_escapes_the_label_and_accepts_only_hex_colours():
-    from monitor import ui
+    from monitor.app import ui
 
     assert ui.legend_line("circle", "#0072B2", "Initiative: Mobilität") == \
         ':color[●]{foreground="#0072B2"} Initiative\\: Mobilität'

@@ -1,4 +1,4 @@
-"""The page-run gate (monitor/gate.py): never more runs inside than places, arrival order, released on errors."""
+"""The page-run gate (monitor/app/gate.py): never more runs inside than places, arrival order, released on errors."""
 from __future__ import annotations
 
 import threading
@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from monitor import gate
-from monitor.gate import RunGate
+from monitor.app import gate
+from monitor.app.gate import RunGate
 
 
 def _arrive_in_order(g: RunGate, n: int, body) -> list[threading.Thread]:

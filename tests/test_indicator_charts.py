@@ -1,4 +1,4 @@
-"""Pure tests of monitor/indicator_charts.py on hand-made frames: traces, colours, gaps, breaks, axis titles
+"""Pure tests of monitor/figures/indicators.py on hand-made frames: traces, colours, gaps, breaks, axis titles
 with units, German separators and the Stand."""
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from monitor import format as fmt
-from monitor import indicator_charts as ic
-from monitor.vocab import STATUS_COLOURS, STATUS_LINE, THEME_COLOURS
+from monitor.core import format as fmt, vocab
+from monitor.figures import indicators as ic
+from monitor.core.vocab import STATUS_COLOURS, STATUS_LINE, THEME_COLOURS
 
 
 def series(label, values, start=2019, flags=None):
@@ -21,21 +21,21 @@ def series(label, values, start=2019, flags=None):
 
 
 def test_parse_series_break():
-    b = ic.parse_series_break("2024-12-31|Zensus 2022")
-    assert b == ic.SeriesBreak(dt.date(2024, 12, 31), "Zensus 2022")
-    assert ic.parse_series_break(None) is None
-    assert ic.parse_series_break("") is None
-    assert ic.parse_series_break("kein Datum") is None
-    assert ic.parse_series_break("2011-05-09").note == "Bruch in der Zeitreihe"
+    b = vocab.parse_series_break("2024-12-31|Zensus 2022")
+    assert b == vocab.SeriesBreak(dt.date(2024, 12, 31), "Zensus 2022")
+    assert vocab.parse_series_break(None) is None
+    assert vocab.parse_series_break("") is None
+    assert vocab.parse_series_break("kein Datum") is None
+    assert vocab.parse_series_break("2011-05-09").note == "Bruch in der Zeitreihe"
 
 
 def test_stand_text_and_flag_label():
-    assert ic.stand_text(dt.date(2024, 12, 31)) == "Stand: 31.12.2024"
-    assert ic.stand_text("2026-06-30") == "Stand: 30.06.2026"
-    assert ic.stand_text(pd.Timestamp("2023-12-31")) == "Stand: 31.12.2023"
-    assert ic.stand_text(None) == "Stand: unbekannt"
-    assert ic.flag_label("secret") == "unbekannt oder geheim zu halten"
-    assert ic.flag_label(None) == "kein Wert"
+    assert fmt.stand_text(dt.date(2024, 12, 31)) == "Stand: 31.12.2024"
+    assert fmt.stand_text("2026-06-30") == "Stand: 30.06.2026"
+    assert fmt.stand_text(pd.Timestamp("2023-12-31")) == "Stand: 31.12.2023"
+    assert fmt.stand_text(None) == "Stand: unbekannt"
+    assert vocab.flag_label("secret") == "unbekannt oder geheim zu halten"
+    assert vocab.flag_label(None) == "kein Wert"
 
 
 def test_trend_gap_is_none_not_zero_and_german_layout():
@@ -60,7 +60,7 @@ def test_trend_gap_is_none_not_zero_and_german_layout():
 
 def test_trend_break_splits_every_series_and_marks_it():
     data = pd.concat([series("A", [10.0, 11.0, 12.0, 9.0]), series("B", [5.0, 5.0, 5.0, 6.0])])
-    brk = ic.SeriesBreak(dt.date(2022, 12, 31), "Zensus 2022")
+    brk = vocab.SeriesBreak(dt.date(2022, 12, 31), "Zensus 2022")
     fig = ic.trend_figure(data, title="T", unit="Personen", decimals=0, stand=None,
                           styles={"A": ic.SeriesStyle("#000000"), "B": ic.SeriesStyle("#999999", "dash")},
                           series_break=brk)

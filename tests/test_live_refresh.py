@@ -3,7 +3,7 @@ data. No session sees an error, the new data shows within seconds without a rest
 afterwards leaves the app serving the data it had.
 
 - ``test_data_layer_follows_the_etl_while_threads_query``: the real build (in-process) replaces the file
-  under eight threads querying through ``monitor.db``; fast, no browser.
+  under eight threads querying through ``monitor.data.db``; fast, no browser.
 - ``test_browser_sessions_see_new_data_without_restart``: the app on a real Streamlit server, three browser
   sessions (Debian Chromium via Playwright) reloading the Initiativen page while ``python -m etl`` runs with a
   changed workbook (title, total cost and Stand of the initiative), then with a broken one. The measured
@@ -26,7 +26,7 @@ import pytest
 
 from etl.build import build
 from etl.issues import InputError
-from monitor import db
+from monitor.data import db, meta
 from tests.browser_support import ARTIFACTS, launch_browser, new_page, streamlit_server, wait_until_done
 from tests.conftest import clear_streamlit_caches
 from tests.minimal_source import initiative_row, make_minimal_source, make_workbook
@@ -75,7 +75,7 @@ def test_data_layer_follows_the_etl_while_threads_query(tmp_path, monkeypatch):
             try:
                 last_title[seed] = db.scalar("select title from initiative where initiative_id = ?", ("I-001",))
                 db.query("select count(*) from indicator_value where value > ?", (rng.random(),))
-                db.meta()
+                meta.info()
             except Exception as exc:  # noqa: BLE001 - every error counts
                 errors.append(f"{type(exc).__name__}: {exc}")
             time.sleep(0.002)

@@ -1,4 +1,4 @@
-"""Tests of monitor/maps.py: the pure deck/legend builders (on deck.to_json()) and the map queries on the
+"""Tests of monitor/figures/maps.py: the pure deck/legend builders (on deck.to_json()) and the map queries on the
 fixture database, including polygons from municipality_geometry."""
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from monitor import format as fmt
-from monitor import maps
-from monitor.filters import Filters
-from monitor.vocab import THEME_COLOURS
+from monitor.core import format as fmt
+from monitor.figures import maps
+from monitor.data.filters import Filters
+from monitor.core.vocab import THEME_COLOURS
 from tests.fixture_db import (
     BOXBERG,
     DEFAULT_FROM,

@@ -1,4 +1,4 @@
-"""Tests of monitor/municipalities.py on the fixture database: benchmarks, profile, indicator values,
+"""Tests of monitor/data/municipalities.py on the fixture database: benchmarks, profile, indicator values,
 comparison, index."""
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from monitor import format as fmt
-from monitor import municipalities as mun
-from monitor.filters import Filters
+from monitor.core import format as fmt
+from monitor.data import municipalities as mun
+from monitor.data.filters import Filters
 from tests.fixture_db import (
     BOXBERG,
     DEFAULT_FROM,
@@ -41,7 +41,7 @@ def test_benchmarks_from_meta_and_regions(fixture_db):
 
 
 def test_options_and_profile(fixture_db):
-    options = mun.municipality_options()
+    options = mun.municipality_table()
     assert options["name"].tolist() == sorted(m["name"] for m in MUNICIPALITIES)
     p = mun.profile(BOXBERG)
     m = next(x for x in MUNICIPALITIES if x["ags"] == BOXBERG)
@@ -140,14 +140,14 @@ def test_default_municipality(fixture_db):
 
 
 def test_sidebar_municipality_options_sorted_read_only_and_per_database_version(fixture_db, monkeypatch):
-    from monitor import db, filters
+    from monitor.data import db, municipalities
 
-    options = filters.municipality_options(DEFAULT_TO)
+    options = municipalities.municipality_names(DEFAULT_TO)
     assert dict(options) == {m["ags"]: m["name"] for m in MUNICIPALITIES}
     assert list(options.values()) == sorted(options.values())
-    assert filters.municipality_options(DEFAULT_TO) is options  # built once per version and day
+    assert municipalities.municipality_names(DEFAULT_TO) is options  # built once per version and day
     with pytest.raises(TypeError):
         options["00000000"] = "x"  # shared between sessions: nobody may change it
     stamp = db.current_stamp()
     monkeypatch.setattr(db, "current_stamp", lambda: (*stamp[:-1], stamp[-1] + 1))
-    assert filters.municipality_options(DEFAULT_TO) is not options
+    assert municipalities.municipality_names(DEFAULT_TO) is not options

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from monitor import initiatives, overview, sources
-from monitor.filters import Filters
+from monitor.data import initiatives, overview, sources
+from monitor.data.filters import Filters
 from tests.fixture_db import (BOXBERG, DEFAULT_FROM, DEFAULT_TO, FIXTURE_TODAY, INITIATIVE, KPIS, MILESTONES,
                               ROUNDS, initiatives_where, last_activity, overdue_milestones, status_dates)
 
@@ -36,7 +36,7 @@ def test_key_figures(fixture_db, f):
 
 
 def test_status_counts_cover_all_statuses_in_order(fixture_db):
-    from monitor.vocab import STATUSES
+    from monitor.core.vocab import STATUSES
 
     df = overview.status_counts(F.with_(themes=("supply",)))
     assert list(df["status"]) == list(STATUSES)
@@ -195,7 +195,7 @@ def test_detail_choices_are_bounded_and_keep_the_linked_one():
 
 
 def test_capped_table_says_what_it_leaves_out():
-    from monitor import ui
+    from monitor.app import ui
 
     df = pd.DataFrame({"x": range(10)})
     assert len(ui.capped(df, "Zeilen", limit=3)) == 3

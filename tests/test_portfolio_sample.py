@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from etl.portfolio import read_portfolio  # noqa: E402
-from monitor.vocab import STATUS_LINE, STATUSES  # noqa: E402
+from monitor.core.vocab import STATUS_LINE, STATUSES  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("make_sample_portfolio", ROOT / "data" / "make_sample_portfolio.py")
 gen = importlib.util.module_from_spec(_spec)

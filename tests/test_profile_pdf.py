@@ -7,8 +7,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from monitor import format as fmt
-from monitor.filters import Filters
+from monitor.core import format as fmt
+from monitor.data.filters import Filters
 from monitor.report import figures, profile
 from tests import report_support as rs
 from tests.app_helpers import open_page

@@ -1,9 +1,9 @@
-"""monitor/recent.py: the bounded cache of recently used values shared by the map, the report and its images."""
+"""monitor/core/cache.py: the bounded cache of recently used values shared by the map, the report and its images."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from monitor.recent import Recent
+from monitor.core.cache import Recent
 
 
 def test_keeps_at_most_size_values_and_drops_the_least_recently_used():

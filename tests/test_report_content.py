@@ -11,7 +11,7 @@ import pytest
 
 from monitor.report import content, figures
 from monitor.report.model import INTERNAL_LABEL, ReportParams
-from monitor.vocab import THEMES
+from monitor.core.vocab import THEMES
 from tests import report_support as rs
 from tests.fixture_db import (
     DEFAULT_FROM,
@@ -217,7 +217,7 @@ def test_development_rule_examples(public):
 
 # ---------------------------------------------------------------- chart builders and fallback
 def test_trend_panel_keeps_gaps_and_splits_at_break():
-    from monitor.indicator_charts import SeriesBreak, SeriesStyle
+    from monitor.figures.indicators import SeriesBreak, SeriesStyle
 
     data = pd.DataFrame({"series": ["A"] * 4, "period": pd.to_datetime(["2020-12-31", "2021-12-31", "2022-12-31",
                                                                          "2023-12-31"]),
@@ -231,7 +231,7 @@ def test_trend_panel_keeps_gaps_and_splits_at_break():
 
 
 def test_small_multiples_maps_axes_and_escapes_labels():
-    from monitor.indicator_charts import SeriesStyle
+    from monitor.figures.indicators import SeriesStyle
 
     data = pd.DataFrame({"series": ["A", "B"], "period": pd.to_datetime(["2020-12-31"] * 2), "value": [1.0, 2.0]})
     styles = {"A": SeriesStyle("#000000"), "B": SeriesStyle("#999999")}

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from monitor import format as fmt
+from monitor.core import format as fmt
 from monitor.report import content, figures, pdf, xlsx
 from monitor.report import docx as report_docx
 from monitor.report.model import INTERNAL_LABEL, Heading, ReportParams, Text
@@ -254,7 +254,7 @@ def test_to_xlsx_sheets_types_every_cell_and_drops_contacts():
 
     import pandas as pd
 
-    from monitor import export
+    from monitor.data import export
 
     frame = pd.DataFrame({"Text": ["=1+1", "{=SUMME(A1:A2)}", "@x", "+49 351", "\tTab"], "Zahl": [1.5, -2, 3, 4, 5],
                           "Datum": [dt.date(2026, 1, 2)] * 5, "E-Mail": ["a@b.de"] * 5})
@@ -275,7 +275,7 @@ def test_to_xlsx_sheets_types_every_cell_and_drops_contacts():
 
 
 def test_streamlit_table_download_is_disabled():
-    """st.dataframe's own CSV download would bypass monitor/export.py's sanitising."""
+    """st.dataframe's own CSV download would bypass monitor/data/export.py's sanitising."""
     import tomllib
 
     from tests.fixture_db import ROOT

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -10,18 +11,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_preload_imports_every_listed_module_without_runtime_warnings():
-    code = ("import sys; from monitor.serve import PRELOAD, preload; preload(); "
+    code = ("import sys; from monitor.app.serve import PRELOAD, preload; preload(); "
             "missing = [m for m in PRELOAD if m not in sys.modules]; print('missing', missing)")
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "missing []" in p.stdout
     assert "No runtime found" not in p.stderr + p.stdout
-    # the pages' own modules are among them, so the first script run of a process imports none of them
-    pages = " ".join(path.read_text(encoding="utf-8") for path in (ROOT / "pages").glob("*.py"))
-    from monitor.serve import PRELOAD
-    for module in ("charts", "indicator_charts", "maps", "overview", "themes", "initiatives", "sources", "export"):
-        assert f"monitor.{module}" in PRELOAD
-        assert module in pages
+    # every project module the entrypoint and the pages import is among them, so the first script run of a
+    # process imports none of them
+    from monitor.app.serve import PRELOAD
+    scripts = [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]
+    imported = set()
+    for path in scripts:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if words[:1] == ["from"] and words[1].startswith("monitor.") and words[2] == "import":
+                package = words[1]
+                if importlib.util.find_spec(package).submodule_search_locations is None:
+                    imported.add(package)  # names imported from a module
+                    continue
+                for name in line.split(" import ", 1)[1].split(","):
+                    module = f"{package}.{name.split(' as ')[0].strip()}"
+                    imported.add(module if importlib.util.find_spec(module) else package)
+    assert len(imported) > 10
+    writers = {"monitor.report.docx", "monitor.report.pdf", "monitor.report.xlsx"}  # loaded by Bericht on demand
+    assert sorted(imported - set(PRELOAD) - writers) == []
 
 
 def _malloc_probe(env_value: str | None) -> str:
@@ -29,7 +43,7 @@ def _malloc_probe(env_value: str | None) -> str:
     (resident memory after the free minus before the allocation, MiB, from /proc/self/statm)."""
     code = """
 import ctypes, os, threading
-from monitor.serve import tune_malloc
+from monitor.app.serve import tune_malloc
 ok = tune_malloc()
 page = os.sysconf("SC_PAGE_SIZE")
 rss = lambda: int(open("/proc/self/statm").read().split()[1]) * page / 2**20
@@ -69,7 +83,7 @@ from streamlit import env_util, delta_generator
 calls = []
 original = env_util.is_repl
 env_util.is_repl = lambda: calls.append(1) or original()
-from monitor.serve import skip_direct_run_check
+from monitor.app.serve import skip_direct_run_check
 print('flag', skip_direct_run_check())
 delta_generator._maybe_print_use_warning()
 print('calls', len(calls))
@@ -85,7 +99,7 @@ def test_heap_frozen_after_preload_so_a_full_collection_walks_few_objects():
     preload, before the server starts."""
     code = """
 import gc
-from monitor.serve import preload, freeze_heap
+from monitor.app.serve import preload, freeze_heap
 preload()
 before = len(gc.get_objects())
 frozen = freeze_heap()
@@ -100,7 +114,7 @@ print(before, frozen, len(gc.get_objects()))
     assert after < before / 5  # what a collection still walks: the objects made after the freeze
     assert 0 < after
 
-    import monitor.serve as serve
+    import monitor.app.serve as serve
     calls = []
     originals = {name: getattr(serve, name) for name in ("tune_malloc", "preload", "freeze_heap",
                                                           "skip_direct_run_check")}

@@ -1,4 +1,4 @@
-"""Tests of monitor/themes.py on the fixture database: initiatives, status over time, KPIs, summary."""
+"""Tests of monitor/data/themes.py on the fixture database: initiatives, status over time, KPIs, summary."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +6,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from monitor import themes
-from monitor.filters import Filters
-from monitor.vocab import THEMES
+from monitor.data import themes
+from monitor.data.filters import Filters
+from monitor.core.vocab import THEMES
 from tests.fixture_db import (
     DEFAULT_FROM,
     DEFAULT_TO,
@@ -114,7 +114,7 @@ def test_empty_period_gives_empty_frames(fixture_db):
     (None, 10.0, 12.0, True), (0.0, 10.0, None, None), (0.0, None, 5.0, None),
 ])
 def test_kpi_reached_rule_is_the_same_in_python_and_sql(fixture_db, baseline, target, actual, expected):
-    from monitor import db, kpis
+    from monitor.data import db, kpis
 
     assert kpis.is_reached(baseline, target, actual) is expected
     sql = (f"select {kpis.REACHED_SQL} as r from "

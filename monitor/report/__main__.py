@@ -70,7 +70,7 @@ def _split(values: list[str]) -> list[str]:
 
 def resolve_themes(values: list[str]) -> tuple[str, ...]:
     """Theme ids from ids or German names (case-insensitive); unknown -> :class:`InputProblem`."""
-    from monitor.vocab import THEMES
+    from monitor.core.vocab import THEMES
 
     lookup = {}
     for t in THEMES:
@@ -87,9 +87,9 @@ def resolve_themes(values: list[str]) -> tuple[str, ...]:
 
 def resolve_municipalities(values: list[str]) -> tuple[str, ...]:
     """AGS from keys or names (case-insensitive); unknown -> :class:`InputProblem`."""
-    from monitor import municipalities as mun
+    from monitor.data import municipalities as mun
 
-    options = mun.municipality_options()
+    options = mun.municipality_table()
     by_name = {str(n).lower(): str(a) for a, n in zip(options["ags"], options["name"])}
     keys = set(map(str, options["ags"]))
     out = []
@@ -159,10 +159,7 @@ def run(args) -> int:
 
 
 def _run(args, session, started: float) -> int:
-    import streamlit.logger
-
-    streamlit.logger.set_log_level("error")  # no "No runtime found" warnings from st.cache_data
-    from monitor import db
+    from monitor.data import db, meta
     from monitor.report.model import ReportParams
 
     path = db.db_path()
@@ -175,7 +172,7 @@ def _run(args, session, started: float) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise InputProblem(f"Einschätzung nicht lesbar: {args.assessment_file} ({exc.__class__.__name__}).")
     try:
-        db.meta()
+        meta.info()
     except Exception as exc:  # noqa: BLE001 - an unreadable file is an input problem
         raise InputProblem(f"Datenbank nicht lesbar: {path} ({type(exc).__name__}). Bitte „python -m etl“ "
                            "erneut ausführen.") from exc

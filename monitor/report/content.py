@@ -7,7 +7,7 @@ Rules (also printed in the report's notes):
 - **Scope**: the initiatives of the sidebar rule (:meth:`Filters.initiative_sql`: existed by the period end,
   not closed before its start), the chosen themes (main theme) and municipalities; the public variant keeps
   only initiatives marked *Öffentlich* (``is_public``), via :class:`ReportFilters`, so every reused query of
-  ``monitor.overview`` / ``initiatives`` / ``themes`` / ``actors`` sees the same selection.
+  ``monitor.data.overview`` / ``initiatives`` / ``themes`` / ``actors`` sees the same selection.
 - **Status at the start / end** of the period: the last entry of the status history on the day before the
   start / on the reference day (``as_of``).
 - **Started** = first status date in the period; **advanced** = at least one status change in the period to
@@ -18,7 +18,7 @@ Rules (also printed in the report's notes):
   (initiatives Verworfen at ``as_of`` excluded).
 - **Funds** are the amounts recorded per initiative (granted, total cost without Verworfen); an initiative
   with several programmes counts fully in each (as on the Überblick page).
-- **KPI reached**: the project rule of :mod:`monitor.kpis` (actual reached the target in the direction from
+- **KPI reached**: the project rule of :mod:`monitor.data.kpis` (actual reached the target in the direction from
   the baseline); KPIs without actual or target are not rated. Zielerreichung in % = share of the way.
 - **Indicators**: district against the Land (and the chosen municipalities); when the district or Land
   values are totals (e.g. inhabitants), the charts show an index (first year = 100).
@@ -35,13 +35,14 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitor import actors, charts, db, initiatives, overview, sources, themes
-from monitor import kpis as kpi_rules
-from monitor import format as fmt
-from monitor import indicator_charts as ic
-from monitor import municipalities as mun
-from monitor.filters import Filters
-from monitor.recent import Recent
+from monitor.data import actors, db, initiatives, meta, overview, sources, themes
+from monitor.figures import portfolio
+from monitor.data import kpis as kpi_rules
+from monitor.core import format as fmt
+from monitor.figures import indicators as ic
+from monitor.data import municipalities as mun
+from monitor.data.filters import Filters
+from monitor.core.cache import Recent
 from monitor.report import figures
 from monitor.report.model import (
     PILOT_ACTION,
@@ -60,7 +61,8 @@ from monitor.report.model import (
     Text,
     ThemeSection,
 )
-from monitor.vocab import DEMOGRAPHY, STATUS_LINE, STATUS_RANK, STATUSES, THEME_BY_ID, THEMES
+from monitor.core import vocab
+from monitor.core.vocab import DEMOGRAPHY, STATUS_LINE, STATUS_RANK, STATUSES, THEME_BY_ID, THEMES
 
 CHART_WIDTH = 860
 MAX_PANELS = 8
@@ -291,9 +293,9 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
         if series.empty:
             continue
         name, unit, decimals = str(entry.name_de), str(entry.unit), int(entry.decimals)  # decimals: table rounding
-        series_break = ic.parse_series_break(_py(entry.series_break))
+        series_break = vocab.parse_series_break(_py(entry.series_break))
         for r in series.itertuples(index=False):
-            note = ic.flag_label(r.flag) if isinstance(_py(r.flag), str) else ""
+            note = vocab.flag_label(r.flag) if isinstance(_py(r.flag), str) else ""
             rows_long.append((_theme_name(theme), name, unit, str(r.name), int(r.year), _py(r.value), note))
         district = series[series["region_key"] == b.district_key].sort_values("period")
         state = series[series["region_key"] == b.state_key]
@@ -325,7 +327,7 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
 
 @dataclass(frozen=True)
 class _IndicatorBlock:
-    """A theme's indicator part of the report: the long rows for the sheet, the table and the panel charts."""
+    """A theme's indicator part of the report: the long rows for the sheet, the table and the panel portfolio."""
 
     rows_long: tuple[tuple, ...]
     table: Table
@@ -546,7 +548,7 @@ def _theme_section(ctx: _Context, theme: str, sheet_rows: dict[str, list]) -> tu
 # ---------------------------------------------------------------------------------------------- build
 
 def build_report(params: ReportParams, on_chart: Callable[[Chart], object] | None = None) -> Report:
-    """The complete report for ``params`` on the current database (``monitor.db``). ``on_chart`` (optional)
+    """The complete report for ``params`` on the current database (``monitor.data.db``). ``on_chart`` (optional)
     is called with each :class:`Chart` as soon as it is built, e.g. to start rendering its image early; it
     does not change the report."""
     token = _chart_sink.set(on_chart)
@@ -557,10 +559,8 @@ def build_report(params: ReportParams, on_chart: Callable[[Chart], object] | Non
 
 
 def _build(params: ReportParams) -> Report:
-    m = db.meta()
-    stand = _date(m.get("stand"))
-    stand_stat = _date(m.get("stand_statistics"))
-    synthetic = str(m.get("synthetic", "")).strip().lower() in ("true", "1", "ja", "yes")
+    facts = meta.info()
+    stand, stand_stat, synthetic = facts.stand, facts.stand_statistics, facts.synthetic
     b = mun.benchmarks()
     f = report_filters(params)
     as_of = reference_day(params, stand)
@@ -583,7 +583,7 @@ def _build(params: ReportParams) -> Report:
     theme_ids = list(f.theme_ids())
     sheet_rows: dict[str, list] = {k: [] for k in ("status", "development", "changes", "milestones", "funds_theme",
                                                    "kpis", "indicators")}
-    muni_names = dict(zip(*[mun.municipality_options()[c] for c in ("ags", "name")]))
+    muni_names = dict(zip(*[mun.municipality_table()[c] for c in ("ags", "name")]))
     chosen_munis = tuple(a for a in params.municipalities if a in muni_names)[:MAX_MUNICIPALITY_SERIES]
     ctx = _Context(f=f, pf=pf, ids=ids, theme_of=theme_of, title_of=title_of, start_status=start_status,
                    end_status=end_status, changes=ch, dev=dev, overdue=overdue, as_of=as_of, day_before=day_before,
@@ -623,14 +623,14 @@ def _build(params: ReportParams) -> Report:
         long = (mix.groupby(["theme", "status"]).size().rename("initiatives").reset_index()
                 .assign(_t=lambda d: d["theme"].map(order), _s=lambda d: d["status"].map(STATUS_RANK))
                 .sort_values(["_t", "_s"]).drop(columns=["_t", "_s"]))
-        fig = charts.status_mix(long, stand, title=f"Status der Initiativen am {fmt.date(as_of)} je Thema (Anzahl)")
+        fig = portfolio.status_mix(long, stand, title=f"Status der Initiativen am {fmt.date(as_of)} je Thema (Anzahl)")
         if int(long.groupby("theme")["initiatives"].sum().max()) <= 12:
             fig.update_xaxes(dtick=1)  # whole numbers only (",d" with plotly's auto step 0.5 repeats ticks)
         summary_charts.append(_chart("status_mix", fig, f"Status der Initiativen am Ende des Zeitraums. {source_note}",
                                      "Gestapelte Balken: Initiativen je Thema und Status"))
     funds_charts: list[Chart] = []
     if not funds_all.empty:
-        fig = charts.funds_by_programme(funds_all, stand)
+        fig = portfolio.funds_by_programme(funds_all, stand)
         funds_charts.append(_chart("funds", fig, f"Fördermittel und Gesamtkosten je Förderprogramm. {source_note}",
                                    "Balken je Förderprogramm: bewilligt und Gesamtkosten"))
     all_charts = summary_charts + [c for s in sections for c in s.charts] + context_charts + funds_charts
@@ -769,7 +769,7 @@ def _selection_text(params: ReportParams, names: dict[str, str]) -> str:
 
 
 def _cooperation(f: ReportFilters, selected: set[str], internal: bool) -> tuple[Table, Table, int]:
-    """Rounds of the period (:func:`monitor.actors.rounds`), in the public variant without rounds that dealt
+    """Rounds of the period (:func:`monitor.data.actors.rounds`), in the public variant without rounds that dealt
     only with non-public initiatives; their initiatives listed only when selected. Organisations: those in
     the rounds kept and those working on the selected initiatives."""
     rounds = actors.rounds(f)

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 
-from monitor import export
+from monitor.data import export
 from monitor.report import figures, pdf
 from monitor.report.model import (
     PILOT_ACTION,

@@ -29,8 +29,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from monitor import indicator_charts as ic
-from monitor.recent import Recent
+from monitor.figures import indicators as ic
+from monitor.core.cache import Recent
 
 SCALE = 2
 #: Browser tabs rendering in parallel (1 keeps memory low; on many cores 2 may be faster)
@@ -51,7 +51,7 @@ _cache: Recent[bytes] = Recent(CACHE_SIZE)
 # ---------------------------------------------------------------------------------------------- builder
 
 def trend_panel(data: pd.DataFrame, *, styles: dict, series_break=None) -> dict:
-    """The print variant of :func:`monitor.indicator_charts.trend_figure` as a plain figure dict (no hover
+    """The print variant of :func:`monitor.figures.indicators.trend_figure` as a plain figure dict (no hover
     texts, ~50x faster to build): one line per ``series`` label of ``styles`` (x = year), withheld values
     as gaps (never zero), each line split at ``series_break`` with a dashed marker and the break's note.
     ``data`` columns: ``series``, ``period``, ``value``."""
@@ -99,7 +99,7 @@ def small_multiples(panels: list[tuple[str, go.Figure | dict]], *, title: str, w
                     panel_height: int = 215) -> go.Figure:
     """One figure with a panel per (label, figure): the traces, break lines and notes of each figure (a
     :func:`trend_panel` dict or any single-axes figure such as
-    :func:`monitor.indicator_charts.trend_figure`) copied into a grid of ``cols`` panels per row, each panel
+    :func:`monitor.figures.indicators.trend_figure`) copied into a grid of ``cols`` panels per row, each panel
     with its own axes (ticks taken over from the panel), a title above it (escaped: data text, never markup)
     and one shared legend below (each series name once). Built as a plain dict (no re-validation: the panels
     are valid figures already)."""

@@ -19,7 +19,7 @@ from typing import Union
 
 import pandas as pd
 
-from monitor import format as fmt
+from monitor.core import format as fmt
 
 #: Column kinds: how a cell is formatted in PDF/DOCX and which Excel number format it gets.
 KINDS = ("text", "int", "number", "auto", "eur", "percent", "date", "bool")

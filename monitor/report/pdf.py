@@ -52,7 +52,7 @@ from monitor.report.model import (
     TableBlock,
     Text,
 )
-from monitor.vocab import THEMES
+from monitor.core.vocab import THEMES
 
 FONT_DIRS = (Path(__file__).resolve().parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
 FONT, FONT_BOLD, FONT_WIDE, FONT_WIDE_BOLD = "RM-Condensed", "RM-Condensed-Bold", "RM-Sans", "RM-Sans-Bold"

@@ -2,8 +2,8 @@
 
 Content (:func:`build_profile`): name (and Sorbian name), key facts, the population development as an index
 against the district and the Land (with the census break), the latest value of every indicator beside the
-district and the Land (:func:`monitor.municipalities.comparison_table`), and the *public* initiatives working
-in the municipality (:func:`monitor.municipalities.municipality_initiatives` through
+district and the Land (:func:`monitor.data.municipalities.comparison_table`), and the *public* initiatives working
+in the municipality (:func:`monitor.data.municipalities.municipality_initiatives` through
 :class:`monitor.report.content.ReportFilters`, so non-public ones never appear). No personal data.
 The page is shrunk to fit one A4 page if the lists are long (the initiative list is cut with a note first).
 """
@@ -22,15 +22,16 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Frame, KeepInFrame, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
-from monitor import db, format as fmt
-from monitor import municipalities as mun
-from monitor import sources
-from monitor.filters import Filters
+from monitor.data import db, meta
+from monitor.core import format as fmt
+from monitor.data import municipalities as mun
+from monitor.data import sources
+from monitor.data.filters import Filters
 from monitor.report import figures, pdf
 from monitor.report.content import ReportFilters, _chart
 from monitor.report.model import Chart, Column, KeyFigure, Table
-from monitor import indicator_charts as ic
-from monitor.vocab import THEME_BY_ID
+from monitor.figures import indicators as ic
+from monitor.core.vocab import THEME_BY_ID
 
 MAX_INITIATIVES = 8
 MIME = pdf.MIME
@@ -65,8 +66,8 @@ def build_profile(ags: str, filters: Filters | None = None) -> Profile | None:
     p = mun.profile(ags)
     if p is None:
         return None
-    m = db.meta()
-    stand = dt.date.fromisoformat(m["stand"][:10]) if m.get("stand") else None
+    facts_db = meta.info()
+    stand = facts_db.stand
     b = mun.benchmarks()
     facts = (
         KeyFigure("population", f"Einwohner (Stand {fmt.date(p.population_date)})", p.population),
@@ -123,7 +124,7 @@ def build_profile(ags: str, filters: Filters | None = None) -> Profile | None:
                                    if isinstance(a, str) and a))
     return Profile(
         ags=ags, name=p.name, name_sorbian=p.name_sorbian, district_name=b.district_name, stand=stand,
-        synthetic=str(m.get("synthetic", "")).lower() in ("true", "1", "ja", "yes"), facts=facts,
+        synthetic=facts_db.synthetic, facts=facts,
         facts_line=facts_line, chart=chart,
         indicators=indicators, initiatives=initiatives, more_initiatives=max(len(found) - len(shown), 0),
         sources_text=f"Quellen: {stat or 'amtliche Statistik'}; Initiativen: {sources.portfolio_source_label()}.",

@@ -1,11 +1,11 @@
 """The report's data as Excel: one sheet per topic (:attr:`Report.sheets`), written through
-:func:`monitor.export.to_xlsx_sheets` — title line naming district, period and topic (and "INTERN – nicht
+:func:`monitor.data.export.to_xlsx_sheets` — title line naming district, period and topic (and "INTERN – nicht
 zur Weitergabe" in the internal variant), formatted and frozen header with filters, numbers and dates as
 typed cells with German number formats, text always as text (never a formula), no contact data.
 """
 from __future__ import annotations
 
-from monitor import export
+from monitor.data import export
 from monitor.report.model import Report, Table
 
 MIME = export.XLSX_MIME

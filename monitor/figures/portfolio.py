@@ -1,9 +1,9 @@
 """Pure plotly builders for the Überblick and Initiativen pages: status funnel, status mix per theme, funds by
 funding programme, status timeline and milestone timeline of one initiative.
 
-Every builder takes small DataFrames (from ``monitor.overview`` / ``monitor.initiatives``) and returns a
+Every builder takes small DataFrames (from ``monitor.data.overview`` / ``monitor.data.initiatives``) and returns a
 ``go.Figure``: German number format (``separators=",."``), axis titles with units, a subtitle naming the data
-Stand, one colour per status/theme from ``monitor.vocab`` (colour-blind-safe palettes). No ``st.*`` here.
+Stand, one colour per status/theme from ``monitor.core.vocab`` (colour-blind-safe palettes). No ``st.*`` here.
 Text from the workbook is passed to plotly as data (``text``/``customdata``), which plotly escapes.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitor import format as fmt
-from monitor.indicator_charts import LEGEND_ROW_PX, Draft, count_axis, legend_below, legend_rows
-from monitor.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, THEME_BY_ID
+from monitor.core import format as fmt
+from monitor.figures.indicators import LEGEND_ROW_PX, Draft, count_axis, legend_below, legend_rows
+from monitor.core.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, THEME_BY_ID
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 #: Okabe-Ito: done = bluish green, overdue = vermillion, open = grey, due marker = black outline.

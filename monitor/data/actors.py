@@ -8,7 +8,7 @@ least one of the selected initiatives.
 Network: organisations are linked when they share an initiative (``initiative_organisation``, any role) or a
 coordination round (``coordination_round_organisation``); the edge weight is the number of shared initiatives
 plus shared rounds. Layout: a deterministic force-directed layout computed with numpy (no networkx).
-Data functions are pure (SQL through :func:`monitor.db.query`); figure builders return ``go.Figure``.
+Data functions are pure (SQL through :func:`monitor.data.db.query`); figure builders return ``go.Figure``.
 """
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from monitor import format as fmt
-from monitor.db import query
-from monitor.filters import Filters
-from monitor.indicator_charts import FONT, Draft, count_axis, plain, stand_text
-from monitor.vocab import THEME_BY_ID, THEMES
+from monitor.core import format as fmt
+from monitor.data.db import query
+from monitor.data.filters import Filters
+from monitor.figures.indicators import FONT, Draft, count_axis, plain, stand_text
+from monitor.core.vocab import THEME_BY_ID, THEMES
 
 NO_THEME_COLOUR = "#999999"
 ROUND_COLOUR = "#4D4D4D"

@@ -1,4 +1,4 @@
-"""Start the app: ``python -m monitor.serve [streamlit options]`` = ``streamlit run app.py``, without a first-run
+"""Start the app: ``python -m monitor.app.serve [streamlit options]`` = ``streamlit run app.py``, without a first-run
 glitch and with the heavy imports done before the server takes requests.
 
 - Streamlit decides once per process whether a folder ``pages/`` next to the entrypoint makes an old-style
@@ -17,7 +17,7 @@ glitch and with the heavy imports done before the server takes requests.
 - glibc's allocator gives every thread that needs one its own arena and keeps freed memory there; Streamlit
   starts a thread per script run, so a server that many people use only ever grows. :func:`tune_malloc`
   limits the arenas and returns freed memory (``bench/bench_memory.py``: peak with 10 national-scale sessions
-  575 MB with the defaults, about 525 MB with this and the page-run gate of ``monitor/gate.py``).
+  575 MB with the defaults, about 525 MB with this and the page-run gate of ``monitor/app/gate.py``).
 """
 from __future__ import annotations
 
@@ -34,13 +34,16 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
-#: Imported before the server starts: the libraries and every module the pages and the report use.
+APP = Path(__file__).resolve().parents[2] / "app.py"
+#: Imported before the server starts: the libraries and every module the pages and the report use (the report's
+#: file writers, with reportlab and python-docx, load when the Bericht page first runs).
 PRELOAD = ("pandas", "duckdb", "pyarrow", "plotly.graph_objects", "plotly.io", "pydeck",
-           "monitor.db", "monitor.filters", "monitor.ui", "monitor.charts", "monitor.indicator_charts",
-           "monitor.maps", "monitor.overview", "monitor.themes", "monitor.municipalities", "monitor.initiatives",
-           "monitor.actors", "monitor.sources", "monitor.kpis", "monitor.export",
-           "monitor.report.content", "monitor.report.figures", "monitor.report.model")
+           "monitor.core.format", "monitor.core.vocab", "monitor.data.db", "monitor.data.meta", "monitor.data.filters", "monitor.data.overview",
+           "monitor.data.themes", "monitor.data.municipalities", "monitor.data.initiatives", "monitor.data.actors",
+           "monitor.data.sources", "monitor.data.kpis", "monitor.data.export",
+           "monitor.figures.portfolio", "monitor.figures.indicators", "monitor.figures.maps",
+           "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate",
+           "monitor.report.content", "monitor.report.figures", "monitor.report.model", "monitor.report.profile")
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"
 
 
@@ -75,7 +78,7 @@ def skip_direct_run_check() -> bool:
     """Mark Streamlit's once-per-process check as done whether it runs in a Python REPL or without
     ``streamlit run`` (it prints a warning then). The check walks ``inspect.stack()`` with every frame's source
     file at the first element of the process (50–150 ms here) — in the first visitor's run. Under
-    ``python -m monitor.serve`` neither case can occur. Returns False when Streamlit no longer has the flag."""
+    ``python -m monitor.app.serve`` neither case can occur. Returns False when Streamlit no longer has the flag."""
     from streamlit import delta_generator
 
     if not hasattr(delta_generator, "_use_warning_has_been_displayed"):

@@ -84,3 +84,17 @@ def value_with_unit(x, unit: str | None, decimals: int = 0) -> str:
     """``(1234.5, 'km', 1) -> '1.234,5 km'``; a '%' unit is written with a thin space like other units."""
     text = number(x, decimals)
     return text if text == MISSING or not unit else f"{text} {unit}"
+
+
+def stand_text(stand) -> str:
+    """Subtitle text naming the data date: ``'Stand: 31.12.2024'`` (or 'Stand: unbekannt').
+
+    Accepts a date, a Timestamp, an ISO string or an already formatted text."""
+    if isinstance(stand, str):
+        try:
+            text = date(stand) if len(stand) >= 10 and stand[4] == "-" else stand
+        except ValueError:
+            text = stand
+    else:
+        text = date(stand)
+    return f"Stand: {text}" if text and text != MISSING else "Stand: unbekannt"

@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from monitor import format as fmt
+from monitor.core import format as fmt
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PERSONAL = re.compile(r"contact|ansprech|e-?mail|telefon|phone", re.IGNORECASE)

@@ -1,11 +1,15 @@
-"""The project's fixed vocabulary: themes (with their one colour each) and the status line.
+"""The project's fixed vocabulary: themes (with their one colour each), the status line, value flags and
+series breaks.
 
 Used by the ETL (validation, lookup tables) and by the app (labels, colours, order). Colours are from the
 Okabe-Ito palette, which stays distinguishable with the common colour-vision deficiencies.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -61,3 +65,32 @@ VALUE_FLAGS = {
     "final": "endgültig",
     "break": "Bruch in der Zeitreihe (neue Basis)",
 }
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """A break in an indicator series: values from ``date`` on are on a new basis (e.g. census 2022)."""
+
+    date: dt.date
+    note: str
+
+
+def parse_series_break(text: str | None) -> SeriesBreak | None:
+    """``'2022-05-15|Zensus 2022'`` -> ``SeriesBreak(date(2022, 5, 15), 'Zensus 2022')``; empty -> None."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or not str(text).strip():
+        return None
+    day, _, note = str(text).partition("|")
+    try:
+        date = dt.date.fromisoformat(day.strip()[:10])
+    except ValueError:
+        return None
+    return SeriesBreak(date, note.strip() or "Bruch in der Zeitreihe")
+
+
+def flag_label(flag) -> str:
+    """German reason for a flagged value, e.g. ``'secret' -> 'unbekannt oder geheim zu halten'``."""
+    if flag is None or (isinstance(flag, float) and pd.isna(flag)) or flag is pd.NA:
+        return "kein Wert"
+    if flag == "missing":
+        return "kein Wert geliefert"
+    return VALUE_FLAGS.get(str(flag), str(flag))

@@ -1,5 +1,5 @@
 """Data of the Daten page: sources with provenance, the indicator catalogue, ETL runs, validation warnings and
-data tests. Pure functions over ``monitor.db.query``; columns keep their database names (the page labels them).
+data tests. Pure functions over ``monitor.data.db.query``; columns keep their database names (the page labels them).
 """
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 
 import pandas as pd
 
-from monitor import db, format as fmt
+from monitor.data import db
+from monitor.core import format as fmt
 
 SOURCE_KIND_DE = {"statistics": "Statistik", "catalogue": "Indikatorenkatalog", "portfolio": "Initiativen-Portfolio",
                   "municipalities": "Gemeinden", "regions": "Gebiete", "geometry": "Gemeindegrenzen"}

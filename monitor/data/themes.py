@@ -1,10 +1,10 @@
 """Data for the theme page (Themen): one theme's initiatives, their status over time, their KPIs and the
 indicators the theme is meant to move.
 
-Initiatives are selected with the sidebar filters (:meth:`monitor.filters.Filters.initiative_sql`) except the
+Initiatives are selected with the sidebar filters (:meth:`monitor.data.filters.Filters.initiative_sql`) except the
 sidebar theme, which the page replaces by its own theme selector. "Of the theme" means the initiative's main
 theme; initiatives that name the theme only as a further theme are listed separately.
-Pure functions, no ``st.*``; all SQL through :func:`monitor.db.query`.
+Pure functions, no ``st.*``; all SQL through :func:`monitor.data.db.query`.
 """
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from monitor import format as fmt
-from monitor import kpis as kpi_rules
-from monitor.db import query
-from monitor.filters import Filters
-from monitor.indicator_charts import kpi_progress
-from monitor.vocab import THEMES
+from monitor.core import format as fmt
+from monitor.data import kpis as kpi_rules
+from monitor.data.db import query
+from monitor.data.filters import Filters
+from monitor.figures.indicators import kpi_progress
+from monitor.core.vocab import THEMES
 
 INITIATIVE_COLUMNS = ["initiative_id", "title", "status", "lead_organisation", "districtwide", "municipalities",
                       "start_date", "end_planned", "total_cost_eur", "funding_granted_eur", "is_primary"]
@@ -84,7 +84,7 @@ def status_progress(filters: Filters, theme: str) -> pd.DataFrame:
 
 def theme_kpis(filters: Filters, theme: str) -> pd.DataFrame:
     """KPIs of the theme's initiatives (main theme, sidebar filters): ``initiative_id``, ``title``,
-    ``name`` (the indicator's German name when the KPI names an indicator, see :mod:`monitor.kpis`), ``unit``,
+    ``name`` (the indicator's German name when the KPI names an indicator, see :mod:`monitor.data.kpis`), ``unit``,
     ``baseline``, ``target``, ``target_year``, ``actual``, ``as_of``, ``reached`` (True/False, None when not
     rated) and ``label`` ('name – title'), ordered by initiative and KPI order."""
     cond, params = _scope(filters)
@@ -118,7 +118,7 @@ class ThemeSummary:
 def theme_summary(initiatives: pd.DataFrame, kpis: pd.DataFrame) -> ThemeSummary:
     """Counts from :func:`theme_initiatives` and :func:`theme_kpis` (pure, no query): running = Bewilligt or
     In Umsetzung; a KPI is rated when it has actual and target value and reached when the actual value has
-    reached the target in the target's direction (:mod:`monitor.kpis`)."""
+    reached the target in the target's direction (:mod:`monitor.data.kpis`)."""
     main = initiatives[initiatives["is_primary"]]
     rated = [kpi_rules.is_reached(r.baseline, r.target, r.actual) for r in kpis.itertuples(index=False)]
     rated = [r for r in rated if r is not None]

@@ -5,20 +5,23 @@
 - indicator values of regions over time and for the latest year (rankings, comparisons).
 
 Pure functions: plain hashable parameters in, DataFrames or frozen dataclasses out; all SQL goes through
-:func:`monitor.db.query` and aggregates in DuckDB. No ``st.*`` here.
+:func:`monitor.data.db.query` and aggregates in DuckDB. No ``st.*`` here.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 import pandas as pd
 
-from monitor import format as fmt
-from monitor.db import meta, query
-from monitor.filters import Filters
-from monitor.indicator_charts import SeriesBreak, flag_label, parse_series_break
-from monitor.vocab import THEME_BY_ID
+from monitor.core import format as fmt
+from monitor.core.cache import memo
+from monitor.core.vocab import THEME_BY_ID, SeriesBreak, flag_label, parse_series_break
+from monitor.data import db, meta
+from monitor.data.db import query
+from monitor.data.filters import Filters
 
 POPULATION_INDICATOR = "population"
 
@@ -38,7 +41,7 @@ class Benchmarks:
 def benchmarks() -> Benchmarks:
     """District key/name from ``meta`` (``district_key``), the Land = the region of level 'land' whose key
     starts the district key (else the first of level 'land'); falls back to table ``region``."""
-    m = meta()
+    m = meta.info().facts
     regions = query("select region_key, name, level from region where level in ('kreis', 'land')")
     key = m.get("district_key") or next(iter(regions.loc[regions["level"] == "kreis", "region_key"]), "")
     names = dict(zip(regions["region_key"], regions["name"]))
@@ -52,7 +55,23 @@ def benchmarks() -> Benchmarks:
     return Benchmarks(key, district_name, state_key, state_name)
 
 
-def municipality_options(on: dt.date | None = None) -> pd.DataFrame:
+def municipality_names(on: dt.date) -> Mapping[str, str]:
+    """AGS -> name of the district's municipalities valid on ``on``, sorted by name (read-only; built once per
+    database version and day: every page's sidebar needs it, nationally 10,800 entries)."""
+    return _municipality_names(db.current_stamp(), on)
+
+
+@memo(16)
+def _municipality_names(stamp: tuple, on: dt.date) -> Mapping[str, str]:
+    df = query(
+        "select ags, name from municipality where (valid_from is null or valid_from <= ?)"
+        " and (valid_to is null or valid_to >= ?) order by name",
+        (on, on),
+    )
+    return MappingProxyType(dict(zip(df["ags"].tolist(), df["name"].tolist())))
+
+
+def municipality_table(on: dt.date | None = None) -> pd.DataFrame:
     """Municipalities existing on ``on`` (default: all current ones), sorted by name: ``ags``, ``name``."""
     if on is None:
         return query("select ags, name from municipality where valid_to is null order by name, ags")
@@ -161,7 +180,7 @@ def default_municipality(filters: Filters) -> str | None:
         """, params)
     if not df.empty:
         return str(df.iat[0, 0])
-    first = municipality_options()
+    first = municipality_table()
     return None if first.empty else str(first["ags"].iloc[0])
 
 

@@ -1,7 +1,7 @@
 """Small shared rendering helpers for the pages: header with the data Stand, Beispieldaten badge, empty states,
 figure captions, "today".
 
-Besides the sidebar widgets in ``monitor/filters.py`` and caching in ``monitor/db.py``, this is the only module
+Besides the sidebar widgets in ``monitor/data/filters.py`` and caching in ``monitor/data/db.py``, this is the only module
 under ``monitor/`` that calls ``st.*``. Text is always rendered as Markdown-free text or through Streamlit
 elements that escape it; never ``unsafe_allow_html`` or ``st.html``.
 """
@@ -15,10 +15,10 @@ import duckdb
 import plotly.graph_objects as go
 import streamlit as st
 
-from monitor import db, format as fmt
-from monitor.vocab import THEME_BY_ID
+from monitor.data import db, meta
+from monitor.core import format as fmt
+from monitor.core.vocab import THEME_BY_ID
 
-TODAY_ENV = "REGIONALMONITOR_TODAY"
 MISSING_DB_TEXT = "Noch keine Daten geladen – bitte `python -m etl` ausführen."
 SYNTHETIC_TEXT = (
     "Es sind **Beispieldaten** geladen: erfundene Initiativen und Statistikwerte zum Ausprobieren, "
@@ -47,32 +47,28 @@ def theme_badge(theme_id: str, full: bool = False) -> None:
     st.badge(label, color=THEME_BADGE_COLOURS.get(theme_id, "gray"))
 
 
-def today() -> date:
-    """"Today" for every date rule (overdue, ending soon): ``$REGIONALMONITOR_TODAY`` (ISO date) or the real date."""
-    value = os.environ.get(TODAY_ENV)
-    return date.fromisoformat(value) if value else date.today()
+today = meta.today
 
 
 def stand() -> date | None:
-    """The data Stand of the loaded database (meta ``stand``), or None when not recorded."""
-    value = db.meta().get("stand")
-    return date.fromisoformat(value[:10]) if value else None
+    """The data Stand of the loaded database, or None when not recorded."""
+    return meta.info().stand
 
 
 def is_synthetic() -> bool:
-    """True when the loaded database holds sample (synthetic) data (meta ``synthetic`` = true)."""
-    return str(db.meta().get("synthetic", "")).strip().lower() in ("true", "1", "ja", "yes")
+    """True when the loaded database holds sample (synthetic) data."""
+    return meta.info().synthetic
 
 
 def district_name() -> str:
-    """The district's name from meta (e.g. 'Landkreis Görlitz')."""
-    return db.meta().get("district_name") or "Landkreis"
+    """The district's name (e.g. 'Landkreis Görlitz')."""
+    return meta.info().district_name
 
 
 def database_ready() -> bool:
     """True when the database can be read; otherwise shows a friendly message (no traceback) and returns False."""
     try:
-        db.meta()
+        meta.info()
     except db.DatabaseMissing:
         st.info(MISSING_DB_TEXT, icon=":material/database_off:")
         return False
@@ -155,7 +151,7 @@ def legend_line(symbol: str, colour: str, label: str) -> str:
 
 
 def map_legend(content, key: str) -> None:
-    """The map legend (:class:`monitor.maps.LegendContent`) in a bordered box: title, subtitle, value classes
+    """The map legend (:class:`monitor.figures.maps.LegendContent`) in a bordered box: title, subtitle, value classes
     on the left, initiative themes and other symbols on the right — text, not a chart."""
     with st.container(border=True, key=key):
         st.markdown(f"**{md(content.title)}**")

@@ -26,12 +26,12 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from monitor import format as fmt
-from monitor.db import query
-from monitor.filters import Filters
-from monitor.indicator_charts import flag_label, stand_text
-from monitor.recent import Recent
-from monitor.vocab import THEME_BY_ID, THEMES
+from monitor.core import format as fmt
+from monitor.data.db import query
+from monitor.data.filters import Filters
+from monitor.figures.indicators import flag_label, stand_text
+from monitor.core.cache import Recent
+from monitor.core.vocab import THEME_BY_ID, THEMES
 
 #: Viridis in five steps, reversed so light = low and dark = high (readable on white without base map).
 RAMP: tuple[str, ...] = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
@@ -607,7 +607,7 @@ class LegendContent:
 def legend_content(legend: MapLegend, stand=None) -> LegendContent:
     """The legend explaining the map: one square per value class (German ranges with unit), grey for 'keine
     Angabe', one circle per theme of the initiative points, the dashed outline of the approximate extent and a
-    note on the labelled central places. Rendered with Streamlit's own elements (:func:`monitor.ui.map_legend`),
+    note on the labelled central places. Rendered with Streamlit's own elements (:func:`monitor.app.ui.map_legend`),
     not as a chart: a page with only a map need not load the plotly component for its legend."""
     values = [LegendEntry(c.label, c.colour, "square") for c in legend.classes]
     if legend.has_missing:

@@ -1,7 +1,7 @@
 """Data of the Initiativen page: the filtered portfolio table, the page's own filters (programme, lead
 organisation, origin, free text), one initiative's details, and the table prepared for download.
 
-Pure functions over ``monitor.db.query``. Personal data (contact name, e-mail, phone) appears only in
+Pure functions over ``monitor.data.db.query``. Personal data (contact name, e-mail, phone) appears only in
 :func:`detail` (shown to the office in the app); :func:`portfolio` and :func:`export_table` never select it.
 """
 from __future__ import annotations
@@ -11,11 +11,12 @@ from datetime import date
 
 import pandas as pd
 
-from monitor import db, format as fmt
-from monitor import kpis as kpi_rules
-from monitor.charts import milestone_state
-from monitor.filters import Filters
-from monitor.vocab import THEME_BY_ID
+from monitor.data import db
+from monitor.core import format as fmt
+from monitor.data import kpis as kpi_rules
+from monitor.figures.portfolio import milestone_state
+from monitor.data.filters import Filters
+from monitor.core.vocab import THEME_BY_ID
 
 DISTRICTWIDE = "kreisweit"
 

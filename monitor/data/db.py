@@ -38,9 +38,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import streamlit as st
 
-ROOT = Path(__file__).resolve().parent.parent
+from monitor.core.cache import memo
+
+ROOT = Path(__file__).resolve().parents[2]
 DB_ENV = "REGIONALMONITOR_DB"
 DEFAULT_DB = ROOT / "data" / "monitor.duckdb"
 CATALOG = "monitor"  # name of the attached database inside the private instance
@@ -53,7 +54,7 @@ MEMORY_ENV = "REGIONALMONITOR_DUCKDB_MEMORY"
 #: the fallback below answers anyway).
 DEFAULT_MEMORY = "64MB"
 
-#: The dates of the sidebar's period rule per initiative (:meth:`monitor.filters.Filters.initiative_sql`):
+#: The dates of the sidebar's period rule per initiative (:meth:`monitor.data.filters.Filters.initiative_sql`):
 #: ``first_date`` = its first status date, else its start date; ``closed_date`` = for an initiative that is
 #: Abgeschlossen or Verworfen, the last date it reached that status (None otherwise or without history).
 INITIATIVE_SPAN = "memory.main.rm_initiative_span"
@@ -276,7 +277,11 @@ def _run(stamp: tuple[str, int, int, int], sql: str, params: tuple) -> pd.DataFr
         return _execute(handle, sql, params)
 
 
-@st.cache_data(ttl=600, max_entries=1024, show_spinner=False)
+#: Query results per (version, SQL, parameters): at most 1,024 for 10 minutes; every caller gets its own copy.
+QUERY_CACHE_SIZE, QUERY_CACHE_TTL_S = 1024, 600
+
+
+@memo(QUERY_CACHE_SIZE, ttl=QUERY_CACHE_TTL_S, copy=lambda df: df.copy())
 def _cached(stamp: tuple[str, int, int, int], sql: str, params: tuple) -> pd.DataFrame:
     return _run(stamp, sql, params)
 
@@ -301,10 +306,9 @@ def scalar(sql: str, params: tuple | list = ()):
     return None if df.empty else df.iat[0, 0]
 
 
-def meta() -> dict[str, str]:
-    """The build facts of table ``meta`` (district, Stand, synthetic flag) as a dict."""
-    df = query("select key, value from meta")
-    return dict(zip(df["key"], df["value"]))
+def clear_cache() -> None:
+    """Forget every cached query result (tests; the results of a version are otherwise kept up to the bound)."""
+    _cached.cache_clear()
 
 
 def open_connections(path: Path | str | None = None) -> int:

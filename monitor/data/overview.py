@@ -1,5 +1,5 @@
 """Data of the Überblick page: key figures, status funnel, progress per theme, changes in the period, what needs
-attention, funds by programme. Pure functions over ``monitor.db.query`` (aggregated in DuckDB, small results).
+attention, funds by programme. Pure functions over ``monitor.data.db.query`` (aggregated in DuckDB, small results).
 
 Rules (shown on the page as help texts):
 - The initiatives counted are those matching the sidebar filters (``Filters.initiative_sql``).
@@ -20,10 +20,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from monitor import db
-from monitor import kpis as kpi_rules
-from monitor.filters import Filters
-from monitor.vocab import STATUSES, STATUS_RANK, THEMES
+from monitor.data import db
+from monitor.data import kpis as kpi_rules
+from monitor.data.filters import Filters
+from monitor.core.vocab import STATUSES, STATUS_RANK, THEMES
 
 STALE_MONTHS = 6
 ENDING_DAYS = 90

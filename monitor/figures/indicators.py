@@ -17,8 +17,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's default template on import; ours comes after
 
-from monitor import format as fmt
-from monitor.vocab import STATUS_COLOURS, STATUSES, VALUE_FLAGS
+from monitor.core import format as fmt
+from monitor.core.format import stand_text
+from monitor.core.vocab import STATUS_COLOURS, STATUSES, SeriesBreak, flag_label
 
 #: Reference lines: the district and the Land, in neutral greys so the theme colour stays the subject.
 DISTRICT_COLOUR = "#4D4D4D"
@@ -42,49 +43,6 @@ class SeriesStyle:
     colour: str
     dash: str = "solid"
     width: float = 2.5
-
-
-@dataclass(frozen=True)
-class SeriesBreak:
-    """A break in an indicator series: values from ``date`` on are on a new basis (e.g. census 2022)."""
-
-    date: dt.date
-    note: str
-
-
-def parse_series_break(text: str | None) -> SeriesBreak | None:
-    """``'2022-05-15|Zensus 2022'`` -> ``SeriesBreak(date(2022, 5, 15), 'Zensus 2022')``; empty -> None."""
-    if text is None or (isinstance(text, float) and pd.isna(text)) or not str(text).strip():
-        return None
-    day, _, note = str(text).partition("|")
-    try:
-        date = dt.date.fromisoformat(day.strip()[:10])
-    except ValueError:
-        return None
-    return SeriesBreak(date, note.strip() or "Bruch in der Zeitreihe")
-
-
-def stand_text(stand) -> str:
-    """Subtitle text naming the data date: ``'Stand: 31.12.2024'`` (or 'Stand: unbekannt').
-
-    Accepts a date, a Timestamp, an ISO string or an already formatted text."""
-    if isinstance(stand, str):
-        try:
-            text = fmt.date(stand) if len(stand) >= 10 and stand[4] == "-" else stand
-        except ValueError:
-            text = stand
-    else:
-        text = fmt.date(stand)
-    return f"Stand: {text}" if text and text != fmt.MISSING else "Stand: unbekannt"
-
-
-def flag_label(flag) -> str:
-    """German reason for a flagged value, e.g. ``'secret' -> 'unbekannt oder geheim zu halten'``."""
-    if flag is None or (isinstance(flag, float) and pd.isna(flag)) or flag is pd.NA:
-        return "kein Wert"
-    if flag == "missing":
-        return "kein Wert geliefert"
-    return VALUE_FLAGS.get(str(flag), str(flag))
 
 
 #: Height in px of one row of a horizontal legend, and the room the x-axis ticks and title need below the plot.

@@ -1,0 +1,1 @@
+"""App layer: Streamlit widgets (sidebar filters), page helpers, the page-run gate and the launcher."""

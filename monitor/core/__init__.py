@@ -1,0 +1,2 @@
+"""Bottom layer: the project's vocabulary (themes, statuses, flags), German formatting and the one bounded cache.
+Imports nothing else of ``monitor``; no Streamlit, no plotly, no database."""
