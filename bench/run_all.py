@@ -12,7 +12,8 @@ them): ``etl`` (bench_etl: ETL time vs DuckDB's raw read_csv), ``pages`` (bench_
 with AppTest), ``browser`` (bench_browser: time to a finished page in Chromium, cold/warm/filter change),
 ``memory`` (bench_memory: peak RSS of the server with N concurrent browser sessions), ``report``
 (bench_report, when it exists). Results are kept per stage and scale in bench/out/results.json, so a stage
-can be rerun alone and bench/results.md is always written from everything measured so far.
+can be rerun alone and bench/results.md is always written from everything measured so far (by
+bench/results_md.py; ``--markdown-only`` writes it without measuring).
 """
 from __future__ import annotations
 
@@ -33,20 +34,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.aims import SCALE_LABELS  # noqa: E402
+from bench.results_md import write_markdown  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 RESULTS_JSON = OUT / "results.json"
 RESULTS_MD = ROOT / "bench" / "results.md"
 STAGES = ("etl", "pages", "browser", "memory", "report")
 NOISE = ("missing ScriptRunContext", "No runtime found, using MemoryCacheStorageManager")
 SCALES = {
-    "district": {"label": "Landkreis", "source": ROOT / "data" / "sample", "db": OUT / "district.duckdb"},
-    "national": {"label": "National", "source": ROOT / "bench" / "data" / "national", "db": OUT / "national.duckdb"},
+    "district": {"label": SCALE_LABELS["district"], "source": ROOT / "data" / "sample",
+                 "db": OUT / "district.duckdb"},
+    "national": {"label": SCALE_LABELS["national"], "source": ROOT / "bench" / "data" / "national",
+                 "db": OUT / "national.duckdb"},
 }
-#: Aims of the issue ("Scale and speed").
-AIM_ETL_RATIO = 2.0
-AIM_SCRIPT_MS = {"district": 300, "national": 1000}
-AIM_BROWSER_MS = 2000
-AIM_MEMORY_MB = 500
 
 
 # ---------------------------------------------------------------- machine and data facts
@@ -150,12 +151,11 @@ def run_stage_here(stage: str, scale: str, args) -> object:
 
 #: The speed probe: the same pure-Python loop in one process per core at once (~0.3 s each on a quiet 2-core
 #: AMD EPYC). On a virtual machine the host can slow the cores without that showing as CPU time of other
-#: programs (a busy host, shared cores); the probe before and after each stage shows it.
+#: programs (a busy host, shared cores); the probe before and after each stage shows it (results_md flags
+#: the stages whose probe was clearly slower than the fastest).
 PROBE_LOOP = 4_000_000
 PROBE_CODE = ("import time\nt = time.perf_counter()\ns = 0\nfor i in range(%d):\n    s += i\n"
               "print(time.perf_counter() - t)" % PROBE_LOOP)
-#: A stage whose probe took this much longer than the fastest probe of the run is flagged as slowed.
-SLOW_PROBE_FLAG = 1.25
 
 
 def speed_probe(cores: int | None = None) -> float | None:
@@ -310,518 +310,6 @@ def run_stage(stage: str, scale: str, args) -> dict:
     return entry
 
 
-# ---------------------------------------------------------------- results.md
-def _num(v, digits: int = 0, unit: str = "") -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return "–"
-    text = f"{v:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")  # German: 1.234,5
-    return f"{text}{unit}"
-
-
-def _growth(d, n) -> str:
-    if d in (None, 0) or n is None:
-        return "–"
-    return _num(n / d, 1, "×")
-
-
-def _mark(value, aim, below: bool = True) -> str:
-    if value is None or aim is None:
-        return ""
-    return " ✓" if (value < aim if below else value <= aim) else " ✗"
-
-
-def _get(results: dict, stage: str, scale: str):
-    entry = results.get("stages", {}).get(stage, {}).get(scale)
-    return entry.get("data") if entry and "error" not in entry else None
-
-
-def _page_titles() -> dict[str, str]:
-    from tests.browser_support import app_pages
-
-    from bench.bench_browser import REFERENCES, row_name
-
-    return {**{Path(p.file).stem: p.title for p in app_pages()}, **{row_name(p): p.title for p in REFERENCES}}
-
-
-def _page_rows(results: dict, stage: str, reference: bool = False) -> dict[str, dict[str, dict]]:
-    """page stem -> scale -> the stage's row for that page (the app's pages, or with ``reference`` the
-    reference pages of bench/floor_app.py)."""
-    rows: dict[str, dict[str, dict]] = {}
-    for scale in SCALES:
-        for row in _get(results, stage, scale) or []:
-            if bool(row.get("reference")) == reference:
-                rows.setdefault(row["page"], {})[scale] = row
-    return rows
-
-
-def _per_page_table(results: dict, stage: str, key: str, title: str, aims: dict[str, float | None],
-                    aim_text: str, reference: bool = False) -> list[str]:
-    rows = _page_rows(results, stage, reference)
-    if not rows:
-        return []
-    titles = _page_titles()
-    lines = [f"### {title}", "", f"Ziel: {aim_text}", "",
-             "| Seite | Landkreis | National | Wachstum |", "| --- | ---: | ---: | ---: |"]
-    values = {"district": [], "national": []}
-    for page, by_scale in rows.items():
-        cells = []
-        for scale in SCALES:
-            row = by_scale.get(scale)
-            if row is None:
-                cells.append("–")
-            elif "error" in row:
-                cells.append("Fehler")
-            else:
-                v = row.get(key)
-                if v is not None:
-                    values[scale].append(v)
-                cells.append(_num(v, 0, " ms") + _mark(v, aims.get(scale)))
-        d, n = (by_scale.get(s, {}).get(key) for s in SCALES)
-        lines.append(f"| {titles.get(page, page)} | {cells[0]} | {cells[1]} | {_growth(d, n)} |")
-    if (values["district"] or values["national"]) and not reference:
-        mx = [max(values[s]) if values[s] else None for s in SCALES]
-        lines.append(f"| **langsamste Seite** | {_num(mx[0], 0, ' ms')}{_mark(mx[0], aims.get('district'))} | "
-                     f"{_num(mx[1], 0, ' ms')}{_mark(mx[1], aims.get('national'))} | {_growth(*mx)} |")
-    errors = [f"{titles.get(p, p)} ({SCALES[s]['label']}): {r['error']}" for p, by in rows.items()
-              for s, r in by.items() if "error" in r]
-    if errors:
-        lines += ["", "Fehler: " + "; ".join(errors)]
-    return lines + [""]
-
-
-def _failures_note(results: dict, stage: str) -> list[str]:
-    """Runs that failed and were repeated on a fresh server (bench_browser), with what the page lacked."""
-    titles = _page_titles()
-    notes = [f"{titles.get(p, p)} ({SCALES[s]['label']}): {f}" for p, by in _page_rows(results, stage).items()
-             for s, r in by.items() for f in r.get("failures") or []]
-    if not notes:
-        return []
-    return ["Fehlgeschlagene und auf einem frischen Server wiederholte Läufe:", "",
-            *[f"- {n}" for n in notes], ""]
-
-
-def _kv_table(title: str, aim_text: str | None, rows: list[tuple[str, object, object, str, str]]) -> list[str]:
-    """rows: (label, district, national, unit/format, mark-aim text)."""
-    lines = [f"### {title}", ""]
-    if aim_text:
-        lines += [f"Ziel: {aim_text}", ""]
-    lines += ["| Kennzahl | Landkreis | National | Wachstum |", "| --- | ---: | ---: | ---: |"]
-    for label, d, n, fmt_d, fmt_n in rows:
-        growth = _growth(d, n) if isinstance(d, (int, float)) and not label.startswith("Verhältnis") else "–"
-        lines.append(f"| {label} | {fmt_d} | {fmt_n} | {growth} |")
-    return lines + [""]
-
-
-def _stage_note(results: dict, stage: str) -> str:
-    parts = []
-    for scale in SCALES:
-        e = results.get("stages", {}).get(stage, {}).get(scale)
-        if e:
-            parts.append(f"{SCALES[scale]['label']}: gemessen {e['measured_at'].replace('T', ' ')}, "
-                         f"Last (1 min) {_num(e['load_min'], 1)}–{_num(e['load_max'], 1)}"
-                         + (f", fremde CPU-Last {_num(100 * e['foreign_cpu_share'], 0)} %"
-                            if e.get("foreign_cpu_share") is not None else "")
-                         + (f", Rechenprobe {_num(e['probe_s'], 2)} s" if e.get("probe_s") is not None else "")
-                         + (f", **{e['error']}**" if "error" in e else "")
-                         + (f" (spätere Wiederholung fehlgeschlagen: {e['last_error']})" if "last_error" in e else ""))
-    return "_" + " · ".join(parts) + "_" if parts else ""
-
-
-#: A stage during which other programs used more than this share of the machine's CPU capacity is flagged.
-FOREIGN_LOAD_FLAG = 0.15
-
-
-def _load_lines(results: dict, cores: int) -> list[str]:
-    """The notes on the machine's load (:func:`_foreign_lines`) and speed (:func:`_probe_lines`)."""
-    return _foreign_lines(results, cores) + _probe_lines(results)
-
-
-def _probe_lines(results: dict) -> list[str]:
-    """The speed probes of the stages: their range, and the stages during which the machine computed clearly
-    slower than in the fastest one (flagged by name)."""
-    probes = [(stage, scale, e["probe_s"]) for stage, per in results.get("stages", {}).items()
-              for scale, e in per.items() if e.get("probe_s")]
-    if not probes:
-        return []
-    fastest, slowest = min(p for *_, p in probes), max(p for *_, p in probes)
-    text = (f"Rechenprobe (dieselbe Python-Schleife gleichzeitig auf jedem Kern, vor und nach jeder Stufe; je Stufe "
-            f"unten die langsamere): {_num(fastest, 2)}–{_num(slowest, 2)} s.")
-    slow = [(stage, scale, p) for stage, scale, p in probes if p > SLOW_PROBE_FLAG * fastest]
-    if not slow:
-        return ["", text + " Die Maschine rechnete in allen Stufen etwa gleich schnell."]
-    names = ", ".join(f"{stage} {SCALES[scale]['label'] if scale in SCALES else scale} ({_num(p / fastest, 1)}×)"
-                      for stage, scale, p in slow)
-    return ["", f"> **Hinweis:** In einigen Stufen rechnete die Maschine für dieselbe Arbeit deutlich langsamer als "
-                f"in der schnellsten (Rechenprobe: {names}); eine virtuelle Maschine bremst so ihr Wirt, ohne dass "
-                f"es in ihr als fremde CPU-Zeit erscheint. Die Zeiten dieser Stufen sind pessimistisch. {text}"]
-
-
-def _foreign_lines(results: dict, cores: int) -> list[str]:
-    """The note on the machine's load: flagged when other programs used a notable share of the CPUs during a
-    stage (or, for figures without that count, when even the quietest load average exceeded the cores)."""
-    entries = [(stage, scale, e) for stage, per in results.get("stages", {}).items() for scale, e in per.items()]
-    loads = [e["load_max"] for _, _, e in entries if "load_max" in e]
-    shares = [(stage, scale, e["foreign_cpu_share"]) for stage, scale, e in entries
-              if e.get("foreign_cpu_share") is not None]
-    if shares:
-        busy = [(stage, scale, share) for stage, scale, share in shares if share > FOREIGN_LOAD_FLAG]
-        top = max(share for _, _, share in shares)
-        if busy:
-            names = ", ".join(f"{stage} {SCALES[scale]['label'] if scale in SCALES else scale} "
-                              f"({_num(100 * share, 0)} %)" for stage, scale, share in busy)
-            return ["", f"> **Hinweis:** Während einiger Stufen lief auf der Maschine andere CPU-lastige Arbeit "
-                        f"(Anteil fremder Programme an der CPU-Leistung: {names}). Deren Zeiten sind "
-                        "pessimistisch; auf einer ruhigen Maschine sind sie kürzer."]
-        return ["", f"Andere Programme nutzten während jeder Stufe höchstens {_num(100 * top, 0)} % der CPU-Leistung "
-                    "(gezählt: belegte CPU-Zeit der Maschine minus der der Messungen). Das Lastmittel über 1 min "
-                    f"(bis {_num(max(loads), 1) if loads else '–'} bei {cores} Kernen, je Stufe unten) erzeugen die "
-                    "Messungen selbst – Chromium, der Streamlit-Server und DuckDBs Threads – und es hinkt von Stufe "
-                    "zu Stufe nach."]
-    floors = [e["load_min"] for _, _, e in entries if "load_min" in e]
-    if floors and statistics.median(floors) > cores:
-        # even the quietest moment of most stages was busier than the machine has cores: other work ran
-        return ["", f"> **Hinweis:** Während der Messungen lief auf der Maschine andere CPU-lastige Arbeit "
-                    f"(Lastmittel über 1 min bis {_num(max(loads), 1)} bei {cores} Kernen; je Stufe unten "
-                    "angegeben). Alle Zeiten sind daher pessimistisch; auf einer ruhigen Maschine sind sie "
-                    "kürzer."]
-    if loads:
-        return ["", f"Lastmittel über 1 min während der Messungen bis {_num(max(loads), 1)} bei {cores} Kernen "
-                    "(je Stufe unten angegeben). Die Messungen erzeugen diese Last selbst – Chromium, der "
-                    "Streamlit-Server und DuckDBs Threads; zwischen den Stufen fällt sie auf den Leerlauf zurück."]
-    return []
-
-
-def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
-    m = results.get("machine", {})
-    cores = m.get("cores_usable") or m.get("cores") or 1
-    dates = sorted(e["measured_at"][:10] for st in results.get("stages", {}).values() for e in st.values())
-    lines = ["# Benchmark-Ergebnisse", "",
-             "Erzeugt von `make bench` (`python bench/run_all.py`); Teile lassen sich einzeln wiederholen, z. B. "
-             "`python bench/run_all.py --only browser --scale national`. Zeiten sind Wanduhrzeiten; ✓/✗ vergleicht "
-             "mit dem Ziel aus dem Auftrag.", "",
-             "## Maschine", "",
-             f"- Datum der Messungen: {', '.join(sorted(set(dates))) or '–'}",
-             f"- CPU: {m.get('cpu', '–')}, {m.get('cores', '–')} Kerne ({m.get('cores_usable', '–')} nutzbar), "
-             f"Arbeitsspeicher {_num(m.get('memory_gb'), 1, ' GB')}",
-             f"- {m.get('os', '')}, Python {m.get('python', '–')}, DuckDB {m.get('duckdb', '–')}, "
-             f"Streamlit {m.get('streamlit', '–')}, Playwright {m.get('playwright', '–')}, "
-             f"{m.get('chromium', '–')}"]
-    lines += _load_lines(results, cores)
-
-    # sizes
-    facts = {s: results.get("data", {}).get(s) for s in SCALES}
-    if any(facts.values()):
-        lines += ["", "## Datenumfang", "", "| | Landkreis | National | Wachstum |", "| --- | ---: | ---: | ---: |"]
-        for key, label in (("municipalities", "Gemeinden"), ("indicators", "Indikatoren"), ("years", "Jahre"),
-                           ("values", "Indikatorwerte"), ("initiatives", "Initiativen"),
-                           ("db_mb", "Datenbankdatei (MB)")):
-            d, n = ((facts[s] or {}).get(key) for s in SCALES)
-            digits = 1 if key == "db_mb" else 0
-            lines.append(f"| {label} | {_num(d, digits)} | {_num(n, digits)} | {_growth(d, n)} |")
-
-    lines += ["", "## Ziele auf einen Blick", "", *_summary(results), "", "## Ergebnisse", ""]
-    # ETL
-    etl = {s: _get(results, "etl", s) for s in SCALES}
-    if any(etl.values()):
-        g = lambda s, k: (etl[s] or {}).get(k)  # noqa: E731
-        lines += _kv_table("ETL", f"ETL-Zeit höchstens {AIM_ETL_RATIO:g}× DuckDBs rohes `read_csv` derselben "
-                                  "Statistikdateien (Median der Läufe, je Lauf ein frischer Prozess)", [
-            ("Statistikzeilen", g("district", "statistics_rows"), g("national", "statistics_rows"),
-             _num(g("district", "statistics_rows")), _num(g("national", "statistics_rows"))),
-            ("Statistikdateien (MB)", g("district", "statistics_mb"), g("national", "statistics_mb"),
-             _num(g("district", "statistics_mb"), 1), _num(g("national", "statistics_mb"), 1)),
-            ("ETL `python -m etl` (s)", g("district", "etl_s"), g("national", "etl_s"),
-             _num(g("district", "etl_s"), 2), _num(g("national", "etl_s"), 2)),
-            ("DuckDB `read_csv` roh (s)", g("district", "raw_read_csv_s"), g("national", "raw_read_csv_s"),
-             _num(g("district", "raw_read_csv_s"), 2), _num(g("national", "raw_read_csv_s"), 2)),
-            ("Verhältnis ETL / read_csv", g("district", "ratio"), g("national", "ratio"),
-             _num(g("district", "ratio"), 1, "×") + _mark(g("district", "ratio"), AIM_ETL_RATIO, below=False),
-             _num(g("national", "ratio"), 1, "×") + _mark(g("national", "ratio"), AIM_ETL_RATIO, below=False)),
-            ("Untergrenze: frischer Python-Prozess, nur `import duckdb` und dasselbe `read_csv` (s)",
-             g("district", "floor_s"), g("national", "floor_s"),
-             _num(g("district", "floor_s"), 2), _num(g("national", "floor_s"), 2)),
-            ("Verhältnis Untergrenze / read_csv", g("district", "floor_ratio"), g("national", "floor_ratio"),
-             _num(g("district", "floor_ratio"), 1, "×"), _num(g("national", "floor_ratio"), 1, "×")),
-            ("Python-Start mit den Bibliotheken des ETL (`import duckdb, pandas, openpyxl`, s)",
-             g("district", "stack_import_s"), g("national", "stack_import_s"),
-             _num(g("district", "stack_import_s"), 2), _num(g("national", "stack_import_s"), 2)),
-            ("Verhältnis Untergrenze mit diesen Bibliotheken (Start + `read_csv`) / read_csv: kein "
-             "`python -m etl` kann darunter liegen", g("district", "stack_floor_ratio"), g("national", "stack_floor_ratio"),
-             _num(g("district", "stack_floor_ratio"), 1, "×"), _num(g("national", "stack_floor_ratio"), 1, "×")),
-            ("CPU-Zeit ETL (s, unabhängig von fremder Last)", g("district", "etl_cpu_s"), g("national", "etl_cpu_s"),
-             _num(g("district", "etl_cpu_s"), 2), _num(g("national", "etl_cpu_s"), 2)),
-            ("CPU-Zeit `read_csv` roh (s)", g("district", "raw_cpu_s"), g("national", "raw_cpu_s"),
-             _num(g("district", "raw_cpu_s"), 2), _num(g("national", "raw_cpu_s"), 2)),
-            ("Verhältnis der CPU-Zeiten", g("district", "cpu_ratio"), g("national", "cpu_ratio"),
-             _num(g("district", "cpu_ratio"), 1, "×") + _mark(g("district", "cpu_ratio"), AIM_ETL_RATIO, below=False),
-             _num(g("national", "cpu_ratio"), 1, "×") + _mark(g("national", "cpu_ratio"), AIM_ETL_RATIO, below=False)),
-            ("ETL einer Minimalquelle (s, feste Kosten)", g("district", "etl_fixed_s"), g("national", "etl_fixed_s"),
-             _num(g("district", "etl_fixed_s"), 2), _num(g("national", "etl_fixed_s"), 2)),
-            ("Verhältnis ETL / read_csv ohne feste Kosten (Zuwachs über die Minimalquelle)",
-             g("district", "grown_ratio"),
-             g("national", "grown_ratio"),
-             _num(g("district", "grown_ratio"), 1, "×") + _mark(g("district", "grown_ratio"), AIM_ETL_RATIO,
-                                                                below=False),
-             _num(g("national", "grown_ratio"), 1, "×") + _mark(g("national", "grown_ratio"), AIM_ETL_RATIO,
-                                                                below=False)),
-            ("Spitzenspeicher ETL (MB)", g("district", "etl_peak_mb"), g("national", "etl_peak_mb"),
-             _num(g("district", "etl_peak_mb")), _num(g("national", "etl_peak_mb"))),
-            ("Läufe", None, None, _num(g("district", "runs")), _num(g("national", "runs"))),
-        ])
-        lines += [_stage_note(results, "etl"), ""]
-
-    # page script times
-    script_aims = {s: AIM_SCRIPT_MS[s] for s in SCALES}
-    script_aim = f"< {AIM_SCRIPT_MS['district']} ms Landkreis, < {AIM_SCRIPT_MS['national']} ms national"
-    block = []
-    block += _per_page_table(results, "pages", "median_ms", "Skriptzeit je Seite – Median (warme Caches)",
-                             script_aims, script_aim)
-    block += _per_page_table(results, "pages", "median_cpu_ms",
-                             "Skriptzeit je Seite – CPU-Zeit des Prozesses (Median, unabhängig von fremder Last)",
-                             script_aims, script_aim)
-    block += _per_page_table(results, "pages", "cold_ms", "Skriptzeit je Seite – erster Lauf (leere Caches)",
-                             script_aims, script_aim + " (gilt für den Median; kalt zur Einordnung)")
-    block += _per_page_table(results, "pages", "filter_change_ms", "Skriptzeit je Seite – Filterwechsel (Thema)",
-                             script_aims, script_aim)
-    block += _per_page_table(results, "pages", "apptest_median_ms",
-                             "Zum Vergleich: ganzer AppTest-Lauf (Median, mit Testumgebung)",
-                             {s: None for s in SCALES}, "– (Skriptzeit plus AppTests eigener Aufwand je Lauf)")
-    if block:
-        lines += ["Skriptzeit: die Zeit, die Streamlits Skriptlauf für den Frame `app.py` plus die Seite braucht "
-                  "(ohne Browser; gemessen in `ScriptRunner._run_script` unter AppTest, `bench/bench_pages.py`). "
-                  "AppTests eigener Aufwand je Lauf (Schein-Laufzeitumgebung, Komponentenregister, Auswerten der "
-                  "Elemente; bei einer Seite, die als erste einer Sitzung läuft, rund 160 ms) gehört nicht zur Seite "
-                  "und steht in der letzten Tabelle mit.",
-                  "", *block, _stage_note(results, "pages"), ""]
-
-    # browser
-    aims = {s: AIM_BROWSER_MS for s in SCALES}
-    block = []
-    block += _per_page_table(results, "browser", "cold_ms", "Browser bis zur fertigen Seite – kalt (frischer Server)",
-                             aims, f"< {AIM_BROWSER_MS / 1000:g} s")
-    block += _per_page_table(results, "browser", "warm_ms", "Browser bis zur fertigen Seite – warm (neue Sitzung)",
-                             aims, f"< {AIM_BROWSER_MS / 1000:g} s")
-    block += _per_page_table(results, "browser", "switch_ms",
-                             "Browser bis zur fertigen Seite – Seitenwechsel in der App (Klick in der Navigation)",
-                             aims, f"< {AIM_BROWSER_MS / 1000:g} s")
-    block += _per_page_table(results, "browser", "filter_change_ms",
-                             "Browser bis zur fertigen Seite – Filterwechsel (Klick auf ein Thema)",
-                             aims, f"< {AIM_BROWSER_MS / 1000:g} s")
-    block += _per_page_table(results, "browser", "warm_script_done_ms",
-                             "Browser warm – davon bis zum Ende des Skriptlaufs (Rest: Zeichnen im Browser)",
-                             {s: None for s in SCALES}, "– (Aufteilung der warmen Zeit)")
-    refs = _per_page_table(results, "browser", "cold_ms", "Zum Vergleich: Streamlit selbst – kalt",
-                           {s: None for s in SCALES}, "– (Grundlast: `bench/floor_app.py`, ohne Inhalte der App)",
-                           reference=True)
-    refs += _per_page_table(results, "browser", "warm_ms", "Zum Vergleich: Streamlit selbst – warm",
-                            {s: None for s in SCALES}, "– (gleiche Messung wie oben, neue Sitzung)", reference=True)
-    if refs:
-        block += ["Die Vergleichsseiten zeigen, was Streamlit auf dieser Maschine selbst kostet: eine leere Seite "
-                  "(JavaScript der Oberfläche laden, verbinden, ein Skriptlauf) und je eine Seite mit einer "
-                  "einzigen kleinen Plotly-Grafik bzw. pydeck-Karte (die Bausteine werden im Browser erst bei "
-                  "Bedarf geladen und ausgeführt). Diese Zeiten sind die Untergrenze jeder Seite der App mit "
-                  "Grafik bzw. Karte. Die vierte Seite hat die Elemente einer typischen Seite der App (wie das "
-                  "Gemeindeprofil: Seitenleiste mit zwei Datumsfeldern und drei Mehrfachauswahlen, vier Kennzahlen, "
-                  "zwei Plotly-Linien, eine Karte mit Punkten, Umriss und Beschriftung, eine Tabelle) mit "
-                  "erfundenen Werten und ohne eine Abfrage: was eine Seite der App darüber hinaus braucht, "
-                  "kosten ihre Daten und Abfragen.", "", *refs]
-    if block:
-        lines += ["Browserzeit: Chromium headless, von `page.goto` (bzw. dem Klick) bis die Seite fertig ist "
-                  "(Skriptlauf beendet, keine Platzhalter, alle Plotly-Diagramme und deck.gl-Karten gezeichnet); "
-                  "Median über frische Server je Seite, `bench/bench_browser.py`.", "", *block,
-                  *_failures_note(results, "browser"), _stage_note(results, "browser"), ""]
-
-    # memory
-    mem = {s: _get(results, "memory", s) for s in SCALES}
-    if any(mem.values()):
-        g = lambda s, k: (mem[s] or {}).get(k)  # noqa: E731
-        n = g("district", "sessions") or g("national", "sessions")
-
-        def per_session(scale):
-            peak, one = g(scale, "peak_mb"), g(scale, "after_one_session_mb")
-            return None if peak is None or one is None or not n or n < 2 else (peak - one) / (n - 1)
-        lines += _kv_table(f"Speicher des App-Servers mit {n} gleichzeitigen Browsersitzungen",
-                           f"Spitze < {AIM_MEMORY_MB} MB (RSS des Streamlit-Prozesses samt Kindprozessen, "
-                           "alle 100 ms gemessen; jede Sitzung wählt ein Thema und besucht jede Seite)", [
-            ("RSS nach dem Start (MB)", g("district", "idle_mb"), g("national", "idle_mb"),
-             _num(g("district", "idle_mb")), _num(g("national", "idle_mb"))),
-            ("RSS nach einer Sitzung (MB)", g("district", "after_one_session_mb"),
-             g("national", "after_one_session_mb"),
-             _num(g("district", "after_one_session_mb")), _num(g("national", "after_one_session_mb"))),
-            (f"Zuwachs je weiterer gleichzeitiger Sitzung (MB, (Spitze − nach einer) ÷ {n - 1})",
-             per_session("district"), per_session("national"),
-             _num(per_session("district"), 1), _num(per_session("national"), 1)),
-            (f"**Spitze mit {n} Sitzungen (MB)**", g("district", "peak_mb"), g("national", "peak_mb"),
-             _num(g("district", "peak_mb")) + _mark(g("district", "peak_mb"), AIM_MEMORY_MB),
-             _num(g("national", "peak_mb")) + _mark(g("national", "peak_mb"), AIM_MEMORY_MB)),
-            ("RSS am Ende (MB)", g("district", "end_mb"), g("national", "end_mb"),
-             _num(g("district", "end_mb")), _num(g("national", "end_mb"))),
-            (f"Dauer aller {n} Sitzungen (s)", g("district", "sessions_wall_s"), g("national", "sessions_wall_s"),
-             _num(g("district", "sessions_wall_s"), 1), _num(g("national", "sessions_wall_s"), 1)),
-            ("Sitzungen, die eine Seite nicht fertig bekamen", None, None,
-             _num(g("district", "sessions_failed")), _num(g("national", "sessions_failed"))),
-            ("wiederholte Klicks (Klick ohne Skriptlauf nach 30 s)", None, None,
-             _num(g("district", "repeated_clicks")), _num(g("national", "repeated_clicks"))),
-        ])
-        for scale in SCALES:
-            for error in g(scale, "errors") or []:
-                lines.append(f"- nicht fertig ({SCALES[scale]['label']}): {error}")
-        lines += [_stage_note(results, "memory"), ""]
-
-    # report
-    rep = {s: _get(results, "report", s) for s in SCALES}
-    if any(rep.values()):
-        lines += _report_table(rep) + [_stage_note(results, "report"), ""]
-
-    lines += ["## Lesehilfe", "",
-              "- *Wachstum* ist in jeder Tabelle national ÷ Landkreis; die Daten selbst wachsen um die Faktoren "
-              "unter *Datenumfang*. Ein Wachstum weit unter dem der Daten heißt: die Zeit hängt kaum von der "
-              "Datenmenge ab (DuckDB aggregiert, die Seiten holen nur kleine Ergebnisse).",
-              "- Beim ETL im Landkreis überwiegen feste Kosten (Start des Interpreters, Importe, Prüfung des "
-              "Arbeitsbuchs, Datentests, Schreiben und Austauschen der Datenbankdatei), die Statistikdateien sind "
-              "nur gut 1 MB groß. Die Zeile *ETL einer Minimalquelle* misst diese festen Kosten; *Zuwachs über die "
-              "Minimalquelle* vergleicht nur den Teil, der mit den Daten wächst. Das Ziel „≤ 2× read_csv“ ist "
-              "erst bei nationalem Umfang aussagekräftig.",
-              "- Skriptzeit (Skriptlauf unter AppTest, ohne Browser) misst nur Python; die Browserzeit enthält "
-              "zusätzlich Laden und Zeichnen im Browser. Die Tabelle *davon bis zum Ende des Skriptlaufs* zeigt, "
-              "wie viel der warmen Browserzeit auf den Server entfällt.",
-              "- *Filterwechsel* in der Skriptzeit: die Seite läuft mit einem neuen Thema, ihre gefilterten "
-              "Abfragen sind noch nicht im Zwischenspeicher. Der Bericht stellt dabei den ganzen Bericht für die "
-              "neue Auswahl zusammen (Initiativen, Meilensteine, Mittel, Zusammenarbeit, Anhang); nur die "
-              "Indikator-Teile hängen nicht von der Auswahl ab und kommen aus dem Zwischenspeicher. Die Karte "
-              "baut bei einem neuen Thema nur die Initiativen neu, die Gemeindeebene bleibt fertig serialisiert.",
-              "- Browser *kalt* und *warm* öffnen die Seite in einem neuen Tab: der Browser startet dabei "
-              "Streamlits Oberfläche und führt – einmal je Tab – die Plotly- und deck.gl-Bausteine aus (Plotly "
-              "allein sind 4,7 MB JavaScript, deren Start hier rund 0,5 s CPU kostet, gemessen mit Chromiums "
-              "Profiler); danach zeichnet er jede Grafik. Die Vergleichsseiten zeigen diese Untergrenze; die "
-              "Seite *Elemente einer App-Seite ohne Daten* hat die Elemente des Gemeindeprofils ohne eine Abfrage "
-              "und braucht warm fast so lange wie das Gemeindeprofil selbst: die Zeit eines neuen Tabs ist hier "
-              "überwiegend Streamlits eigene Arbeit im Browser (Chromium ohne Grafikkarte, 2 Kerne). Die Karte "
-              "zeigt ihre Legende deshalb als Text statt als Plotly-Grafik und lädt Plotly gar nicht. Wer in "
-              "der App von Seite zu Seite geht, zahlt den Start nicht noch einmal: das misst der *Seitenwechsel "
-              "in der App*.",
-              "- CPU-Zeiten hängen nicht von fremder Last auf der Maschine ab, Wanduhrzeiten schon. *Fremde "
-              "CPU-Last* je Stufe ist der Anteil der CPU-Leistung, den andere Programme während der Stufe "
-              "nutzten (belegte CPU-Zeit der Maschine laut `/proc/stat` minus der der Messung und ihrer "
-              "Kindprozesse); das Lastmittel zählt dagegen auch die Threads der Messung selbst.",
-              "- Speicher: Schon nach dem Start belegt der Server rund 175 MB (Python, Streamlit, pandas, "
-              "DuckDB, Arrow, Plotly – fast ganz Programmcode und Bibliotheken). Nach der ersten Sitzung kommen "
-              "hinzu: die beim ersten Seitenlauf nachgeladenen Teile der Bibliotheken, DuckDBs Blockpuffer "
-              "(begrenzt auf 64 MB je Datenstand, `REGIONALMONITOR_DUCKDB_MEMORY`; ohne Grenze hielte DuckDB die "
-              "ganze Datei) und die Abfrage-Caches (begrenzt, national unter 20 MB laut Streamlits "
-              "`/_stcore/metrics`). Jede weitere gleichzeitige Sitzung kostet nur den Zuwachs in der Tabelle: "
-              "Sitzungszustand, Widgets (die Gemeindeauswahl hat national 10.800 Einträge) und "
-              "Zwischenergebnisse laufender Seiten. Dafür rechnen höchstens so viele Seiten gleichzeitig, wie der "
-              "Server Kerne hat (`monitor/app/gate.py`), und glibc gibt freien Speicher zurück (`monitor/app/serve.py`). "
-              "Verlauf der nationalen Spitze auf dieser Maschine (25.11.2026): 575 MB ohne diese Maßnahmen, "
-              "523 MB mit Seitenlauf-Begrenzung und Speicherrückgabe, 467 MB mit DuckDBs Speichergrenze.", ""]
-    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
-
-
-def _slowest(results: dict, stage: str, key: str, scale: str) -> tuple[float | None, str]:
-    """The largest ``key`` over the pages of a stage at a scale, and that page's title."""
-    rows = [r for r in _get(results, stage, scale) or [] if r.get(key) is not None and not r.get("reference")]
-    if not rows:
-        return None, ""
-    worst = max(rows, key=lambda r: r[key])
-    return worst[key], _page_titles().get(worst["page"], worst["page"])
-
-
-def _summary(results: dict) -> list[str]:
-    """One line per aim: the figure at each scale with ✓/✗ (the worst page where the aim is per page)."""
-    lines = []
-
-    def cells(values: dict[str, tuple], fmt_value, aims: dict[str, float], below: bool = True) -> str:
-        parts = []
-        for scale in SCALES:
-            v, where = values[scale]
-            if v is None:
-                parts.append(f"{SCALES[scale]['label']} –")
-            else:
-                parts.append(f"{SCALES[scale]['label']} {fmt_value(v)}{_mark(v, aims[scale], below)}"
-                             + (f" ({where})" if where else ""))
-        return " · ".join(parts)
-
-    ratio = {s: ((_get(results, "etl", s) or {}).get("ratio"), "") for s in SCALES}
-    lines.append(f"- ETL ≤ {AIM_ETL_RATIO:g}× rohes `read_csv`: "
-                 + cells(ratio, lambda v: _num(v, 1, "×"), {s: AIM_ETL_RATIO for s in SCALES}, below=False))
-    floor = {s: ((_get(results, "etl", s) or {}).get("stack_floor_ratio"), "") for s in SCALES}
-    if any(v for v, _ in floor.values()):
-        lines.append("- Untergrenze dafür (Python-Start mit duckdb, pandas und openpyxl plus das rohe `read_csv`; "
-                     "liegt sie über dem Ziel, ist es mit `python -m etl` nicht erreichbar): "
-                     + cells(floor, lambda v: _num(v, 1, "×"), {s: None for s in SCALES}, below=False))
-    cpu_ratio = {s: ((_get(results, "etl", s) or {}).get("cpu_ratio"), "") for s in SCALES}
-    if any(v for v, _ in cpu_ratio.values()):
-        lines.append(f"- dasselbe in CPU-Zeit: "
-                     + cells(cpu_ratio, lambda v: _num(v, 1, "×"), {s: AIM_ETL_RATIO for s in SCALES}, below=False))
-    grown = {s: ((_get(results, "etl", s) or {}).get("grown_ratio"), "") for s in SCALES}
-    if any(v for v, _ in grown.values()):
-        lines.append(f"- dasselbe ohne die festen Kosten (Zuwachs über eine Minimalquelle): "
-                     + cells(grown, lambda v: _num(v, 1, "×"), {s: AIM_ETL_RATIO for s in SCALES}, below=False))
-    ms = lambda v: _num(v, 0, " ms")  # noqa: E731
-    for key, label in (("median_ms", "Skriptzeit (Median), langsamste Seite"),
-                       ("median_cpu_ms", "Skriptzeit in CPU-Zeit (Median), langsamste Seite"),
-                       ("filter_change_ms", "Skriptzeit Filterwechsel, langsamste Seite")):
-        values = {s: _slowest(results, "pages", key, s) for s in SCALES}
-        lines.append(f"- {label} < {AIM_SCRIPT_MS['district']} ms / < {AIM_SCRIPT_MS['national']} ms: "
-                     + cells(values, ms, AIM_SCRIPT_MS))
-    for key, label in (("cold_ms", "Browser bis fertig, kalt"), ("warm_ms", "Browser bis fertig, warm"),
-                       ("switch_ms", "Browser bis fertig nach Seitenwechsel in der App"),
-                       ("filter_change_ms", "Browser bis fertig nach Filterwechsel")):
-        values = {s: _slowest(results, "browser", key, s) for s in SCALES}
-        lines.append(f"- {label}, langsamste Seite < {AIM_BROWSER_MS / 1000:g} s: "
-                     + cells(values, ms, {s: AIM_BROWSER_MS for s in SCALES}))
-    floor = _page_rows(results, "browser", reference=True)
-    if floor:
-        titles = _page_titles()
-        parts = []
-        for page, by_scale in floor.items():
-            row = next((by_scale[s] for s in SCALES if s in by_scale and by_scale[s].get("warm_ms")), None)
-            if row:
-                parts.append(f"{titles.get(page, page)} warm {ms(row['warm_ms'])} (kalt {ms(row['cold_ms'])})")
-        if parts:
-            lines.append("- zum Vergleich, Grundlast ohne die App: " + " · ".join(parts))
-    peak = {s: ((_get(results, "memory", s) or {}).get("peak_mb"), "") for s in SCALES}
-    sessions = next((d["sessions"] for d in (_get(results, "memory", s) for s in SCALES) if d), 10)
-    lines.append(f"- Speicher-Spitze mit {sessions} Sitzungen < {AIM_MEMORY_MB} MB: "
-                 + cells(peak, lambda v: _num(v, 0, " MB"), {s: AIM_MEMORY_MB for s in SCALES}))
-    return lines
-
-
-def _report_table(rep: dict) -> list[str]:
-    """The report benchmark (bench/bench_report.py: CLI cold; cold and warm phases in one process)."""
-    def g(s, *keys):
-        v = rep[s]
-        try:
-            for k in keys:
-                v = v[k]
-            return v
-        except (KeyError, IndexError, TypeError):
-            return None
-
-    rows = [("Kommandozeile `python -m monitor.report`, kalt (s)", g("district", "cli_cold_s"),
-             g("national", "cli_cold_s"))]
-    for idx, name in ((0, "kalt"), (1, "warm")):
-        rows += [(f"{name}: Inhalt (s)", g("district", "runs", idx, "content_s"),
-                  g("national", "runs", idx, "content_s")),
-                 (f"{name}: Warten auf Grafiken (s)", g("district", "runs", idx, "charts_wait_s"),
-                  g("national", "runs", idx, "charts_wait_s")),
-                 (f"{name}: PDF + DOCX + XLSX gesamt (s)", g("district", "runs", idx, "total_s"),
-                  g("national", "runs", idx, "total_s"))]
-    rows.append(("Grafiken im Bericht", g("district", "runs", 0, "charts"), g("national", "runs", 0, "charts")))
-    try:
-        from bench.bench_report import AIM_S
-        aim = f"Bericht (ein Jahr, PDF + DOCX + XLSX mit Grafiken) in < {AIM_S:g} s"
-    except ImportError:
-        AIM_S, aim = None, None
-    out = []
-    for label, d, n in rows:
-        digits = 0 if label.startswith("Grafiken") else 2
-        mark = AIM_S if label.startswith("Kommandozeile") else None
-        out.append((label, d, n, _num(d, digits) + _mark(d, mark), _num(n, digits) + _mark(n, mark)))
-    return _kv_table("Bericht", aim, out)
-
-
 # ---------------------------------------------------------------- main
 def load_results() -> dict:
     return json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
@@ -862,7 +350,7 @@ def main(argv=None) -> int:
 
     results = load_results()
     if args.markdown_only:
-        write_markdown(results)
+        write_markdown(results, RESULTS_MD)
         print(f"geschrieben: {RESULTS_MD.relative_to(ROOT)}")
         return 0
     stages = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -892,8 +380,8 @@ def main(argv=None) -> int:
                     entry = previous
             results.setdefault("stages", {}).setdefault(stage, {})[scale] = entry
             save_results(results)
-            write_markdown(results)
-    write_markdown(results)
+            write_markdown(results, RESULTS_MD)
+    write_markdown(results, RESULTS_MD)
     print(f"\ngeschrieben: {RESULTS_MD.relative_to(ROOT)} (Rohdaten: {RESULTS_JSON.relative_to(ROOT)})")
     if failed:
         print("Fehlgeschlagen: " + ", ".join(failed), file=sys.stderr)

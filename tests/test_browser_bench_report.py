@@ -1,8 +1,8 @@
-"""bench/run_all.py's results.md writer, on made-up figures (no browser, no timing): tables per figure with
+"""bench/results_md.py, the results.md writer, on made-up figures (no browser, no timing): tables per figure with
 district and national columns, the growth factor, the aims marked, the machine and the date."""
 from __future__ import annotations
 
-from bench import run_all
+from bench import results_md, run_all
 
 MACHINE = {"cores": 2, "cores_usable": 2, "memory_gb": 23.5, "cpu": "Test-CPU", "os": "Linux", "python": "3.11",
            "duckdb": "2.0.0", "streamlit": "1.67.0", "playwright": "1.65.2", "chromium": "Chromium 1"}
@@ -49,7 +49,7 @@ def _row(md: str, title: str, label: str) -> str:
 def test_tables_have_both_scales_growth_and_marked_aims(tmp_path):
     out = tmp_path / "results.md"
     results = _results()
-    run_all.write_markdown(results, out)
+    results_md.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
 
     assert "Test-CPU, 2 Kerne" in md and "23,5 GB" in md and "2026-11-25" in md
@@ -86,7 +86,7 @@ def test_etl_floor_rows_and_summary(tmp_path):
     etl["district"]["data"].update(floor_s=0.9, floor_ratio=2.3, stack_import_s=1.3, stack_floor_ratio=4.3)
     etl["national"]["data"].update(floor_s=21.0, floor_ratio=1.05, stack_import_s=1.4, stack_floor_ratio=1.07)
     out = tmp_path / "results.md"
-    run_all.write_markdown(results, out)
+    results_md.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
     assert _row(md, "ETL", "Verhältnis Untergrenze / read_csv") == "| Verhältnis Untergrenze / read_csv | 2,3× | 1,1× | – |"
     row = _row(md, "ETL", "Python-Start mit den Bibliotheken des ETL (`import duckdb, pandas, openpyxl`, s)")
@@ -117,7 +117,7 @@ def _set_everywhere(results: dict, key: str, value) -> None:
 
 def test_load_on_the_machine_is_reported(tmp_path):
     out = tmp_path / "results.md"
-    run_all.write_markdown(_results(load=9.5), out)
+    results_md.write_markdown(_results(load=9.5), out)
     md = out.read_text(encoding="utf-8")
     assert "bis 9,5 bei 2 Kernen" in md
     assert "Last (1 min) 9,5–9,5" in md
@@ -128,13 +128,13 @@ def test_foreign_cpu_share_decides_the_load_note(tmp_path):
     results = _results(load=9.5)
     _set_everywhere(results, "foreign_cpu_share", 0.02)
     out = tmp_path / "results.md"
-    run_all.write_markdown(results, out)
+    results_md.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
     assert "Hinweis:**" not in md
     assert "höchstens 2 % der CPU-Leistung" in md and "fremde CPU-Last 2 %" in md
     # one stage with 40 % foreign CPU: flagged by name
     results["stages"]["browser"]["national"]["foreign_cpu_share"] = 0.4
-    run_all.write_markdown(results, out)
+    results_md.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
     assert "Hinweis:** Während einiger Stufen" in md and "browser National (40 %)" in md
     assert "pages Landkreis" not in md
@@ -144,14 +144,14 @@ def test_speed_probe_flags_stages_on_a_slowed_machine(tmp_path):
     results = _results()
     _set_everywhere(results, "probe_s", 0.4)
     out = tmp_path / "results.md"
-    run_all.write_markdown(results, out)
+    results_md.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
     assert "Rechenprobe (dieselbe Python-Schleife" in md and "0,40–0,40 s" in md and "etwa gleich schnell" in md
     assert "Rechenprobe 0,40 s" in md  # in each stage's note
     assert "rechnete die Maschine" not in md
     # the ETL at national scale ran while the host slowed the machine to 60 %
     results["stages"]["etl"]["national"]["probe_s"] = 0.66
-    run_all.write_markdown(results, out)
+    results_md.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
     assert "Hinweis:** In einigen Stufen rechnete die Maschine" in md and "etl National (1,6×)" in md
     assert "0,40–0,66 s" in md and "pages Landkreis (" not in md
@@ -178,7 +178,7 @@ def test_missing_scale_shows_a_dash(tmp_path):
     for stage in results["stages"].values():
         del stage["national"]
     out = tmp_path / "results.md"
-    run_all.write_markdown(results, out)
+    results_md.write_markdown(results, out)
     assert _row(out.read_text(encoding="utf-8"), "Skriptzeit je Seite – Median (warme Caches)", "Überblick") \
         == "| Überblick | 200 ms ✓ | – | – |"
 
@@ -190,7 +190,7 @@ def test_reference_pages_get_their_own_tables_and_never_count_as_the_slowest_pag
             {"page": "vergleich_plotly", "reference": True, "cold_ms": warm + 1000, "warm_ms": warm,
              "filter_change_ms": None, "failures": []})
     out = tmp_path / "results.md"
-    run_all.write_markdown(results, out)
+    results_md.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
     assert _row(md, "Zum Vergleich: Streamlit selbst – warm", "Streamlit: eine Plotly-Grafik") \
         == "| Streamlit: eine Plotly-Grafik | 9.000 ms | 9.500 ms | 1,1× |"
