@@ -35,7 +35,7 @@ from etl import catalogue as cat
 from etl.datatests import DataTestResult, run_data_tests
 from etl.issues import InputError, Issue
 from etl.reference import read_manifest, read_municipalities, read_regions
-from etl.statistics import LongLineScan, long_line_issue
+from etl.statistics import LongLineScan, drop_staged_view, install_macros, load_statistics_file, long_line_issue
 from monitor.core.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -387,12 +387,10 @@ class _WorkerCursors:
     def get(self) -> duckdb.DuckDBPyConnection:
         cur = getattr(self._local, "cursor", None)
         if cur is None:
-            from etl import statistics
-
             cur = self._con.cursor()
             with self._lock:
                 self._all.append(cur)
-            statistics.install_macros(cur)
+            install_macros(cur)
             self._local.cursor = cur
         return cur
 
@@ -410,13 +408,11 @@ def _stage_and_map(cursors: _WorkerCursors, source: Path, rel: str):
     """One statistics file on its worker's cursor: (its issues, format or None, outside rows, unmatched rows);
     the rows go to ``indicator_value`` when the file has no error. The file's temp objects are dropped before
     the worker takes the next file."""
-    from etl import statistics
-
     cur = cursors.get()
     try:
         try:
-            result = statistics.load_statistics_file(cur, source / rel, rel, table="stg_file", check_lines=False,
-                                                     as_view=True, macros=False)
+            result = load_statistics_file(cur, source / rel, rel, table="stg_file", check_lines=False,
+                                          as_view=True, macros=False)
         except InputError as exc:
             return list(exc.issues), None, None, None
         file_issues = list(result.issues)
@@ -426,7 +422,7 @@ def _stage_and_map(cursors: _WorkerCursors, source: Path, rel: str):
             return file_issues, result.format, None, None
         return (file_issues, result.format, *_map_file(cur, rel))
     finally:
-        statistics.drop_staged_view(cur, "stg_file")
+        drop_staged_view(cur, "stg_file")
 
 
 def _map_file(con: duckdb.DuckDBPyConnection, source_id: str):

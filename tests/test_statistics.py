@@ -14,7 +14,6 @@ import pytest
 from etl.issues import InputError
 from etl.statistics import (
     STAGING_DDL,
-    _eight_bit_encoding,
     detect_format,
     ensure_staging,
     install_macros,
@@ -22,6 +21,7 @@ from etl.statistics import (
     parse_period,
     parse_value,
 )
+from etl.statistics.encoding import eight_bit_encoding
 
 ROOT = Path(__file__).resolve().parent.parent
 FX = ROOT / "tests" / "fixtures" / "stats"
@@ -108,7 +108,7 @@ def test_detect_zip_and_comma_csv(tmp_path):
     (b"G\xf6rlitz", "cp1252"),  # same text in both: cp1252
 ])
 def test_eight_bit_encoding_rule(data, enc):
-    assert _eight_bit_encoding(data) == enc
+    assert eight_bit_encoding(data) == enc
 
 
 # ------------------------------------------------------------------------------------------ values
