@@ -8,7 +8,7 @@ DB := data/monitor.duckdb
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test install install-test chromium etl db bench clean
+.PHONY: run test lint install install-test chromium etl db bench clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ etl: install
 run: db
 	@$(MAKE) --no-print-directory chromium || echo "Hinweis: Chromium konnte nicht installiert werden – Berichte enthalten dann keine Diagramme."
 	$(PY) -m monitor.app.serve --server.port $(PORT)
+
+# The architecture (import-linter contracts in pyproject.toml) and lint (ruff) are checked before the tests.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test: install-test
 	$(PY) -m pytest

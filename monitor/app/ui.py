@@ -7,17 +7,21 @@ elements that escape it; never ``unsafe_allow_html`` or ``st.html``.
 """
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 
 import duckdb
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
+import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's plotly template on import; ours comes after
 
 from monitor.data import db, meta
 from monitor.core import format as fmt
 from monitor.core.vocab import THEME_BY_ID
+from monitor.figures.indicators import APP_TEMPLATE
+
+pio.templates.default = APP_TEMPLATE  # after Streamlit's own default (see monitor/figures/indicators.py)
 
 MISSING_DB_TEXT = "Noch keine Daten geladen – bitte `python -m etl` ausführen."
 SYNTHETIC_TEXT = (

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's default template on import; ours comes after
 
 from monitor.core import format as fmt
 from monitor.core.format import stand_text
@@ -28,8 +27,9 @@ STATE_COLOUR = "#999999"
 HIGHLIGHT_COLOUR = "#D55E00"
 MISSING_COLOUR = "#BDBDBD"
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
-#: The look of every chart of the app and the report: plotly's 'plotly_white'. Set as plotly's default (after
-#: Streamlit has set its own, on import), where a figure gets it without validating it; naming it in each
+#: The look of every chart of the app and the report: plotly's 'plotly_white'. Set as plotly's default (the app
+#: sets it again after Streamlit has set its own on import, see monitor/app/ui.py), where a figure gets it without
+#: validating it; naming it in each
 #: figure's layout validates and copies the whole template again, ~25 ms per chart (a third of the script time
 #: of the district's chart pages).
 APP_TEMPLATE = "plotly_white"
