@@ -151,11 +151,11 @@ def test_funnel_text_is_readable_on_dark_bars():
 
 
 def test_every_chart_module_draws_with_the_app_template():
-    """Figures get 'plotly_white' as plotly's default (set by monitor.figures.indicators), not per figure: the
-    look is the same on every page and in the report."""
+    """Figures get 'plotly_white' as plotly's default (set by monitor.figures.indicators, and again by the app
+    layer after Streamlit's own), not per figure: the look is the same on every page and in the report."""
     import plotly.io as pio
 
-    from monitor.data import actors  # noqa: F401 - importing sets the default
+    from monitor.app import ui  # noqa: F401 - importing sets the default after Streamlit's
     from monitor.figures import indicators, maps
     white = pio.templates[indicators.APP_TEMPLATE].to_plotly_json()
     counts = pd.DataFrame({"status": list(STATUSES), "initiatives": list(range(1, 10))})
