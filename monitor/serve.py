@@ -39,7 +39,7 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 PRELOAD = ("pandas", "duckdb", "pyarrow", "plotly.graph_objects", "plotly.io", "pydeck",
            "monitor.db", "monitor.filters", "monitor.ui", "monitor.charts", "monitor.indicator_charts",
            "monitor.maps", "monitor.overview", "monitor.themes", "monitor.municipalities", "monitor.initiatives",
-           "monitor.actors", "monitor.sources", "monitor.kpis", "monitor.export",
+           "monitor.actors", "monitor.sources", "monitor.export",
            "monitor.report.content", "monitor.report.figures", "monitor.report.model")
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"
 
