@@ -6,7 +6,9 @@ Steps (each in its own function, the same shape as staging -> marts):
 3. catalogue (-> ``indicator``); statistics files staged one at a time (temp table ``stg_file``) and mapped
    to ``indicator_value`` via the catalogue; formula indicators computed in DuckDB;
 4. portfolio workbook (-> initiative tables); optional boundaries (-> ``municipality_geometry``);
-5. data tests; ``etl_run`` (history of the old database + this run); then ``os.replace``.
+5. meta (district, Stand); the marts the app reads (``etl/marts``: day-dependent rules as stored macros,
+   tables such as ``initiative_span``, ``milestone_state``, ``kpi_rating``);
+6. data tests; ``etl_run`` (history of the old database + this run); then ``os.replace``.
 
 Any error (input or internal) leaves the previous database byte-identical: the new file is written beside
 it under a temporary name and removed on failure. Failed runs are appended to ``etl_runs.jsonl`` beside the
@@ -34,6 +36,7 @@ import pandas as pd
 from etl import catalogue as cat
 from etl.datatests import DataTestResult, run_data_tests
 from etl.issues import InputError, Issue
+from etl.marts import build_marts
 from etl.reference import read_manifest, read_municipalities, read_regions
 from etl.statistics import LongLineScan, drop_staged_view, install_macros, load_statistics_file, long_line_issue
 from monitor.core.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
@@ -202,6 +205,9 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
         _load_sources(con, inventory, manifest, issues, formats)
         _stop_on_errors(issues)
 
+        _write_meta(con, source, manifest, today, started)
+        pr.step("Marts")
+        build_marts(con)
         pr.step("Datentests")
         report.data_tests = run_data_tests(con)
         failed = [t for t in report.data_tests if t.failing_rows and t.severity == "error"]
@@ -212,7 +218,6 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
         _stop_on_errors(issues)
         assert not failed
 
-        _write_meta(con, source, manifest, today, started)
         report.row_counts = {t: _count(con, t) for t in SUMMARY_TABLES}
         report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]}
                         for k, v in inventory.items()]

@@ -44,12 +44,19 @@ def relationship(table: str, col: str, parent: str, parent_col: str) -> DataTest
                     f"select c.* from {table} c anti join {parent} p on c.{col} = p.{parent_col}")
 
 
+def covers(mart: str, table: str, key: str) -> DataTest:
+    return DataTest(f"complete_{mart}", f"{mart} hat eine Zeile je Zeile von {table}",
+                    f"select {key} from {table} anti join {mart} using ({key})")
+
+
 def not_empty(table: str) -> DataTest:
     return DataTest(f"not_empty_{table}", f"{table} ist nicht leer",
                     f"select '{table}' as tabelle where not exists (select 1 from {table})")
 
 
 FLAGS = ", ".join(f"'{f}'" for f in VALUE_FLAGS)
+#: The states of the macro milestone_state_on (etl/marts/010_macros.sql).
+MILESTONE_STATES = "'erledigt', 'verspätet erledigt', 'entfallen', 'überfällig', 'offen'"
 
 TESTS: tuple[DataTest, ...] = (
     not_empty("municipality"), not_empty("indicator"), not_empty("indicator_value"), not_empty("region"),
@@ -115,6 +122,14 @@ TESTS: tuple[DataTest, ...] = (
     DataTest("initiative_has_history", "Jede Initiative hat einen Statusverlauf",
              "select initiative_id from initiative anti join status_history using (initiative_id)",
              severity="warning"),
+    # the marts (etl/marts): one row per key of their source table, the columns the app relies on filled
+    unique("initiative_span", "initiative_id"), unique("milestone_state", "initiative_id, seq"),
+    unique("kpi_rating", "initiative_id, seq"),
+    covers("initiative_span", "initiative", "initiative_id"),
+    covers("milestone_state", "milestone", "initiative_id, seq"), covers("kpi_rating", "kpi", "initiative_id, seq"),
+    not_null("initiative_span", "closed"), not_null("milestone_state", "state"), not_null("kpi_rating", "name"),
+    not_null("kpi_rating", "unit"),
+    accepted("milestone_state", "state", MILESTONE_STATES),
 )
 
 

@@ -92,7 +92,7 @@ if chosen is None:
                "Förderung und Abstimmungsrunden zu sehen.")
     st.stop()
 
-d = initiatives.detail(chosen)
+d = initiatives.detail(chosen, today)
 if d is None:
     ui.empty_state("Diese Initiative gibt es in den geladenen Daten nicht (mehr).")
     st.stop()
@@ -138,7 +138,7 @@ else:
     ui.figure_caption(portfolio_label, unit="Datum (fällig / erledigt)")
 
 if not d.milestones.empty:
-    ms = initiatives.milestone_table(d.milestones, today)
+    ms = initiatives.milestone_table(d.milestones)
     ui.table(ms, "milestones", column_order=["seq", "title", "due_date", "done_date", "state"],
              column_config={"seq": st.column_config.NumberColumn("Nr.", format="%d"), "title": "Meilenstein",
                             "due_date": st.column_config.DateColumn("Fällig am", format="DD.MM.YYYY"),

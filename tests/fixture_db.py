@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.marts import build_marts
 from monitor.core import vocab
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -402,7 +403,8 @@ _INDICATOR_DEFAULTS = dict(source="Beispielstatistik (synthetisch)", licence="CC
 
 
 def build_fixture_db(path: Path) -> None:
-    """Create the fixture database at ``path`` (replacing a file there): schema + the lists above."""
+    """Create the fixture database at ``path`` (replacing a file there): schema + the lists above + the marts
+    (``etl/marts``)."""
     path = Path(path)
     path.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
@@ -460,6 +462,7 @@ def build_fixture_db(path: Path) -> None:
             "row_counts": json.dumps({"initiative": len(INITIATIVES), "indicator_value": len(VALUES)}),
             "data_tests": json.dumps({t["test_name"]: t["failing_rows"] for t in DATA_TESTS}),
         }])
+        build_marts(con)  # the tables the app reads, as the ETL builds them
     finally:
         con.close()
 

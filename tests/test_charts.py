@@ -102,6 +102,7 @@ def test_milestone_timeline_states():
         "title": ["pünktlich", "spät", "überfällig", "offen"],
         "due_date": [dt.date(2025, 5, 1), dt.date(2025, 5, 1), dt.date(2026, 1, 1), dt.date(2026, 12, 1)],
         "done_date": [dt.date(2025, 4, 1), dt.date(2025, 6, 1), None, None],
+        "state": ["erledigt", "verspätet erledigt", "überfällig", "offen"],
     })
     fig = portfolio.milestone_timeline(ms, TODAY, STAND).to_dict()
     _common(fig, "Meilensteine")
@@ -113,14 +114,6 @@ def test_milestone_timeline_states():
     due = [t for t in fig["data"] if t.get("name") == "fällig am"]
     assert len(due) == 4 and sum(bool(t["showlegend"]) for t in due) == 1
     assert any(s.get("type") == "line" for s in fig["layout"]["shapes"])  # today line
-
-
-def test_milestone_state():
-    assert portfolio.milestone_state(dt.date(2025, 1, 1), dt.date(2024, 12, 1), TODAY) == "erledigt"
-    assert portfolio.milestone_state(dt.date(2025, 1, 1), dt.date(2025, 2, 1), TODAY) == "verspätet erledigt"
-    assert portfolio.milestone_state(dt.date(2025, 1, 1), None, TODAY) == "überfällig"
-    assert portfolio.milestone_state(TODAY, None, TODAY) == "offen"
-    assert portfolio.milestone_state(None, None, TODAY) == "offen"
 
 
 def test_esc():
@@ -156,11 +149,11 @@ def test_every_chart_module_draws_with_the_app_template():
     import plotly.io as pio
 
     from monitor.app import ui  # noqa: F401 - importing sets the default after Streamlit's
-    from monitor.figures import indicators, maps
+    from monitor.figures import indicators
     white = pio.templates[indicators.APP_TEMPLATE].to_plotly_json()
     counts = pd.DataFrame({"status": list(STATUSES), "initiatives": list(range(1, 10))})
     figs = [portfolio.status_funnel(counts, STAND),
-            indicators.kpi_figure(pd.DataFrame(columns=["label", "unit", "baseline", "target", "actual"]),
+            indicators.kpi_figure(pd.DataFrame(columns=["label", "unit", "baseline", "target", "actual", "progress"]),
                                         title="Kennzahlen", stand=STAND, colour="#0072B2")]
     for fig in figs:
         assert fig.to_dict()["layout"]["template"] == white

@@ -218,24 +218,7 @@ def test_pinning_a_missing_database_runs_unpinned(tmp_path, monkeypatch):
             db.query("select 1")
 
 
-def test_each_version_derives_its_own_initiative_span(live, tmp_path):
-    import duckdb
-
-    first = db.query(f"select initiative_id, first_date from {db.INITIATIVE_SPAN}")
-    expected = db.scalar("select min(date) from status_history")
-    assert len(first) == 1 and first["first_date"].iloc[0] == expected
-    earlier = tmp_path / ".monitor.duckdb.tmp-span"
-    shutil.copyfile(live, earlier)
-    with duckdb.connect(str(earlier)) as con:
-        con.execute("update status_history set date = date - interval 400 day")
-    os.replace(earlier, live)
-    again = db.query(f"select first_date from {db.INITIATIVE_SPAN}")
-    assert again["first_date"].iloc[0] == expected - dt.timedelta(days=400)
-
-
-def test_a_file_without_the_portfolio_tables_opens_with_a_warning(tmp_path, monkeypatch, caplog):
-    import logging
-
+def test_a_file_without_the_portfolio_tables_opens(tmp_path, monkeypatch):
     import duckdb
 
     path = tmp_path / "other.duckdb"
@@ -243,7 +226,5 @@ def test_a_file_without_the_portfolio_tables_opens_with_a_warning(tmp_path, monk
         con.execute("create table meta (key varchar, value varchar)")
     monkeypatch.setenv(db.DB_ENV, str(path))
     clear_streamlit_caches()
-    with caplog.at_level(logging.WARNING, logger="monitor.data.db"):
-        assert db.scalar("select count(*) from meta") == 0
-    assert f"{db.INITIATIVE_SPAN} nicht angelegt" in caplog.text
+    assert db.scalar("select count(*) from meta") == 0
     clear_streamlit_caches()

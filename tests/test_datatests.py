@@ -1,11 +1,11 @@
 """SQL data tests catch planted violations and pass on clean data."""
-import datetime as dt
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from etl.datatests import TESTS, run_data_tests
+from etl.marts import build_marts
 
 SCHEMA = (Path(__file__).parent.parent / "etl" / "schema.sql").read_text(encoding="utf-8")
 
@@ -29,6 +29,9 @@ def con():
     c.execute("insert into initiative (initiative_id,title,theme,districtwide,status,is_public,total_cost_eur,"
               "funding_granted_eur) values ('I-1','Rufbus','mobility',false,'Idee',true,100,50)")
     c.execute("insert into status_history values ('I-1','2024-01-01','Idee',null,1)")
+    c.execute("insert into milestone values ('I-1',1,'M',date '2024-06-30',null)")
+    c.execute("insert into kpi (initiative_id,seq,name,target,actual) values ('I-1',1,'Fahrgäste',10,5)")
+    build_marts(c)
     return c
 
 
@@ -58,6 +61,12 @@ def test_clean_database_passes(con):
     ("update municipality set population = 4000", "population_adds_up"),
     ("delete from status_history", "initiative_has_history"),
     ("delete from indicator_value", "not_empty_indicator_value"),
+    ("delete from initiative_span", "complete_initiative_span"),
+    ("insert into initiative_span select * from initiative_span", "unique_initiative_span_initiative_id"),
+    ("delete from milestone_state", "complete_milestone_state"),
+    ("update milestone_state set state = 'vergessen'", "accepted_values_milestone_state_state"),
+    ("insert into kpi_rating select * from kpi_rating", "unique_kpi_rating_initiative_id_seq"),
+    ("update kpi_rating set unit = null", "not_null_kpi_rating_unit"),
 ])
 def test_planted_violation_is_caught(con, plant, test_name):
     con.execute(plant)

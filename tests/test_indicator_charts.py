@@ -133,18 +133,10 @@ def test_status_progress_figure_order_and_colours():
     assert d["layout"]["yaxis"]["title"]["text"] == "Anzahl Initiativen"
 
 
-@pytest.mark.parametrize("baseline, target, actual, expected", [
-    (0, 400, 420, 105.0), (60, 30, 25, 116.66666666666667), (4, 10, 6, 100 * 2 / 6), (0, 0, 5, None),
-    (0, 10, None, None), (None, 10, 5, 50.0)])
-def test_kpi_progress(baseline, target, actual, expected):
-    result = ic.kpi_progress(baseline, target, actual)
-    assert result == pytest.approx(expected) if expected is not None else result is None
-
-
 def test_kpi_figure_texts_carry_units():
     data = pd.DataFrame({"name": ["Fahrgäste", "Öffnungsstunden"], "title": ["Rufbus", "Dorfladen"],
                          "unit": ["Fahrgäste", "Stunden"], "baseline": [0.0, 0.0], "target": [400.0, 40.0],
-                         "actual": [420.0, None]})
+                         "actual": [420.0, None], "progress": [105.0, None]})
     d = ic.kpi_figure(data, title="KPI", stand=None, colour=THEME_COLOURS["mobility"]).to_plotly_json()
     bars = d["data"][0]
     assert bars["x"] == [105.0, None]
@@ -155,7 +147,7 @@ def test_kpi_figure_texts_carry_units():
 
 def test_data_text_is_shown_literally_not_as_markup():
     data = pd.DataFrame({"name": ["Ziel"], "title": ["<img src=x onerror=alert(1)>"], "unit": ["Anzahl"],
-                         "baseline": [0.0], "target": [10.0], "actual": [5.0]})
+                         "baseline": [0.0], "target": [10.0], "actual": [5.0], "progress": [50.0]})
     d = ic.kpi_figure(data, title="<b>KPI</b>", stand=None, colour="#000000").to_plotly_json()
     assert "<img" not in d["data"][0]["y"][0] and "&lt;img src=x onerror=alert(1)&gt;" in d["data"][0]["y"][0]
     assert d["layout"]["title"]["text"] == "&lt;b&gt;KPI&lt;/b&gt;"

@@ -40,7 +40,7 @@ APP = Path(__file__).resolve().parents[2] / "app.py"
 PRELOAD = ("pandas", "duckdb", "pyarrow", "plotly.graph_objects", "plotly.io", "pydeck",
            "monitor.core.format", "monitor.core.vocab", "monitor.data.db", "monitor.data.meta", "monitor.data.filters", "monitor.data.overview",
            "monitor.data.themes", "monitor.data.municipalities", "monitor.data.initiatives", "monitor.data.actors",
-           "monitor.data.sources", "monitor.data.kpis", "monitor.data.export",
+           "monitor.data.sources", "monitor.data.export",
            "monitor.figures.portfolio", "monitor.figures.indicators", "monitor.figures.maps",
            "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate",
            "monitor.report.content", "monitor.report.figures", "monitor.report.model", "monitor.report.profile")

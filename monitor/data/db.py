@@ -19,9 +19,6 @@
   version that was current when the run began; every query of that run reads it, even when the ETL replaces
   the file halfway through (the next run shows the new version). Without a pin (tools, tests), each query
   reads the current version.
-- Each open version also holds small derived tables in its private in-memory catalog (:data:`DERIVED`), built
-  once when the version is opened: e.g. each initiative's first status date for the sidebar's period rule,
-  which every filtered query would otherwise recompute in a correlated subquery.
 Page code never writes SQL; the query functions in the ``monitor`` modules call :func:`query`.
 """
 from __future__ import annotations
@@ -53,24 +50,6 @@ MEMORY_ENV = "REGIONALMONITOR_DUCKDB_MEMORY"
 #: more per server; 64 MB runs every page and report, 40 MB makes the national report run out of memory (then
 #: the fallback below answers anyway).
 DEFAULT_MEMORY = "64MB"
-
-#: The dates of the sidebar's period rule per initiative (:meth:`monitor.data.filters.Filters.initiative_sql`):
-#: ``first_date`` = its first status date, else its start date; ``closed_date`` = for an initiative that is
-#: Abgeschlossen or Verworfen, the last date it reached that status (None otherwise or without history).
-INITIATIVE_SPAN = "memory.main.rm_initiative_span"
-DERIVED = {
-    INITIATIVE_SPAN: """
-        select i.initiative_id,
-               coalesce(f.first_date, i.start_date) as first_date,
-               i.status in ('Abgeschlossen', 'Verworfen') as closed,
-               case when i.status in ('Abgeschlossen', 'Verworfen') then l.last_date end as closed_date
-        from initiative i
-        left join (select initiative_id, min(date) as first_date from status_history group by initiative_id) f
-               on f.initiative_id = i.initiative_id
-        left join (select initiative_id, status, max(date) as last_date from status_history
-                   group by initiative_id, status) l
-               on l.initiative_id = i.initiative_id and l.status = i.status""",
-}
 
 
 class DatabaseMissing(RuntimeError):
@@ -147,22 +126,6 @@ def _connect() -> duckdb.DuckDBPyConnection:
         return duckdb.connect(":memory:", config={"temp_directory": str(spill)})
 
 
-def _derive(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the :data:`DERIVED` tables of a freshly attached version (skipped when its tables are missing:
-    an empty or foreign file, whose queries then fail with DuckDB's own message)."""
-    for name, sql in DERIVED.items():
-        try:
-            try:
-                con.execute(f"create or replace table {name} as {sql}")
-            except duckdb.OutOfMemoryException:  # a tiny budget: build it with DuckDB's default, then keep the budget
-                limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
-                con.execute("reset global memory_limit")
-                con.execute(f"create or replace table {name} as {sql}")
-                con.execute("set global memory_limit = ?", [limit])
-        except duckdb.CatalogException as exc:
-            _log.warning("%s nicht angelegt: %s", name, str(exc).splitlines()[0])
-
-
 def _open(path: str) -> _Handle:
     """Attach the file at ``path`` read-only; the stamp is taken before and after, so the handle is labelled
     with the version it really opened (a replacement in between is retried)."""
@@ -179,7 +142,6 @@ def _open(path: str) -> _Handle:
             time.sleep(0.02 * (attempt + 1))
             continue
         if db_stamp(Path(path)) == before:
-            _derive(con)
             return _Handle(before, con)
         con.close()
     raise duckdb.IOException(f"Datenbankdatei {path} ändert sich fortlaufend; bitte später erneut versuchen.")

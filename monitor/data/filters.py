@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from monitor.core import format as fmt, vocab
-from monitor.data import db, meta
+from monitor.data import meta
 
 CLOSED_STATUSES = ("Abgeschlossen", "Verworfen")
 
@@ -73,9 +73,9 @@ class Filters:
         not closed (Abgeschlossen/Verworfen) before ``date_from`` (the date its final status was reached).
         """
         a = alias
-        # the dates come from the span table each open database version holds (monitor.data.db.DERIVED)
+        # the dates come from the mart initiative_span (etl/marts/020_initiative_span.sql)
         parts = [
-            f"{a}.initiative_id in (select s.initiative_id from {db.INITIATIVE_SPAN} s where"
+            f"{a}.initiative_id in (select s.initiative_id from initiative_span s where"
             f" coalesce(s.first_date, ?) <= ? and not (s.closed and coalesce(s.closed_date, ?) < ?))",
         ]
         params: list = [self.date_to, self.date_to, self.date_from, self.date_from]

@@ -13,8 +13,6 @@ import pandas as pd
 
 from monitor.data import db
 from monitor.core import format as fmt
-from monitor.data import kpis as kpi_rules
-from monitor.figures.portfolio import milestone_state
 from monitor.data.filters import Filters
 from monitor.core.vocab import THEME_BY_ID
 
@@ -121,13 +119,16 @@ class InitiativeDetail:
     programmes: tuple[str, ...]
     organisations: pd.DataFrame  # organisation, role
     history: pd.DataFrame  # date, status, note
-    milestones: pd.DataFrame  # seq, title, due_date, done_date
+    milestones: pd.DataFrame  # seq, title, due_date, done_date, state (on the day asked for)
     kpis: pd.DataFrame  # name (indicator name when linked), unit, baseline, target, target_year, actual, as_of, reached
     rounds: pd.DataFrame  # round_id, date, format, results, organisations
 
 
-def detail(initiative_id: str) -> InitiativeDetail | None:
-    """One initiative's details, or None when the ID does not exist."""
+def detail(initiative_id: str, today: date | None = None) -> InitiativeDetail | None:
+    """One initiative's details, or None when the ID does not exist. The milestones' state is the one on
+    ``today`` (erledigt, verspätet erledigt, entfallen, überfällig, offen: the database macro
+    ``milestone_state_on``), without ``today`` the one on the data Stand (mart ``milestone_state``); the KPIs
+    come named and rated from the mart ``kpi_rating``."""
     info = db.query("select * from initiative where initiative_id = ?", (initiative_id,))
     if info.empty:
         return None
@@ -144,13 +145,12 @@ def detail(initiative_id: str) -> InitiativeDetail | None:
         " order by role <> 'Träger', organisation", (initiative_id,))
     history = db.query("select date, status, note from status_history where initiative_id = ? order by seq",
                        (initiative_id,))
-    milestones = db.query("select seq, title, due_date, done_date from milestone where initiative_id = ? order by seq",
-                          (initiative_id,))
+    ms_table, ms_params = ("milestone_state", ()) if today is None else ("milestones_on(?)", (today,))
+    milestones = db.query(f"select seq, title, due_date, done_date, state from {ms_table}"
+                          " where initiative_id = ? order by seq", (*ms_params, initiative_id))
     kpis = db.query(
-        f"""select {kpi_rules.NAME_SQL} as name, {kpi_rules.UNIT_SQL} as unit, k.baseline, k.target,
-                  k.target_year, k.actual, k.as_of, {kpi_rules.REACHED_SQL} as reached
-           from kpi k {kpi_rules.INDICATOR_JOIN}
-           where k.initiative_id = ? order by k.seq""", (initiative_id,))
+        """select name, unit, baseline, target, target_year, actual, as_of, reached
+           from kpi_rating where initiative_id = ? order by seq""", (initiative_id,))
     rounds = db.query(
         """select r.round_id, r.date, r.format, r.results,
                   (select string_agg(o.organisation, ', ' order by o.organisation)
@@ -185,14 +185,11 @@ def export_table(df: pd.DataFrame, public_only: bool = True) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def milestone_table(milestones: pd.DataFrame, today: date) -> pd.DataFrame:
-    """Milestones with their state on ``today`` (erledigt, verspätet erledigt, überfällig, offen)."""
+def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
+    """The milestones of :func:`detail` (with their state) for display: dates as timestamps."""
     out = milestones.copy()
     for col in ("due_date", "done_date"):
         out[col] = pd.to_datetime(out[col])
-    out["state"] = [milestone_state(None if pd.isna(d) else pd.Timestamp(d).date(),
-                                    None if pd.isna(x) else pd.Timestamp(x).date(), today)
-                    for d, x in zip(out["due_date"], out["done_date"])]
     return out
 
 

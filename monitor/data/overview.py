@@ -4,10 +4,10 @@ attention, funds by programme. Pure functions over ``monitor.data.db.query`` (ag
 Rules (shown on the page as help texts):
 - The initiatives counted are those matching the sidebar filters (``Filters.initiative_sql``).
 - Total cost leaves out initiatives with status Verworfen; funds granted count every initiative.
-- A milestone is *überfällig* when it is not done and its due date lies before today; milestones of
-  initiatives with status Verworfen are not counted as open or overdue.
-- A KPI has *reached* its target when the actual value reached the target in the direction from the
-  baseline to the target (baseline > target: lower is better); KPIs without actual or target are not rated.
+- A milestone's state on today (erledigt, verspätet erledigt, entfallen, überfällig, offen) is the rule of the
+  database macro ``milestone_state_on`` (``etl/marts/010_macros.sql``): *überfällig* = not done and due before
+  today; milestones of initiatives with status Verworfen count as neither open nor overdue.
+- A KPI's rating (*reached*, not rated) comes from the mart ``kpi_rating`` (``etl/marts/040_kpi_rating.sql``).
 - *Ohne Bewegung* = not Abgeschlossen/Verworfen, and neither a status change (without any history: the row's
   Stand) nor a milestone done in the last ``STALE_MONTHS`` months before today: a project in implementation
   that keeps reaching milestones is moving, one that waits for months without any step is not.
@@ -21,7 +21,6 @@ from datetime import date, timedelta
 import pandas as pd
 
 from monitor.data import db
-from monitor.data import kpis as kpi_rules
 from monitor.data.filters import Filters
 from monitor.core.vocab import STATUSES, STATUS_RANK, THEMES
 
@@ -65,8 +64,8 @@ def key_figures(f: Filters, today: date) -> KeyFigures:
     cte, params = _selected(f)
     df = db.query(
         f"""with {cte},
-        ms as (select count(*) as overdue from sel i join milestone m using (initiative_id)
-               where m.done_date is null and m.due_date < ? and i.status <> 'Verworfen')
+        ms as (select count(*) as overdue from sel i join milestones_on(?) m using (initiative_id)
+               where m.state = 'überfällig')
         select count(*) as initiatives,
                count(*) filter (where status = 'In Umsetzung') as in_progress,
                count(*) filter (where status = 'Abgeschlossen') as completed,
@@ -113,17 +112,15 @@ def theme_progress(f: Filters, today: date) -> pd.DataFrame:
                        coalesce(sum(total_cost_eur) filter (where status <> 'Verworfen'), 0) as total_cost_eur
                 from sel group by theme),
         ms as (select i.theme,
-                      count(*) filter (where m.done_date is not null) as milestones_done,
-                      count(*) filter (where m.done_date > m.due_date) as milestones_done_late,
-                      count(*) filter (where m.done_date is null and i.status <> 'Verworfen'
-                                       and (m.due_date is null or m.due_date >= ?)) as milestones_open,
-                      count(*) filter (where m.done_date is null and i.status <> 'Verworfen'
-                                       and m.due_date < ?) as milestones_overdue
-               from sel i join milestone m using (initiative_id) group by i.theme),
+                      count(*) filter (where m.state in ('erledigt', 'verspätet erledigt')) as milestones_done,
+                      count(*) filter (where m.state = 'verspätet erledigt') as milestones_done_late,
+                      count(*) filter (where m.state = 'offen') as milestones_open,
+                      count(*) filter (where m.state = 'überfällig') as milestones_overdue
+               from sel i join milestones_on(?) m using (initiative_id) group by i.theme),
         kp as (select i.theme,
-                      count(*) filter (where ({kpi_rules.REACHED_SQL}) is not null) as kpis_rated,
-                      count(*) filter (where {kpi_rules.REACHED_SQL}) as kpis_reached
-               from sel i join kpi k using (initiative_id) group by i.theme)
+                      count(k.reached) as kpis_rated,
+                      count(*) filter (where k.reached) as kpis_reached
+               from sel i join kpi_rating k using (initiative_id) group by i.theme)
         select ini.theme, ini.initiatives, ini.funding_granted_eur, ini.total_cost_eur,
                coalesce(ms.milestones_done, 0) as milestones_done,
                coalesce(ms.milestones_done_late, 0) as milestones_done_late,
@@ -131,7 +128,7 @@ def theme_progress(f: Filters, today: date) -> pd.DataFrame:
                coalesce(ms.milestones_overdue, 0) as milestones_overdue,
                coalesce(kp.kpis_rated, 0) as kpis_rated, coalesce(kp.kpis_reached, 0) as kpis_reached
         from ini left join ms using (theme) left join kp using (theme)""",
-        (*params, today, today),
+        (*params, today),
     )
     by_theme = df.set_index("theme")
     rows = []
@@ -153,12 +150,13 @@ class Changes:
 
     new_initiatives: pd.DataFrame  # initiative_id, title, theme, status (current), first_status, date
     status_changes: pd.DataFrame  # initiative_id, title, date, previous_status, status
-    milestones_reached: pd.DataFrame  # initiative_id, title, milestone, due_date, done_date
+    milestones_reached: pd.DataFrame  # initiative_id, title, milestone, due_date, done_date, state
 
 
 def changes(f: Filters) -> Changes:
     """New initiatives (first status date in the period), status changes (every history row after the first
-    with a date in the period) and milestones done in the period, for the filtered initiatives."""
+    with a date in the period) and milestones done in the period (state: erledigt or verspätet erledigt), for
+    the filtered initiatives."""
     cte, params = _selected(f)
     period = (f.date_from, f.date_to)
     new = db.query(
@@ -182,10 +180,10 @@ def changes(f: Filters) -> Changes:
     )
     reached = db.query(
         f"""with {cte}
-        select i.initiative_id, i.title, m.title as milestone, m.due_date, m.done_date
-        from sel i join milestone m using (initiative_id)
+        select i.initiative_id, i.title, m.title as milestone, m.due_date, m.done_date, m.state
+        from sel i join milestones_on(?) m using (initiative_id)
         where m.done_date between ? and ? order by m.done_date desc, i.initiative_id, m.seq""",
-        (*params, *period),
+        (*params, f.date_to, *period),
     )
     return Changes(new, moves, reached)
 
@@ -223,8 +221,8 @@ def attention(f: Filters, today: date) -> Attention:
         f"""with {cte}
         select i.initiative_id, i.title, m.title as milestone, m.due_date,
                date_diff('day', m.due_date, ?::date) as days_overdue
-        from sel i join milestone m using (initiative_id)
-        where m.done_date is null and m.due_date < ? and i.status <> 'Verworfen'
+        from sel i join milestones_on(?) m using (initiative_id)
+        where m.state = 'überfällig'
         order by m.due_date, i.initiative_id, m.seq""",
         (*params, today, today),
     )

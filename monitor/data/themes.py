@@ -13,10 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from monitor.core import format as fmt
-from monitor.data import kpis as kpi_rules
 from monitor.data.db import query
 from monitor.data.filters import Filters
-from monitor.figures.indicators import kpi_progress
 from monitor.core.vocab import THEMES
 
 INITIATIVE_COLUMNS = ["initiative_id", "title", "status", "lead_organisation", "districtwide", "municipalities",
@@ -84,16 +82,16 @@ def status_progress(filters: Filters, theme: str) -> pd.DataFrame:
 
 def theme_kpis(filters: Filters, theme: str) -> pd.DataFrame:
     """KPIs of the theme's initiatives (main theme, sidebar filters): ``initiative_id``, ``title``,
-    ``name`` (the indicator's German name when the KPI names an indicator, see :mod:`monitor.data.kpis`), ``unit``,
-    ``baseline``, ``target``, ``target_year``, ``actual``, ``as_of``, ``reached`` (True/False, None when not
-    rated) and ``label`` ('name – title'), ordered by initiative and KPI order."""
+    ``name`` (the indicator's German name when the KPI names an indicator), ``unit``, ``baseline``, ``target``,
+    ``target_year``, ``actual``, ``as_of``, ``reached`` (True/False, None when not rated), ``progress`` (share of
+    the way to the target in %, None when not computable) — all from the mart ``kpi_rating`` — and ``label``
+    ('name – title'), ordered by initiative and KPI order."""
     cond, params = _scope(filters)
     df = query(
         f"""
-        select k.initiative_id, i.title, k.seq, {kpi_rules.NAME_SQL} as name, {kpi_rules.UNIT_SQL} as unit,
-               k.baseline, k.target, k.target_year, k.actual, k.as_of, {kpi_rules.REACHED_SQL} as reached
-        from kpi k join initiative i on i.initiative_id = k.initiative_id
-        {kpi_rules.INDICATOR_JOIN}
+        select k.initiative_id, i.title, k.seq, k.name, k.unit, k.baseline, k.target, k.target_year, k.actual,
+               k.as_of, k.reached, k.progress
+        from kpi_rating k join initiative i on i.initiative_id = k.initiative_id
         where i.theme = ? and {cond}
         order by k.initiative_id, k.seq
         """, (theme, *params))
@@ -117,11 +115,9 @@ class ThemeSummary:
 
 def theme_summary(initiatives: pd.DataFrame, kpis: pd.DataFrame) -> ThemeSummary:
     """Counts from :func:`theme_initiatives` and :func:`theme_kpis` (pure, no query): running = Bewilligt or
-    In Umsetzung; a KPI is rated when it has actual and target value and reached when the actual value has
-    reached the target in the target's direction (:mod:`monitor.data.kpis`)."""
+    In Umsetzung; a KPI is rated and reached as its column ``reached`` says (mart ``kpi_rating``)."""
     main = initiatives[initiatives["is_primary"]]
-    rated = [kpi_rules.is_reached(r.baseline, r.target, r.actual) for r in kpis.itertuples(index=False)]
-    rated = [r for r in rated if r is not None]
+    rated = [bool(r) for r in kpis["reached"] if r is not None and not pd.isna(r)]
     return ThemeSummary(
         initiatives=len(main), further=len(initiatives) - len(main),
         running=int(main["status"].isin(["Bewilligt", "In Umsetzung"]).sum()),
@@ -156,7 +152,7 @@ def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in kpis.itertuples(index=False):
         d = dec(r.baseline, r.target, r.actual)
-        progress = kpi_progress(r.baseline, r.target, r.actual)
+        progress = None if pd.isna(r.progress) else float(r.progress)
         target_year = "" if pd.isna(r.target_year) else f" ({int(r.target_year)})"
         actual = fmt.value_with_unit(r.actual, r.unit, d)
         if not pd.isna(r.actual) and r.as_of is not None and not pd.isna(r.as_of):

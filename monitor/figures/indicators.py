@@ -7,7 +7,6 @@ are never drawn as zero. No ``st.*`` here; the pages render the figures.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 from dataclasses import dataclass
@@ -426,21 +425,11 @@ def status_progress_figure(data: pd.DataFrame, *, title: str, stand) -> go.Figur
     return fig.figure()
 
 
-def kpi_progress(baseline, target, actual) -> float | None:
-    """Share of the way from baseline to target reached by actual, in percent (can exceed 100 or be
-    negative); None when it cannot be computed (missing value or target equals baseline)."""
-    if any(v is None or pd.isna(v) for v in (target, actual)):
-        return None
-    base = 0.0 if baseline is None or pd.isna(baseline) else float(baseline)
-    if float(target) == base:
-        return None
-    return 100.0 * (float(actual) - base) / (float(target) - base)
-
-
 def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figure:
     """Horizontal bars per KPI: target attainment in percent (baseline = 0 %, target = 100 %).
 
-    ``data`` columns: ``name`` (KPI), ``title`` (initiative), ``unit``, ``baseline``, ``target``, ``actual``.
+    ``data`` columns: ``name`` (KPI), ``title`` (initiative), ``unit``, ``baseline``, ``target``, ``actual``,
+    ``progress`` (share of the way from baseline to target in %, None when not computable: mart ``kpi_rating``).
     KPIs in different units share the axis because each is normalised; the bar label names actual and
     target with their unit, the hover adds the baseline. KPIs without an actual value are listed with
     "noch kein Istwert" and no bar.
@@ -456,7 +445,7 @@ def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figu
         unit = row.unit if isinstance(row.unit, str) else ""
         dec = 1 if any(v is not None and not pd.isna(v) and float(v) != round(float(v))
                        for v in (row.baseline, row.target, row.actual)) else 0
-        progress = kpi_progress(row.baseline, row.target, row.actual)
+        progress = None if row.progress is None or pd.isna(row.progress) else float(row.progress)
         target = fmt.value_with_unit(row.target, unit, dec)
         if row.actual is None or pd.isna(row.actual):
             text = f"noch kein Istwert (Ziel {target})"

@@ -188,33 +188,25 @@ def status_timeline(history: pd.DataFrame, today: dt.date, stand=None) -> go.Fig
     return _layout(fig, "Statusverlauf", stand, 360).figure()
 
 
-def milestone_state(due, done, today: dt.date) -> str:
-    """'erledigt' | 'verspätet erledigt' | 'überfällig' | 'offen' for one milestone on ``today``."""
-    if done is not None and not pd.isna(done):
-        return "verspätet erledigt" if due is not None and not pd.isna(due) and done > due else "erledigt"
-    if due is not None and not pd.isna(due) and due < today:
-        return "überfällig"
-    return "offen"
-
-
 _STATE_STYLE = {"erledigt": (DONE_COLOUR, "circle"), "verspätet erledigt": (LATE_COLOUR, "circle"),
-                "überfällig": (OVERDUE_COLOUR, "x"), "offen": (OPEN_COLOUR, "circle-open")}
+                "überfällig": (OVERDUE_COLOUR, "x"), "offen": (OPEN_COLOUR, "circle-open"),
+                "entfallen": (OPEN_COLOUR, "circle-open")}
 
 
 def milestone_timeline(milestones: pd.DataFrame, today: dt.date, stand=None) -> go.Figure:
     """Milestones of one initiative on a time axis: a line from due to done date (or to today when overdue),
     the due date as an open diamond, the done date as a dot; colour by state (erledigt, verspätet erledigt,
-    überfällig, offen), a vertical line for today.
+    überfällig, offen, entfallen), a vertical line for today.
 
-    ``milestones``: columns ``title``, ``due_date``, ``done_date``; one row per milestone in order."""
+    ``milestones``: columns ``title``, ``due_date``, ``done_date`` and ``state`` (the state on ``today``, from
+    the data: ``monitor.data.initiatives.detail``); one row per milestone in order."""
     fig = Draft()
     labels = [f"{i + 1}. {wrap(t, 40)}" for i, t in enumerate(milestones["title"])]
     today_ts = pd.Timestamp(today)
     shown: set[str] = set()
-    for label, due, done in zip(labels, milestones["due_date"], milestones["done_date"]):
+    for label, due, done, state in zip(labels, milestones["due_date"], milestones["done_date"], milestones["state"]):
         due = None if due is None or pd.isna(due) else pd.Timestamp(due)
-        done = None if done is None or pd.isna(done) else pd.Timestamp(done)
-        state = milestone_state(due, done, today_ts)
+        done = None if done is None or pd.isna(done) or not state.endswith("erledigt") else pd.Timestamp(done)
         colour, symbol = _STATE_STYLE[state]
         end = done if done is not None else (today_ts if state == "überfällig" else None)
         if due is not None and end is not None:

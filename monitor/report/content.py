@@ -15,11 +15,13 @@ Rules (also printed in the report's notes):
   change to Abgeschlossen in the period; **set back** = a change to Ruht or to an earlier stage; **dropped** = a
   change to Verworfen.
 - **Milestones**: reached = done in the period; overdue = due before ``as_of`` and not done by then
-  (initiatives Verworfen at ``as_of`` excluded).
+  (initiatives Verworfen at ``as_of`` excluded): the database macro ``milestone_state_on`` with the status at
+  ``as_of``.
 - **Funds** are the amounts recorded per initiative (granted, total cost without Verworfen); an initiative
   with several programmes counts fully in each (as on the Überblick page).
-- **KPI reached**: the project rule of :mod:`monitor.data.kpis` (actual reached the target in the direction from
-  the baseline); KPIs without actual or target are not rated. Zielerreichung in % = share of the way.
+- **KPI reached** and Zielerreichung in % (share of the way): the columns ``reached`` and ``progress`` of the
+  mart ``kpi_rating`` (actual reached the target in the direction from the baseline; KPIs without actual or
+  target are not rated).
 - **Indicators**: district against the Land (and the chosen municipalities); when the district or Land
   values are totals (e.g. inhabitants), the charts show an index (first year = 100).
 - **Personal data**: no query here selects contact_name, contact_email or contact_phone.
@@ -37,7 +39,6 @@ import plotly.graph_objects as go
 
 from monitor.data import actors, db, initiatives, meta, overview, sources, themes
 from monitor.figures import portfolio
-from monitor.data import kpis as kpi_rules
 from monitor.core import format as fmt
 from monitor.figures import indicators as ic
 from monitor.data import municipalities as mun
@@ -173,36 +174,42 @@ def _chart(key: str, fig: go.Figure, caption: str, alt: str, height: int | None 
 
 # ---------------------------------------------------------------------------------------------- queries
 
-def _status_at(f: ReportFilters, day: dt.date) -> dict[str, str | None]:
-    """Status of every selected initiative on ``day`` (last status-history entry up to that day); an
-    initiative without any history counts with its current status from its start date on; None = not yet
-    recorded."""
+def _status_on(f: ReportFilters, day: dt.date) -> tuple[str, tuple]:
+    """CTEs ``sel`` (the selected initiatives: initiative_id, title, theme, status, start_date) and
+    ``status_on`` (initiative_id, status on ``day``: the last status-history entry up to that day; an
+    initiative without any history counts with its current status from its start date on; NULL = not yet
+    recorded), with their parameters."""
     cond, params = f.initiative_sql("i")
-    df = db.query(
-        f"""with sel as (select i.initiative_id, i.status, i.start_date from initiative i where {cond}),
+    return (f"""sel as (select i.initiative_id, i.title, i.theme, i.status, i.start_date from initiative i
+                       where {cond}),
         h as (select initiative_id, arg_max(status, (date, seq)) as status from status_history
               where date <= ? group by initiative_id),
-        any_h as (select distinct initiative_id from status_history)
-        select sel.initiative_id,
-               case when a.initiative_id is not null then h.status
-                    when coalesce(sel.start_date, ?) <= ? then sel.status end as status
-        from sel left join h using (initiative_id) left join any_h a using (initiative_id)
-        order by sel.initiative_id""",
-        (*params, day, day, day),
-    )
+        any_h as (select distinct initiative_id from status_history),
+        status_on as (select sel.initiative_id,
+                             case when a.initiative_id is not null then h.status
+                                  when coalesce(sel.start_date, ?) <= ? then sel.status end as status
+                      from sel left join h using (initiative_id) left join any_h a using (initiative_id))""",
+            (*params, day, day, day))
+
+
+def _status_at(f: ReportFilters, day: dt.date) -> dict[str, str | None]:
+    """Status of every selected initiative on ``day`` (see :func:`_status_on`); None = not yet recorded."""
+    cte, params = _status_on(f, day)
+    df = db.query(f"with {cte} select initiative_id, status from status_on order by initiative_id", params)
     return {r.initiative_id: _py(r.status) for r in df.itertuples(index=False)}
 
 
 def _overdue(f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
-    """Milestones of the selected initiatives due before ``as_of`` and not done by then: initiative_id,
-    title, theme, seq, milestone, due_date, done_date."""
-    cond, params = f.initiative_sql("i")
+    """Milestones of the selected initiatives overdue on ``as_of`` (due before and not done by then, the
+    initiative not Verworfen on that day): initiative_id, title, theme, seq, milestone, due_date, done_date."""
+    cte, params = _status_on(f, as_of)
     return db.query(
-        f"""select i.initiative_id, i.title, i.theme, m.seq, m.title as milestone, m.due_date, m.done_date
-        from initiative i join milestone m using (initiative_id)
-        where {cond} and m.due_date < ? and (m.done_date is null or m.done_date > ?)
-        order by m.due_date, i.initiative_id, m.seq""",
-        (*params, as_of, as_of),
+        f"""with {cte}
+        select sel.initiative_id, sel.title, sel.theme, m.seq, m.title as milestone, m.due_date, m.done_date
+        from sel join status_on s using (initiative_id) join milestone_state m using (initiative_id)
+        where milestone_state_on(m.due_date, m.done_date, s.status, ?::date) = 'überfällig'
+        order by m.due_date, sel.initiative_id, m.seq""",
+        (*params, as_of),
     )
 
 
@@ -452,9 +459,8 @@ def _theme_section(ctx: _Context, theme: str, sheet_rows: dict[str, list]) -> tu
     ms_rows = []
     for r in ctx.changes.milestones_reached.itertuples(index=False):
         if ctx.theme_of.get(r.initiative_id) == theme:
-            late = _date(r.due_date) is not None and _date(r.done_date) > _date(r.due_date)
             ms_rows.append((r.initiative_id, r.title, r.milestone, _date(r.due_date), _date(r.done_date),
-                            "erreicht (verspätet)" if late else "erreicht"))
+                            "erreicht (verspätet)" if r.state == "verspätet erledigt" else "erreicht"))
     for r in ctx.overdue.itertuples(index=False):
         if r.theme == theme:
             ms_rows.append((r.initiative_id, r.title, r.milestone, _date(r.due_date), _date(r.done_date),
@@ -488,8 +494,8 @@ def _theme_section(ctx: _Context, theme: str, sheet_rows: dict[str, list]) -> tu
     kpi_rows = []
     rated = reached_n = 0
     for r in kpis.itertuples(index=False):
-        progress = ic.kpi_progress(r.baseline, r.target, r.actual)
-        reached_flag = kpi_rules.is_reached(r.baseline, r.target, r.actual)
+        progress = _py(r.progress)
+        reached_flag = _py(r.reached)
         if reached_flag is not None:
             rated += 1
             reached_n += bool(reached_flag)
@@ -578,7 +584,6 @@ def _build(params: ReportParams) -> Report:
     ch = overview.changes(f)
     dev = _developments(ids, ch)
     overdue = _overdue(f, as_of)
-    overdue = overdue[[end_status.get(i) != "Verworfen" for i in overdue["initiative_id"]]]
 
     theme_ids = list(f.theme_ids())
     sheet_rows: dict[str, list] = {k: [] for k in ("status", "development", "changes", "milestones", "funds_theme",

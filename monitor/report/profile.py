@@ -22,7 +22,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Frame, KeepInFrame, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
-from monitor.data import db, meta
+from monitor.data import meta
 from monitor.core import format as fmt
 from monitor.data import municipalities as mun
 from monitor.data import sources
