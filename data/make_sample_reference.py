@@ -1,5 +1,5 @@
 """Writes the municipality reference and the benchmark regions of the sample (data/sample/gemeinden.csv,
-data/sample/gebiete.csv) from the verified facts in ../shared/reference/goerlitz_municipalities.csv.
+data/sample/gebiete.csv) from the verified facts in data/reference/goerlitz_municipalities.csv.
 
 Only facts are used here (keys, names, kind, grouping, population 31.12.2024, area, coordinates); the two
 Sorbian names and the central places are those named in MISSION.md. Run: python data/make_sample_reference.py
@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FACTS = ROOT.parent / "shared" / "reference" / "goerlitz_municipalities.csv"
+FACTS = ROOT / "data" / "reference" / "goerlitz_municipalities.csv"
 OUT = ROOT / "data" / "sample"
 
 SORBIAN = {"14626060": "Hamor", "14626600": "Běła Woda"}

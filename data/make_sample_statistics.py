@@ -21,7 +21,7 @@ from pathlib import Path
 SEED = 14626
 YEARS = list(range(2015, 2025))
 HERE = Path(__file__).resolve().parent
-DEFAULT_REFERENCE = Path("/work/shared/reference/goerlitz_municipalities.csv")
+DEFAULT_REFERENCE = Path(__file__).resolve().parent / "reference" / "goerlitz_municipalities.csv"
 DISTRICT = ("14626", "Görlitz, Landkreis")
 SAXONY = ("14", "Sachsen")
 GERMANY = ("DG", "Deutschland")

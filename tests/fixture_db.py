@@ -54,7 +54,7 @@ META = {
 # ---------------------------------------------------------------- regions
 MUNICIPALITY_KEYS = ("14626060", "14626110", "14626370", "14626600", "14626610")
 BOXBERG, GOERLITZ, NIESKY, WEISSWASSER, ZITTAU = MUNICIPALITY_KEYS
-#: Official facts (GV-ISys, 31.12.2024), copied from /work/shared/reference/goerlitz_municipalities.csv so the
+#: Official facts (GV-ISys, 31.12.2024), copied from data/reference/goerlitz_municipalities.csv so the
 #: fixture needs no file outside the repository; test_overview.py checks them against data/sample/gemeinden.csv.
 #: (ags, name, name_sorbian, kind, association, population, area_km2, lat, lon, central_place)
 _MUNICIPALITY_FACTS = (
