@@ -3,15 +3,13 @@ what changed in the period, what needs attention, funds by programme."""
 import streamlit as st
 
 from monitor.figures import portfolio
-from monitor.data import overview, sources
+from monitor.data import overview
 from monitor.core import format as fmt
 from monitor.app import sidebar, ui
 
 f = sidebar.current()
-today = ui.today()
-data = overview.load(f, today)
-stand = ui.stand()
-portfolio_source = sources.portfolio_source_label()
+data = overview.load(f, ui.today())
+today, stand, portfolio_source = data.today, data.stand, data.source
 
 ui.page_header("Überblick", f"Zeitraum {f.period_text()}")
 
@@ -39,63 +37,51 @@ st.caption(f"Quelle: {portfolio_source} · Stand: {fmt.date(stand)}")
 # ---------------------------------------------------------------- status and attention
 left, right = st.columns([2, 3], gap="large")
 with left:
-    ui.plotly(portfolio.status_funnel(data.status_counts, stand), key="funnel")
+    ui.plotly(portfolio.status_funnel_figure(data.status_counts, stand), key="funnel")
     ui.figure_caption(portfolio_source, unit="Anzahl Initiativen")
 with right:
-    at_ = data.attention
+    at_ = data.attention_tables
     st.subheader("Was Aufmerksamkeit braucht")
     st.caption(f"Stand heute, {fmt.date(today)}")
     tabs = st.tabs([f"Überfällig ({fmt.number(len(at_.overdue))})",
                     f"Ohne Bewegung ({fmt.number(len(at_.stale))})",
                     f"Endet bald ({fmt.number(len(at_.ending_soon))})"])
     date_col = st.column_config.DateColumn
-    initiative_col = st.column_config.TextColumn("Initiative", width="medium")
-
-    def labelled(df):
-        """The rows with one column 'ID – Titel', so the narrow tables keep the columns that matter."""
-        return df.assign(initiative=df["initiative_id"] + " – " + df["title"])
-
+    initiative_col = st.column_config.TextColumn(width="medium")
+    status_col = st.column_config.TextColumn(width="small")
     with tabs[0]:
         st.caption(f"Meilensteine, die vor dem {fmt.date(today)} fällig waren und noch nicht erledigt sind.")
         if at_.overdue.empty:
             st.success("Keine überfälligen Meilensteine.", icon=":material/check_circle:")
         else:
-            ui.table(labelled(at_.overdue), "overdue", height=280,
-                     column_order=["initiative", "milestone", "due_date", "days_overdue"], column_config={
-                         "initiative": initiative_col,
-                         "milestone": st.column_config.TextColumn("Meilenstein", width="medium"),
-                         "due_date": date_col("Fällig am", format="DD.MM.YYYY", width="small"),
-                         "days_overdue": st.column_config.NumberColumn(
-                             "Tage", format="%d", width="small", help="Tage seit dem Fälligkeitstermin")})
+            ui.table(at_.overdue, "overdue", height=280, column_config={
+                "Initiative": initiative_col, "Meilenstein": st.column_config.TextColumn(width="medium"),
+                "Fällig am": date_col(format="DD.MM.YYYY", width="small"),
+                "Tage": st.column_config.NumberColumn(format="%d", width="small",
+                                                      help="Tage seit dem Fälligkeitstermin")})
     with tabs[1]:
-        since = overview.months_before(today, overview.STALE_MONTHS)
         st.caption(f"Laufende Initiativen ohne Statuswechsel und ohne erledigten Meilenstein seit "
-                   f"{overview.STALE_MONTHS} Monaten (seit dem {fmt.date(since)}).")
+                   f"{overview.STALE_MONTHS} Monaten (seit dem {fmt.date(data.stale_since)}).")
         if at_.stale.empty:
             st.success("Alle laufenden Initiativen haben sich zuletzt bewegt.", icon=":material/check_circle:")
         else:
-            ui.table(labelled(at_.stale), "stale", height=280,
-                     column_order=["initiative", "status", "last_change", "last_milestone"],
-                     column_config={
-                         "initiative": initiative_col,
-                         "status": st.column_config.TextColumn("Status", width="small"),
-                         "last_change": date_col("Letzter Statuswechsel", format="DD.MM.YYYY", width="small"),
-                         "last_milestone": date_col("Letzter Meilenstein", format="DD.MM.YYYY", width="small")})
+            ui.table(at_.stale, "stale", height=280, column_config={
+                "Initiative": initiative_col, "Status": status_col,
+                "Letzter Statuswechsel": date_col(format="DD.MM.YYYY", width="small"),
+                "Letzter Meilenstein": date_col(format="DD.MM.YYYY", width="small")})
     with tabs[2]:
         st.caption(f"Laufende Initiativen, deren geplantes Ende in den nächsten {overview.ENDING_DAYS} Tagen liegt.")
         if at_.ending_soon.empty:
             st.success(f"Keine Initiative endet in den nächsten {overview.ENDING_DAYS} Tagen.",
                        icon=":material/check_circle:")
         else:
-            ui.table(labelled(at_.ending_soon), "ending", height=280,
-                     column_order=["initiative", "status", "end_planned"], column_config={
-                         "initiative": st.column_config.TextColumn("Initiative", width="large"),
-                         "status": st.column_config.TextColumn("Status", width="small"),
-                         "end_planned": date_col("Ende geplant", format="DD.MM.YYYY", width="small")})
+            ui.table(at_.ending_soon, "ending", height=280, column_config={
+                "Initiative": st.column_config.TextColumn(width="large"), "Status": status_col,
+                "Ende geplant": date_col(format="DD.MM.YYYY", width="small")})
 
 # ---------------------------------------------------------------- per theme
 st.subheader("Fortschritt je Thema")
-ui.plotly(portfolio.status_mix(data.status_mix, stand), key="status_mix")
+ui.plotly(portfolio.status_mix_figure(data.status_mix, stand), key="status_mix")
 ui.figure_caption(portfolio_source, unit="Anzahl Initiativen")
 cards = st.columns(len(data.themes))
 for col, row in zip(cards, data.themes.itertuples()):
@@ -129,18 +115,16 @@ c1, c2, c3, _ = st.columns([1, 1, 1, 2])
 c1.metric("Neue Initiativen", fmt.number(len(ch.new_initiatives)))
 c2.metric("Statuswechsel", fmt.number(len(ch.status_changes)))
 c3.metric("Meilensteine erreicht", fmt.number(len(ch.milestones_reached)))
-events = overview.recent_events(ch)
-n_events = len(ch.new_initiatives) + len(ch.status_changes) + len(ch.milestones_reached)
-if events.empty:
+if data.events.empty:
     ui.empty_state("Im gewählten Zeitraum hat sich nichts geändert.")
 else:
-    if n_events > len(events):
-        st.caption(f"Die {fmt.number(len(events))} neuesten von {fmt.number(n_events)} Ereignissen – alle stehen "
-                   "im Verlauf der einzelnen Initiativen (Seite Initiativen).")
-    ui.table(events, "events", column_config={
-        "date": st.column_config.DateColumn("Datum", format="DD.MM.YYYY", width="small"),
-        "initiative": st.column_config.TextColumn("Initiative", width="large"),
-        "event": st.column_config.TextColumn("Ereignis", width="large"),
+    if data.n_events > len(data.events):
+        st.caption(f"Die {fmt.number(len(data.events))} neuesten von {fmt.number(data.n_events)} Ereignissen – alle "
+                   "stehen im Verlauf der einzelnen Initiativen (Seite Initiativen).")
+    ui.table(data.events, "events", column_config={
+        "Datum": st.column_config.DateColumn(format="DD.MM.YYYY", width="small"),
+        "Initiative": st.column_config.TextColumn(width="large"),
+        "Ereignis": st.column_config.TextColumn(width="large"),
     })
 
 # ---------------------------------------------------------------- funds by programme
@@ -148,5 +132,5 @@ st.subheader("Fördermittel je Förderprogramm")
 if data.funds.empty:
     ui.empty_state("Keine Initiative der Auswahl nennt ein Förderprogramm.")
 else:
-    ui.plotly(portfolio.funds_by_programme(data.funds, stand), key="funds")
+    ui.plotly(portfolio.funds_figure(data.funds, stand), key="funds")
     ui.figure_caption(portfolio_source, unit="€; eine Initiative mit mehreren Programmen zählt bei jedem voll")

@@ -14,12 +14,13 @@ def _open(app):
 
 def test_sources_with_provenance(app):
     _open(app)
-    src = _frame(app, "sha256").set_index("file_name")
+    src = _frame(app, "SHA-256 der Datei").set_index("Datei")
     assert set(src.index) == {s["file_name"] for s in SOURCES}
     for s in SOURCES:
         row = src.loc[s["file_name"]]
-        assert row["synthetic_de"] == ("ja" if s["synthetic"] else "nein")
-        assert row["licence"] == s["licence"] and row["origin"] == s["origin"] and row["sha256"] == s["sha256"]
+        assert row["Synthetisch"] == ("ja" if s["synthetic"] else "nein")
+        assert row["Lizenz"] == s["licence"] and row["Herkunft"] == s["origin"]
+        assert row["SHA-256 der Datei"] == s["sha256"]
 
 
 def test_synthetic_notice_names_the_synthetic_sources(app):
@@ -32,28 +33,28 @@ def test_synthetic_notice_names_the_synthetic_sources(app):
 
 def test_indicator_catalogue(app):
     _open(app)
-    cat = _frame(app, "definition").set_index("name_de")
+    cat = _frame(app, "Definition").set_index("Indikator")
     assert set(cat.index) == {i["name_de"] for i in INDICATORS}
     for ind in INDICATORS:
         row = cat.loc[ind["name_de"]]
         values = [v for v in VALUES if v["indicator_id"] == ind["indicator_id"]]
-        assert row["unit"] == ind["unit"] and row["definition"] == ind["definition"]
-        assert row["n_values"] == len(values)
-        assert row["n_missing"] == sum(v["value"] is None for v in values)
-    assert cat.loc["Bevölkerung", "break_de"] == INDICATORS[0]["series_break"].split("|")[1]
+        assert row["Einheit"] == ind["unit"] and row["Definition"] == ind["definition"]
+        assert row["Werte"] == len(values)
+        assert row["davon ohne Wert"] == sum(v["value"] is None for v in values)
+    assert cat.loc["Bevölkerung", "Bruch in der Zeitreihe"] == INDICATORS[0]["series_break"].split("|")[1]
 
 
 def test_runs_warnings_and_data_tests(app):
     _open(app)
-    runs = _frame(app, "run_id")
-    assert list(runs["run_id"]) == [ETL_RUN["run_id"]]
-    assert runs["status_de"].iloc[0] == "erfolgreich"
-    issues = _frame(app, "expected")
+    runs = _frame(app, "Lauf-ID")
+    assert list(runs["Lauf-ID"]) == [ETL_RUN["run_id"]]
+    assert runs["Ergebnis"].iloc[0] == "erfolgreich"
+    issues = _frame(app, "Erwartet")
     assert len(issues) == len(VALIDATION_ISSUES)
-    assert {"file", "sheet", "row", "col", "message"} <= set(issues.columns)
-    assert set(issues["message"]) == {v["message"] for v in VALIDATION_ISSUES}
-    tests = _frame(app, "failing_rows")
-    assert set(tests["test_name"]) == {t["test_name"] for t in DATA_TESTS}
+    assert {"Datei", "Blatt", "Zeile", "Spalte", "Meldung"} <= set(issues.columns)
+    assert set(issues["Meldung"]) == {v["message"] for v in VALIDATION_ISSUES}
+    tests = _frame(app, "Auffällige Zeilen")
+    assert set(tests["Test"]) == {t["test_name"] for t in DATA_TESTS}
     failing = sum(t["failing_rows"] > 0 for t in DATA_TESTS)
     assert any(w.value.startswith(f"{failing} von {len(DATA_TESTS)} Datentests") for w in app.warning)
     assert [t.label for t in app.tabs] == ["Quellen", "Indikatoren", "ETL-Läufe", "Prüfhinweise", "Datentests"]

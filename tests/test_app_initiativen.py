@@ -16,21 +16,23 @@ def _open(app, **params):
 
 
 def _table(app):
-    return table_with(app, "initiative_id", "lead_organisation")
+    return table_with(app, "ID", "Träger")
 
 
 def _ids(app) -> list[str]:
-    return list(_table(app)["initiative_id"])
+    return list(_table(app)["ID"])
 
 
 def test_table_lists_the_filtered_initiatives(app):
     _open(app)
     assert _ids(app) == sorted(i["initiative_id"] for i in initiatives_where())
     table = _table(app)
-    assert "contact_email" not in table.columns and "contact_name" not in table.columns
-    row = table.set_index("initiative_id").loc["INI-003"]
-    assert row["municipalities"] == "kreisweit"
-    assert row["total_cost"] == fmt.eur(INITIATIVE["INI-003"]["total_cost_eur"])
+    assert not set(table.columns) & {"contact_email", "contact_name", "Ansprechperson", "E-Mail", "Telefon"}
+    cells = {str(v) for v in table.to_numpy().ravel()}
+    assert not cells & {i[c] for i in INITIATIVES for c in ("contact_name", "contact_email", "contact_phone")}
+    row = table.set_index("ID").loc["INI-003"]
+    assert row["Gemeinden"] == "kreisweit"
+    assert row["Gesamtkosten"] == fmt.eur(INITIATIVE["INI-003"]["total_cost_eur"])
 
 
 def test_sidebar_status_filter(app):
@@ -75,13 +77,13 @@ def test_detail_from_url(app):
     shown = metrics(app)
     assert shown["Gesamtkosten"] == fmt.eur(ini["total_cost_eur"])
     assert shown["Fördermittel bewilligt"] == fmt.eur(ini["funding_granted_eur"])
-    milestones = table_with(app, "state")
-    assert list(milestones["title"]) == [m[1] for m in MILESTONES if m[0] == "INI-001"]
-    assert "überfällig" in set(milestones["state"])
-    kpis = table_with(app, "reached_text")
-    assert list(kpis["name"]) == [k[1] for k in KPIS if k[0] == "INI-001"]
-    assert kpis["target_text"].iloc[0] == fmt.value_with_unit(KPIS[0][5], KPIS[0][3])
-    rounds = table_with(app, "results")
+    milestones = table_with(app, "Stand heute")
+    assert list(milestones["Meilenstein"]) == [m[1] for m in MILESTONES if m[0] == "INI-001"]
+    assert "überfällig" in set(milestones["Stand heute"])
+    kpis = table_with(app, "Ziel erreicht")
+    assert list(kpis["Kennzahl"]) == [k[1] for k in KPIS if k[0] == "INI-001"]
+    assert kpis["Zielwert"].iloc[0] == fmt.value_with_unit(KPIS[0][5], KPIS[0][3])
+    rounds = table_with(app, "Ergebnisse")
     assert len(rounds) == sum("INI-001" in r["initiatives"] for r in ROUNDS)
     # contact person visible to the office in the app
     assert any(ini["contact_name"] in t for t in texts)

@@ -13,6 +13,11 @@ from tests.fixture_db import (BOXBERG, FIXTURE_TODAY, KPIS, MILESTONES, MUNICIPA
 CLOSED = ("Abgeschlossen", "Verworfen")
 
 
+def _label(i: dict) -> str:
+    """How the attention tables name an initiative: 'ID – Titel'."""
+    return f"{i['initiative_id']} – {i['title']}"
+
+
 def _metrics(at) -> dict[str, str]:
     """Metric label -> value; the funds metric's delta (share of total cost) as '<label> (Anteil)'."""
     out = metrics(at)
@@ -87,9 +92,9 @@ def test_changes_in_period(app):
     assert metrics["Neue Initiativen"] == str(new)
     assert metrics["Statuswechsel"] == str(moves)
     assert metrics["Meilensteine erreicht"] == str(reached)
-    events = _frame(app, "event")
+    events = _frame(app, "Ereignis")
     assert len(events) == min(8, new + moves + reached)
-    assert list(events["date"]) == sorted(events["date"], reverse=True)
+    assert list(events["Datum"]) == sorted(events["Datum"], reverse=True)
 
 
 def test_attention_tabs(app):
@@ -104,10 +109,10 @@ def test_attention_tabs(app):
     assert f"Überfällig ({len(overdue_milestones())})" in labels
     assert f"Ohne Bewegung ({len(stale)})" in labels
     assert f"Endet bald ({len(ending)})" in labels
-    overdue = _frame(app, "days_overdue")
-    assert sorted(overdue["milestone"]) == sorted(m[1] for m in overdue_milestones())
-    assert set(_frame(app, "last_milestone")["initiative_id"]) == {i["initiative_id"] for i in stale}
-    assert set(_frame(app, "end_planned")["initiative_id"]) == {i["initiative_id"] for i in ending}
+    overdue = _frame(app, "Tage")
+    assert sorted(overdue["Meilenstein"]) == sorted(m[1] for m in overdue_milestones())
+    assert set(_frame(app, "Letzter Meilenstein")["Initiative"]) == {_label(i) for i in stale}
+    assert set(_frame(app, "Ende geplant")["Initiative"]) == {_label(i) for i in ending}
     # every tab says what it counts, with the rule's dates
     captions = " ".join(c.value for c in app.caption)
     assert f"seit dem {fmt.date(overview.months_before(FIXTURE_TODAY, overview.STALE_MONTHS))}" in captions

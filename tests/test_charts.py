@@ -21,7 +21,7 @@ def _common(fig_dict: dict, title_part: str):
 
 def test_status_funnel():
     counts = pd.DataFrame({"status": list(STATUSES), "initiatives": list(range(1, 10))})
-    fig = portfolio.status_funnel(counts, STAND).to_dict()
+    fig = portfolio.status_funnel_figure(counts, STAND).to_dict()
     _common(fig, "Status")
     funnel, bar = fig["data"]
     assert funnel["type"] == "funnel" and list(funnel["y"]) == list(STATUS_LINE)
@@ -32,27 +32,28 @@ def test_status_funnel():
 
 
 def test_status_funnel_missing_statuses_are_zero():
-    fig = portfolio.status_funnel(pd.DataFrame({"status": ["Idee"], "initiatives": [3]})).to_dict()
+    fig = portfolio.status_funnel_figure(pd.DataFrame({"status": ["Idee"], "initiatives": [3]})).to_dict()
     assert list(fig["data"][0]["x"]) == [3, 0, 0, 0, 0, 0, 0]
     assert fig["layout"]["title"]["subtitle"]["text"] == ""
 
 
 def test_small_counts_get_one_tick_per_unit():
     # Ruht 1, Verworfen 1: plotly's automatic ticks (0, 0.5, 1) would print as "0 1 1"
-    few = portfolio.status_funnel(pd.DataFrame({"status": ["Ruht", "Verworfen"], "initiatives": [1, 1]})).to_dict()
+    few = portfolio.status_funnel_figure(
+        pd.DataFrame({"status": ["Ruht", "Verworfen"], "initiatives": [1, 1]})).to_dict()
     assert few["layout"]["xaxis2"]["dtick"] == 1 and few["layout"]["xaxis2"]["tickformat"] == ",d"
-    many = portfolio.status_funnel(pd.DataFrame({"status": ["Ruht"], "initiatives": [40]})).to_dict()
+    many = portfolio.status_funnel_figure(pd.DataFrame({"status": ["Ruht"], "initiatives": [40]})).to_dict()
     assert "dtick" not in many["layout"]["xaxis2"]
     mix = pd.DataFrame({"theme": ["mobility", "mobility"], "status": ["Idee", "Ruht"], "initiatives": [4, 3]})
-    assert portfolio.status_mix(mix).to_dict()["layout"]["xaxis"]["dtick"] == 1  # stacked: 7 in all
+    assert portfolio.status_mix_figure(mix).to_dict()["layout"]["xaxis"]["dtick"] == 1  # stacked: 7 in all
     mix = pd.DataFrame({"theme": ["mobility", "mobility"], "status": ["Idee", "Ruht"], "initiatives": [6, 5]})
-    assert "dtick" not in portfolio.status_mix(mix).to_dict()["layout"]["xaxis"]  # 11 in all
+    assert "dtick" not in portfolio.status_mix_figure(mix).to_dict()["layout"]["xaxis"]  # 11 in all
 
 
 def test_status_mix_one_trace_per_present_status():
     mix = pd.DataFrame({"theme": ["mobility", "mobility", "tourism"], "status": ["Idee", "Ruht", "Idee"],
                         "initiatives": [2, 1, 4]})
-    fig = portfolio.status_mix(mix, STAND).to_dict()
+    fig = portfolio.status_mix_figure(mix, STAND).to_dict()
     _common(fig, "Statusmix")
     names = [t["name"] for t in fig["data"]]
     assert names == ["Idee", "Ruht"]
@@ -67,7 +68,7 @@ def test_status_mix_one_trace_per_present_status():
 def test_funds_by_programme_euro_axis_and_escaping():
     funds = pd.DataFrame({"programme": ["LEADER", "<b>EFRE</b>"], "funding_granted_eur": [370000.0, 0.0],
                           "total_cost_eur": [520000.0, None]})
-    fig = portfolio.funds_by_programme(funds, STAND).to_dict()
+    fig = portfolio.funds_figure(funds, STAND).to_dict()
     _common(fig, "Förderprogramm")
     cost, granted = fig["data"]
     assert granted["name"] == "Fördermittel bewilligt" and cost["name"] == "Gesamtkosten"
@@ -87,7 +88,7 @@ def test_money_scale():
 def test_status_timeline():
     history = pd.DataFrame({"date": [dt.date(2025, 1, 1), dt.date(2025, 6, 1)], "status": ["Idee", "Beantragt"],
                             "note": [None, "<script>"]})
-    fig = portfolio.status_timeline(history, TODAY, STAND).to_dict()
+    fig = portfolio.status_timeline_figure(history, TODAY, STAND).to_dict()
     _common(fig, "Statusverlauf")
     line, markers = fig["data"]
     assert list(line["y"]) == ["Idee", "Beantragt", "Beantragt"]  # last status continues to today
@@ -104,7 +105,7 @@ def test_milestone_timeline_states():
         "done_date": [dt.date(2025, 4, 1), dt.date(2025, 6, 1), None, None],
         "state": ["erledigt", "verspätet erledigt", "überfällig", "offen"],
     })
-    fig = portfolio.milestone_timeline(ms, TODAY, STAND).to_dict()
+    fig = portfolio.milestone_timeline_figure(ms, TODAY, STAND).to_dict()
     _common(fig, "Meilensteine")
     states = {t["name"]: t for t in fig["data"] if t.get("mode") == "markers" and t["name"] != "fällig am"}
     assert set(states) == {"erledigt", "verspätet erledigt", "überfällig"}
@@ -124,21 +125,21 @@ def test_esc():
 def test_legend_sits_under_the_plot_never_over_the_title():
     mix = pd.DataFrame({"theme": ["mobility"] * len(STATUSES), "status": list(STATUSES),
                         "initiatives": [1] * len(STATUSES)})
-    fig = portfolio.status_mix(mix, STAND).to_dict()
+    fig = portfolio.status_mix_figure(mix, STAND).to_dict()
     legend, margin = fig["layout"]["legend"], fig["layout"]["margin"]
     assert legend["orientation"] == "h" and legend["yref"] == "container"
     assert legend["y"] == 0 and legend["yanchor"] == "bottom"  # at the bottom of the figure
     assert legend["traceorder"] == "normal"  # Idee first, as in the status line
     rows = -(-len(STATUSES) // 4)
     assert margin["b"] >= 50 + 24 * rows  # room for the axis title and every legend row below the plot
-    few = portfolio.status_mix(mix.head(2), STAND).to_dict()
+    few = portfolio.status_mix_figure(mix.head(2), STAND).to_dict()
     assert fig["layout"]["height"] - few["layout"]["height"] == 24 * (rows - 1)  # the plot keeps its size
     assert margin["t"] >= 80  # title and subtitle alone up there
 
 
 def test_funnel_text_is_readable_on_dark_bars():
     counts = pd.DataFrame({"status": list(STATUSES), "initiatives": [3] * len(STATUSES)})
-    funnel = portfolio.status_funnel(counts, STAND).to_dict()["data"][0]
+    funnel = portfolio.status_funnel_figure(counts, STAND).to_dict()["data"][0]
     colours = dict(zip(funnel["y"], funnel["insidetextfont"]["color"]))
     assert colours["Idee"] == "#000000" and colours["Abgeschlossen"] == "#FFFFFF"
 
@@ -152,7 +153,7 @@ def test_every_chart_module_draws_with_the_app_template():
     from monitor.figures import indicators
     white = pio.templates[indicators.APP_TEMPLATE].to_plotly_json()
     counts = pd.DataFrame({"status": list(STATUSES), "initiatives": list(range(1, 10))})
-    figs = [portfolio.status_funnel(counts, STAND),
+    figs = [portfolio.status_funnel_figure(counts, STAND),
             indicators.kpi_figure(pd.DataFrame(columns=["label", "unit", "baseline", "target", "actual", "progress"]),
                                         title="Kennzahlen", stand=STAND, colour="#0072B2")]
     for fig in figs:

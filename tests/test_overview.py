@@ -88,7 +88,7 @@ def test_changes(fixture_db):
     assert first["previous_status"] == hist[idx - 1][1]
     assert len(ch.milestones_reached) == sum(m[0] in ids and in_period(m[3]) for m in MILESTONES)
     events = overview.recent_events(ch, limit=4)
-    assert len(events) == 4 and list(events["date"]) == sorted(events["date"], reverse=True)
+    assert len(events) == 4 and list(events["Datum"]) == sorted(events["Datum"], reverse=True)
     assert len(overview.recent_events(ch, limit=100)) == (len(ch.new_initiatives) + len(ch.status_changes)
                                                           + len(ch.milestones_reached))
 
@@ -154,7 +154,7 @@ def test_new_initiative_event_names_the_first_status(fixture_db):
     for r in ch.new_initiatives.itertuples():
         first = status_dates(r.initiative_id)[0][1]
         assert r.first_status == first
-        assert f"Neu aufgenommen als {first}" in set(events["event"])
+        assert f"Neu aufgenommen als {first}" in set(events["Ereignis"])
 
 
 def test_kpi_texts(fixture_db):
@@ -164,8 +164,8 @@ def test_kpi_texts(fixture_db):
     assert initiatives.value_text(None, "km") == "–"
     table = initiatives.kpi_table(initiatives.detail("INI-002").kpis)
     k = next(k for k in KPIS if k[0] == "INI-002")
-    assert list(table["actual_text"]) == ["–"] and list(table["reached_text"]) == ["–"]
-    assert list(table["target_text"]) == [f"{int(k[5])} {k[3]}"]
+    assert list(table["Istwert"]) == ["–"] and list(table["Ziel erreicht"]) == ["–"]
+    assert list(table["Zielwert"]) == [f"{int(k[5])} {k[3]}"]
 
 
 def test_fixture_municipalities_are_the_official_facts():

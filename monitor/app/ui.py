@@ -18,7 +18,7 @@ import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's plotly t
 
 from monitor.data import db, meta
 from monitor.core import format as fmt
-from monitor.core.vocab import THEME_BY_ID
+from monitor.core.vocab import STATUS_LINE, THEME_BY_ID
 from monitor.figures.indicators import APP_TEMPLATE
 
 pio.templates.default = APP_TEMPLATE  # after Streamlit's own default (see monitor/figures/indicators.py)
@@ -49,6 +49,12 @@ def theme_badge(theme_id: str, full: bool = False) -> None:
     theme = THEME_BY_ID.get(theme_id)
     label = (theme.name_de if full else theme.short_de) if theme else str(theme_id)
     st.badge(label, color=THEME_BADGE_COLOURS.get(theme_id, "gray"))
+
+
+
+def status_badge(status: str) -> None:
+    """The status as a badge: blue on the status line (Idee … Abgeschlossen), grey off it (Ruht, Verworfen)."""
+    st.badge(status, color="blue" if status in STATUS_LINE else "gray", icon=":material/flag:")
 
 
 today = meta.today

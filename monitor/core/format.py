@@ -61,6 +61,11 @@ def share(part, whole, decimals: int = 0) -> str:
     return percent(100.0 * float(part) / float(whole), decimals)
 
 
+def yes_no(flag) -> str:
+    """A flag as German text: 'ja' when truthy, else 'nein'."""
+    return "ja" if flag else "nein"
+
+
 def date(d) -> str:
     """``2024-12-31 -> '31.12.2024'``."""
     if _is_missing(d):

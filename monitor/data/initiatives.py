@@ -1,20 +1,25 @@
 """Data of the Initiativen page: the filtered portfolio table, the page's own filters (programme, lead
 organisation, origin, free text), one initiative's details, and the table prepared for download.
 
-Pure functions over ``monitor.data.db.query``. Personal data (contact name, e-mail, phone) appears only in
-:func:`detail` (shown to the office in the app); :func:`portfolio` and :func:`export_table` never select it.
+:func:`load` gathers everything the page shows (frozen :class:`InitiativesView`); :func:`filter_options` the
+choices of the page's filter widgets (needed before the widgets, so before :func:`load`). Display frames
+(``*_table``) carry the German column names the page shows. Pure functions over ``monitor.data.db.query``.
+Personal data (contact name, e-mail, phone) appears only in :func:`detail` (shown to the office in the app);
+:func:`portfolio` and :func:`export_table` never select it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
+from typing import Mapping
 
 import pandas as pd
 
-from monitor.data import db
+from monitor.data import db, meta, sources
 from monitor.core import format as fmt
 from monitor.data.filters import Filters
-from monitor.core.vocab import THEME_BY_ID
+from monitor.core.vocab import ORIGINS, THEME_BY_ID
 
 DISTRICTWIDE = "kreisweit"
 
@@ -38,6 +43,20 @@ def lead_options() -> list[str]:
     """Every lead organisation (Träger) of the portfolio, sorted."""
     return list(db.query("select distinct lead_organisation from initiative where lead_organisation is not null"
                          " order by lead_organisation")["lead_organisation"])
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The choices of the page's own filter widgets."""
+
+    programmes: tuple[str, ...]
+    leads: tuple[str, ...]
+    origins: tuple[str, ...]
+
+
+def filter_options() -> FilterOptions:
+    """Programmes and lead organisations of the portfolio, the origins of the vocabulary."""
+    return FilterOptions(tuple(programme_options()), tuple(lead_options()), ORIGINS)
 
 
 def _where(f: Filters, p: PortfolioFilters) -> tuple[str, tuple]:
@@ -181,16 +200,30 @@ def export_table(df: pd.DataFrame, public_only: bool = True) -> pd.DataFrame:
     out = pd.DataFrame({de: df[col] for col, de in EXPORT_COLUMNS})
     for col in ("Beginn", "Ende geplant", "Stand"):
         out[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in out[col]]
-    out["Öffentlich"] = ["ja" if v else "nein" for v in out["Öffentlich"]]
+    out["Öffentlich"] = [fmt.yes_no(v) for v in out["Öffentlich"]]
     return out.reset_index(drop=True)
 
 
+def portfolio_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`portfolio` as the page's table shows them: ID, Titel, Thema, Status, Gemeinden, Träger,
+    Förderprogramme, Gesamtkosten and Fördermittel bewilligt (German € text), Beginn, Ende geplant, Öffentlich."""
+    return pd.DataFrame({
+        "ID": df["initiative_id"], "Titel": df["title"], "Thema": df["theme_name"], "Status": df["status"],
+        "Gemeinden": df["municipalities"], "Träger": df["lead_organisation"], "Förderprogramme": df["programmes"],
+        "Gesamtkosten": [fmt.eur(v) for v in df["total_cost_eur"]],
+        "Fördermittel bewilligt": [fmt.eur(v) for v in df["funding_granted_eur"]],
+        "Beginn": df["start_date"], "Ende geplant": df["end_planned"],
+        "Öffentlich": [fmt.yes_no(v) for v in df["is_public"]],
+    }).reset_index(drop=True)
+
+
 def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
-    """The milestones of :func:`detail` (with their state) for display: dates as timestamps."""
-    out = milestones.copy()
-    for col in ("due_date", "done_date"):
-        out[col] = pd.to_datetime(out[col])
-    return out
+    """The milestones of :func:`detail` (with their state) for display: Nr., Meilenstein, Fällig am, Erledigt am
+    (timestamps), Stand heute."""
+    return pd.DataFrame({"Nr.": milestones["seq"], "Meilenstein": milestones["title"],
+                         "Fällig am": pd.to_datetime(milestones["due_date"]),
+                         "Erledigt am": pd.to_datetime(milestones["done_date"]),
+                         "Stand heute": milestones["state"]}).reset_index(drop=True)
 
 
 def value_text(value, unit: str | None) -> str:
@@ -203,11 +236,90 @@ def value_text(value, unit: str | None) -> str:
 
 
 def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
-    """The KPIs of :func:`detail` with text columns for display: baseline_text, target_text, actual_text (with unit)
-    and reached_text ('ja' / 'nein' / '–' when not rated)."""
-    return kpis.assign(
-        baseline_text=[value_text(v, u) for v, u in zip(kpis["baseline"], kpis["unit"])],
-        target_text=[value_text(v, u) for v, u in zip(kpis["target"], kpis["unit"])],
-        actual_text=[value_text(v, u) for v, u in zip(kpis["actual"], kpis["unit"])],
-        reached_text=[fmt.MISSING if r is None or pd.isna(r) else ("ja" if r else "nein") for r in kpis["reached"]],
-    )
+    """The KPIs of :func:`detail` for display: Kennzahl, Ausgangswert, Zielwert, Istwert (German text with unit),
+    Zieljahr, Stand, Ziel erreicht ('ja' / 'nein' / '–' when not rated)."""
+    def texts(col: str) -> list[str]:
+        return [value_text(v, u) for v, u in zip(kpis[col], kpis["unit"])]
+
+    return pd.DataFrame({
+        "Kennzahl": kpis["name"], "Ausgangswert": texts("baseline"), "Zielwert": texts("target"),
+        "Zieljahr": kpis["target_year"], "Istwert": texts("actual"), "Stand": pd.to_datetime(kpis["as_of"]),
+        "Ziel erreicht": [fmt.MISSING if r is None or pd.isna(r) else fmt.yes_no(r) for r in kpis["reached"]],
+    }).reset_index(drop=True)
+
+
+def rounds_table(rounds: pd.DataFrame) -> pd.DataFrame:
+    """The coordination rounds of :func:`detail` for display: Datum, Format, Teilnehmende Organisationen,
+    Ergebnisse."""
+    return pd.DataFrame({"Datum": pd.to_datetime(rounds["date"]), "Format": rounds["format"],
+                         "Teilnehmende Organisationen": rounds["organisations"],
+                         "Ergebnisse": rounds["results"]}).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DetailView:
+    """The chosen initiative as the detail view shows it: the raw :class:`InitiativeDetail` (for the timelines
+    and the header) plus labelled facts and display tables."""
+
+    detail: InitiativeDetail
+    facts: tuple[tuple[str, str | None], ...]  # (German label, text) of the facts column
+    partners: tuple[str, ...]  # organisations other than the lead
+    contact: tuple[tuple[str, str | None], ...]  # (German label, text); office only, never exported
+    milestones: pd.DataFrame  # milestone_table
+    kpis: pd.DataFrame  # kpi_table
+    rounds: pd.DataFrame  # rounds_table
+
+
+def detail_view(initiative_id: str, today: date) -> DetailView | None:
+    """:func:`detail` of one initiative prepared for display; None when the ID does not exist."""
+    d = detail(initiative_id, today)
+    if d is None:
+        return None
+    info = d.info
+    facts = (("Träger", info.get("lead_organisation")), ("Herkunft", info.get("origin")),
+             ("Gemeinden", ", ".join(d.municipalities) or None), ("Beginn", fmt.date(info.get("start_date"))),
+             ("Ende geplant", fmt.date(info.get("end_planned"))), ("Stand der Angaben", fmt.date(info.get("as_of"))))
+    partners = tuple(d.organisations.loc[d.organisations["role"] != "Träger", "organisation"])
+    contact = tuple((label, info.get(col)) for label, col in
+                    (("Name", "contact_name"), ("E-Mail", "contact_email"), ("Telefon", "contact_phone")))
+    return DetailView(d, facts, partners, contact, milestone_table(d.milestones), kpi_table(d.kpis),
+                      rounds_table(d.rounds))
+
+
+@dataclass(frozen=True)
+class InitiativesView:
+    """Everything the Initiativen page shows, for one selection of sidebar and page filters and one day."""
+
+    filters: Filters
+    page_filters: PortfolioFilters
+    today: date
+    stand: date | None  # data Stand (figure subtitles)
+    source: str  # how captions name the portfolio
+    rows: pd.DataFrame  # portfolio(): one row per initiative, database columns
+    table: pd.DataFrame  # portfolio_table(rows)
+    active_cost_eur: float  # total cost without Verworfen
+    granted_eur: float
+    export_public: pd.DataFrame  # export_table(rows), public initiatives only
+    export_all: pd.DataFrame  # export_table(rows, public_only=False)
+    choices: Mapping[str, str]  # the detail selector's options: ID -> title, in order
+    detail: DetailView | None  # the requested initiative, when it is among the choices
+
+    def export(self, public_only: bool) -> pd.DataFrame:
+        """The download rows: only public initiatives, or all."""
+        return self.export_public if public_only else self.export_all
+
+
+def load(f: Filters, page_filters: PortfolioFilters = PortfolioFilters(), detail_id: str | None = None,
+         today: date | None = None) -> InitiativesView:
+    """All data of the Initiativen page. ``detail_id``: the initiative asked for (see :func:`requested_detail`);
+    its details are loaded when it is among the selector's choices. ``today`` defaults to ``meta.today()``."""
+    today = today or meta.today()
+    rows = portfolio(f, page_filters)
+    choices = detail_choices(rows, detail_id)
+    titles = MappingProxyType(dict(zip(choices["initiative_id"], choices["title"])))
+    chosen = detail_view(detail_id, today) if detail_id in titles else None
+    return InitiativesView(
+        f, page_filters, today, meta.info().stand, sources.portfolio_source_label(), rows, portfolio_table(rows),
+        float(rows.loc[rows["status"] != "Verworfen", "total_cost_eur"].sum()),
+        float(rows["funding_granted_eur"].sum()), export_table(rows, public_only=True),
+        export_table(rows, public_only=False), titles, chosen)

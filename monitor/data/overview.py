@@ -1,5 +1,7 @@
 """Data of the Überblick page: key figures, status funnel, progress per theme, changes in the period, what needs
-attention, funds by programme. Pure functions over ``monitor.data.db.query`` (aggregated in DuckDB, small results).
+attention, funds by programme. Pure functions over ``monitor.data.db.query`` (aggregated in DuckDB, small results);
+:func:`load` gathers everything the page shows (frozen :class:`Overview`), its tables as display frames with German
+column names.
 
 Rules (shown on the page as help texts):
 - The initiatives counted are those matching the sidebar filters (``Filters.initiative_sql``).
@@ -20,7 +22,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from monitor.data import db
+from monitor.data import db, meta, sources
 from monitor.data.filters import Filters
 from monitor.core.vocab import STATUSES, STATUS_RANK, THEMES
 
@@ -188,9 +190,14 @@ def changes(f: Filters) -> Changes:
     return Changes(new, moves, reached)
 
 
+def initiative_label(initiative_id, title) -> str:
+    """How a table names an initiative in one column: 'ID – Titel'."""
+    return f"{initiative_id} – {title}"
+
+
 def recent_events(ch: Changes, limit: int = 8) -> pd.DataFrame:
-    """The newest events of :class:`Changes` merged into one list: date, initiative ('ID – Titel'), event
-    (German text). Newest first, at most ``limit`` rows."""
+    """The newest events of :class:`Changes` merged into one display list: Datum, Initiative ('ID – Titel'),
+    Ereignis (German text). Newest first, at most ``limit`` rows."""
     rows = [(r.date, r.initiative_id, r.title, f"Neu aufgenommen als {r.first_status}")
             for r in ch.new_initiatives.itertuples()]
     rows += [(r.date, r.initiative_id, r.title, f"Status: {r.previous_status} → {r.status}")
@@ -198,8 +205,8 @@ def recent_events(ch: Changes, limit: int = 8) -> pd.DataFrame:
     rows += [(r.done_date, r.initiative_id, r.title, f"Meilenstein erreicht: {r.milestone}")
              for r in ch.milestones_reached.itertuples()]
     rows.sort(key=lambda r: (pd.Timestamp(r[0]), r[1]), reverse=True)
-    return pd.DataFrame([{"date": r[0], "initiative": f"{r[1]} – {r[2]}", "event": r[3]} for r in rows[:limit]],
-                        columns=["date", "initiative", "event"])
+    return pd.DataFrame([{"Datum": r[0], "Initiative": initiative_label(r[1], r[2]), "Ereignis": r[3]}
+                         for r in rows[:limit]], columns=["Datum", "Initiative", "Ereignis"])
 
 
 @dataclass(frozen=True)
@@ -264,22 +271,47 @@ def funds_by_programme(f: Filters) -> pd.DataFrame:
     )
 
 
+def attention_tables(a: Attention) -> Attention:
+    """The frames of :class:`Attention` for display, each initiative as one column 'ID – Titel' (Initiative):
+    overdue: Initiative, Meilenstein, Fällig am, Tage; stale: Initiative, Status, Letzter Statuswechsel, Letzter
+    Meilenstein; ending_soon: Initiative, Status, Ende geplant."""
+    def named(df: pd.DataFrame, **columns: str) -> pd.DataFrame:
+        out = pd.DataFrame({"Initiative": [initiative_label(i, t) for i, t in zip(df["initiative_id"], df["title"])]})
+        for col, german in columns.items():
+            out[german] = df[col].to_numpy()
+        return out
+
+    return Attention(named(a.overdue, milestone="Meilenstein", due_date="Fällig am", days_overdue="Tage"),
+                     named(a.stale, status="Status", last_change="Letzter Statuswechsel",
+                           last_milestone="Letzter Meilenstein"),
+                     named(a.ending_soon, status="Status", end_planned="Ende geplant"))
+
+
 @dataclass(frozen=True)
 class Overview:
     """Everything the Überblick page shows, for one filter selection and day."""
 
     filters: Filters
     today: date
+    stand: date | None  # data Stand (captions, figure subtitles)
+    source: str  # how captions name the portfolio
     key: KeyFigures
     status_counts: pd.DataFrame
     status_mix: pd.DataFrame
     themes: pd.DataFrame
     changes: Changes
+    events: pd.DataFrame  # recent_events(changes): the newest events for the table
+    n_events: int  # all events of the period (the table shows the newest)
     attention: Attention
+    attention_tables: Attention  # attention_tables(attention): the same rows for display
+    stale_since: date  # no movement since this day counts as Ohne Bewegung
     funds: pd.DataFrame
 
 
 def load(f: Filters, today: date) -> Overview:
     """All data of the Überblick page."""
-    return Overview(f, today, key_figures(f, today), status_counts(f), status_mix(f), theme_progress(f, today),
-                    changes(f), attention(f, today), funds_by_programme(f))
+    ch, at_ = changes(f), attention(f, today)
+    n_events = len(ch.new_initiatives) + len(ch.status_changes) + len(ch.milestones_reached)
+    return Overview(f, today, meta.info().stand, sources.portfolio_source_label(), key_figures(f, today),
+                    status_counts(f), status_mix(f), theme_progress(f, today), ch, recent_events(ch), n_events, at_,
+                    attention_tables(at_), months_before(today, STALE_MONTHS), funds_by_programme(f))

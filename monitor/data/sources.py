@@ -1,14 +1,18 @@
 """Data of the Daten page: sources with provenance, the indicator catalogue, ETL runs, validation warnings and
-data tests. Pure functions over ``monitor.data.db.query``; columns keep their database names (the page labels them).
+data tests. Pure functions over ``monitor.data.db.query``: the queries keep the database column names, the
+``*_table`` functions turn them into display frames with the German column names the page shows, and
+:func:`load` gathers everything the page shows (frozen :class:`SourcesView`).
 """
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pandas as pd
 
-from monitor.data import db
+from monitor.data import db, meta
 from monitor.core import format as fmt
+from monitor.core.vocab import THEME_BY_ID
 
 SOURCE_KIND_DE = {"statistics": "Statistik", "catalogue": "Indikatorenkatalog", "portfolio": "Initiativen-Portfolio",
                   "municipalities": "Gemeinden", "regions": "Gebiete", "geometry": "Gemeindegrenzen"}
@@ -104,3 +108,99 @@ def file_size(n) -> str:
         if n >= factor:
             return f"{fmt.number(n / factor, 1)} {unit}"
     return f"{fmt.number(n)} B"
+
+
+def sources_table(src: pd.DataFrame) -> pd.DataFrame:
+    """:func:`sources` for display: Datei, Art, Titel, Herkunft, Stichtag, Lizenz, Namensnennung, Synthetisch
+    (ja/nein), Größe, Zeilen geladen, SHA-256 der Datei, Hinweis."""
+    return pd.DataFrame({
+        "Datei": src["file_name"], "Art": [SOURCE_KIND_DE.get(k, k) for k in src["kind"]], "Titel": src["title"],
+        "Herkunft": src["origin"], "Stichtag": src["reference_date"], "Lizenz": src["licence"],
+        "Namensnennung": src["attribution"], "Synthetisch": [fmt.yes_no(v) for v in src["synthetic"]],
+        "Größe": [file_size(v) for v in src["size_bytes"]],
+        "Zeilen geladen": [fmt.number(v) for v in src["rows_loaded"]],
+        "SHA-256 der Datei": src["sha256"], "Hinweis": src["note"],
+    })
+
+
+def _direction(higher_is_better) -> str:
+    return ("höher ist besser" if higher_is_better is True else "niedriger ist besser" if higher_is_better is False
+            else "neutral")
+
+
+def catalogue_table(cat: pd.DataFrame) -> pd.DataFrame:
+    """:func:`indicator_catalogue` for display: Indikator, Thema, Einheit, Richtung, Definition, Quelle, Lizenz,
+    Methode, Formel, Jahre ('2019–2024'), Werte, davon ohne Wert, Bruch in der Zeitreihe (its German text)."""
+    return pd.DataFrame({
+        "Indikator": cat["name_de"], "Thema": [THEME_BY_ID[t].name_de if t in THEME_BY_ID else t for t in cat["theme"]],
+        "Einheit": cat["unit"], "Richtung": [_direction(v) for v in cat["higher_is_better"]],
+        "Definition": cat["definition"], "Quelle": cat["source"], "Lizenz": cat["licence"], "Methode": cat["method"],
+        "Formel": cat["formula"],
+        "Jahre": [fmt.MISSING if a != a or a is None else f"{int(a)}–{int(b)}"
+                  for a, b in zip(cat["first_year"], cat["last_year"])],
+        "Werte": cat["n_values"], "davon ohne Wert": cat["n_missing"],
+        "Bruch in der Zeitreihe": [(s.split("|", 1)[-1] if isinstance(s, str) and s else "")
+                                   for s in cat["series_break"]],
+    })
+
+
+def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`etl_runs` for display: Beginn, Ergebnis, Dauer, Warnungen, Fehler, Zeilen je Tabelle, Quellordner,
+    Meldung, Lauf-ID."""
+    return pd.DataFrame({
+        "Beginn": runs["started_at"], "Ergebnis": [RUN_STATUS_DE.get(s, s) for s in runs["status"]],
+        "Dauer": [fmt.value_with_unit(v, "s", 1) for v in runs["duration_s"]], "Warnungen": runs["warnings"],
+        "Fehler": runs["errors"], "Zeilen je Tabelle": [row_counts_text(v) for v in runs["row_counts"]],
+        "Quellordner": runs["source_dir"], "Meldung": runs["message"], "Lauf-ID": runs["run_id"],
+    })
+
+
+def run_files_table(files: pd.DataFrame) -> pd.DataFrame:
+    """:func:`run_files` for display: Datei, Größe, SHA-256."""
+    return pd.DataFrame({"Datei": files["name"], "Größe": [file_size(v) for v in files["size_bytes"]],
+                         "SHA-256": files["sha256"]})
+
+
+def issues_table(issues: pd.DataFrame) -> pd.DataFrame:
+    """:func:`validation_issues` for display: Art, Datei, Blatt, Zeile, Spalte, Wert, Meldung, Erwartet."""
+    return pd.DataFrame({
+        "Art": [SEVERITY_DE.get(s, s) for s in issues["severity"]], "Datei": issues["file"], "Blatt": issues["sheet"],
+        "Zeile": issues["row"], "Spalte": issues["col"], "Wert": issues["value"], "Meldung": issues["message"],
+        "Erwartet": issues["expected"],
+    })
+
+
+def tests_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """:func:`data_tests` for display: Ergebnis (bestanden/auffällig), Test, Prüft, Auffällige Zeilen, Beispiel."""
+    return pd.DataFrame({
+        "Ergebnis": ["bestanden" if n == 0 else "auffällig" for n in tests["failing_rows"]],
+        "Test": tests["test_name"], "Prüft": tests["description"], "Auffällige Zeilen": tests["failing_rows"],
+        "Beispiel": tests["sample"],
+    })
+
+
+@dataclass(frozen=True)
+class SourcesView:
+    """Everything the Daten page shows; every table a display frame with German column names."""
+
+    synthetic: bool  # sample data is loaded
+    synthetic_sources: tuple[tuple[str, str], ...]  # (file name, title or file name) of the synthetic sources
+    sources: pd.DataFrame  # sources_table
+    catalogue: pd.DataFrame  # catalogue_table
+    runs: pd.DataFrame  # runs_table, newest first
+    last_run_files: pd.DataFrame  # run_files_table of the newest run (empty without runs)
+    issues: pd.DataFrame  # issues_table
+    tests: pd.DataFrame  # tests_table, failing tests first
+    failing_tests: int  # data tests that found rows
+
+
+def load() -> SourcesView:
+    """All data of the Daten page."""
+    synthetic = synthetic_sources()
+    runs, tests = etl_runs(), data_tests()
+    return SourcesView(
+        meta.info().synthetic,
+        tuple((name, title or name) for name, title in zip(synthetic["file_name"], synthetic["title"])),
+        sources_table(sources()), catalogue_table(indicator_catalogue()), runs_table(runs),
+        run_files_table(run_files(runs.iloc[0]["files"] if not runs.empty else None)),
+        issues_table(validation_issues()), tests_table(tests), int((tests["failing_rows"] > 0).sum()))

@@ -63,7 +63,7 @@ def _text_colour(status: str) -> str:
     return "#FFFFFF" if status in STATUS_LINE[4:] or status == "Verworfen" else "#000000"
 
 
-def status_funnel(counts: pd.DataFrame, stand=None) -> go.Figure:
+def status_funnel_figure(counts: pd.DataFrame, stand=None) -> go.Figure:
     """Initiatives per current status along the status line (funnel, Idee on top) and the two states off the
     line (Ruht, Verworfen) as bars beside it. ``counts``: columns ``status``, ``initiatives`` (any order)."""
     n = dict(zip(counts["status"], counts["initiatives"].astype(int)))
@@ -93,7 +93,7 @@ def status_funnel(counts: pd.DataFrame, stand=None) -> go.Figure:
     return _layout(fig, "Initiativen nach aktuellem Status (Anzahl)", stand, 380).figure()
 
 
-def status_mix(mix: pd.DataFrame, stand=None, height: int | None = None, title: str | None = None) -> go.Figure:
+def status_mix_figure(mix: pd.DataFrame, stand=None, height: int | None = None, title: str | None = None) -> go.Figure:
     """Stacked horizontal bar per theme: how many initiatives are in each status.
 
     ``mix``: columns ``theme``, ``status``, ``initiatives`` (long). One bar per theme present in ``mix`` (theme
@@ -130,7 +130,7 @@ def _money_scale(max_value: float) -> tuple[float, str]:
     return 1.0, "€"
 
 
-def funds_by_programme(funds: pd.DataFrame, stand=None) -> go.Figure:
+def funds_figure(funds: pd.DataFrame, stand=None) -> go.Figure:
     """Funds granted and total cost per funding programme (grouped horizontal bars, € axis in €, Tsd. € or
     Mio. € by size; exact amounts on the bars and in the hover).
 
@@ -157,7 +157,7 @@ def funds_by_programme(funds: pd.DataFrame, stand=None) -> go.Figure:
                    150 + 48 * max(len(df), 1), legend_entries=2).figure()
 
 
-def status_timeline(history: pd.DataFrame, today: dt.date, stand=None) -> go.Figure:
+def status_timeline_figure(history: pd.DataFrame, today: dt.date, stand=None) -> go.Figure:
     """Status history of one initiative as a step line over time (y = status in line order), each change a
     marker in its status colour; the last status continues to ``today``.
 
@@ -193,7 +193,7 @@ _STATE_STYLE = {"erledigt": (DONE_COLOUR, "circle"), "verspätet erledigt": (LAT
                 "entfallen": (OPEN_COLOUR, "circle-open")}
 
 
-def milestone_timeline(milestones: pd.DataFrame, today: dt.date, stand=None) -> go.Figure:
+def milestone_timeline_figure(milestones: pd.DataFrame, today: dt.date, stand=None) -> go.Figure:
     """Milestones of one initiative on a time axis: a line from due to done date (or to today when overdue),
     the due date as an open diamond, the done date as a dot; colour by state (erledigt, verspätet erledigt,
     überfällig, offen, entfallen), a vertical line for today.

@@ -628,14 +628,15 @@ def _build(params: ReportParams) -> Report:
         long = (mix.groupby(["theme", "status"]).size().rename("initiatives").reset_index()
                 .assign(_t=lambda d: d["theme"].map(order), _s=lambda d: d["status"].map(STATUS_RANK))
                 .sort_values(["_t", "_s"]).drop(columns=["_t", "_s"]))
-        fig = portfolio.status_mix(long, stand, title=f"Status der Initiativen am {fmt.date(as_of)} je Thema (Anzahl)")
+        fig = portfolio.status_mix_figure(long, stand,
+                                          title=f"Status der Initiativen am {fmt.date(as_of)} je Thema (Anzahl)")
         if int(long.groupby("theme")["initiatives"].sum().max()) <= 12:
             fig.update_xaxes(dtick=1)  # whole numbers only (",d" with plotly's auto step 0.5 repeats ticks)
         summary_charts.append(_chart("status_mix", fig, f"Status der Initiativen am Ende des Zeitraums. {source_note}",
                                      "Gestapelte Balken: Initiativen je Thema und Status"))
     funds_charts: list[Chart] = []
     if not funds_all.empty:
-        fig = portfolio.funds_by_programme(funds_all, stand)
+        fig = portfolio.funds_figure(funds_all, stand)
         funds_charts.append(_chart("funds", fig, f"Fördermittel und Gesamtkosten je Förderprogramm. {source_note}",
                                    "Balken je Förderprogramm: bewilligt und Gesamtkosten"))
     all_charts = summary_charts + [c for s in sections for c in s.charts] + context_charts + funds_charts
