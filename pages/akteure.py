@@ -2,9 +2,10 @@
 rounds over time and the most connected actors."""
 import streamlit as st
 
-from monitor.data import actors
 from monitor.app import sidebar, ui
 from monitor.core import format as fmt
+from monitor.data import actors
+from monitor.figures import network
 
 # ---------------------------------------------------------------- 1. read filters and page widgets
 f = sidebar.current()
@@ -15,50 +16,37 @@ kind = st.radio("Verbindungen über", list(actors.LINK_KINDS), format_func=actor
                      "derselben Abstimmungsrunde teilgenommen haben.")
 
 # ---------------------------------------------------------------- 2. data
-nodes = actors.actors(f, kind)
-edges = actors.links(f, kind)
-round_list = actors.rounds(f)
-per_quarter = actors.rounds_per_quarter(round_list["date"], f.date_from, f.date_to)
-work = actors.organisation_initiatives(f)
-summary = actors.summary(nodes, edges, round_list)
-stand = ui.stand()
+data = actors.load(f, kind)
 
 # ---------------------------------------------------------------- 3. render
-st.caption(f"Zeitraum {f.period_text()} · Initiativen nach den Filtern der Seitenleiste; Abstimmungsrunden im "
-           f"Zeitraum" + ("" if f.is_unfiltered() else ", die eine der gefilterten Initiativen behandelt haben"))
+st.caption(data.scope_text)
 cols = st.columns(3)
-cols[0].metric("Organisationen", fmt.number(summary.organisations))
-cols[1].metric("Verbindungen", fmt.number(summary.links))
-cols[2].metric("Abstimmungsrunden", fmt.number(summary.rounds))
+cols[0].metric("Organisationen", fmt.number(data.summary.organisations))
+cols[1].metric("Verbindungen", fmt.number(data.summary.links))
+cols[2].metric("Abstimmungsrunden", fmt.number(data.summary.rounds))
 
-if nodes.empty:
-    ui.empty_state("Für die gewählten Filter gibt es keine beteiligten Organisationen und keine Abstimmungsrunden.")
+if data.nodes.empty:
+    ui.empty_state(actors.NO_ACTORS_TEXT)
 else:
-    net_nodes, net_edges = actors.network_subset(nodes, edges)
-    ui.plotly(actors.network_figure(net_nodes, net_edges, stand=stand), key="akteure_netz")
-    notes = ["Farbe = Thema, zu dem die Organisation die meisten Initiativen hat; ohne Linie = bisher ohne Partner "
-             "im Ausschnitt."]
-    if len(net_nodes) < len(nodes):
-        notes.append(f"Das Netz zeigt die {fmt.number(len(net_nodes))} am stärksten vernetzten von "
-                     f"{fmt.number(len(nodes))} Organisationen und ihre Verbindungen untereinander; alle stehen in "
-                     "der Tabelle darunter.")
-    st.caption(" ".join(notes))
+    ui.plotly(network.network_figure(data.network_nodes, data.network_edges, data.positions, stand=data.stand),
+              key="akteure_netz")
+    st.caption(data.network_note)
 
     st.markdown("#### Am stärksten vernetzte Akteure")
-    st.dataframe(ui.capped(actors.actor_table(nodes), "Organisationen"), hide_index=True, width="stretch",
+    st.dataframe(ui.capped(data.actor_table, "Organisationen"), hide_index=True, width="stretch",
                  key="akteure_tabelle")
 
     st.markdown("#### Wer arbeitet woran?")
-    if work.empty:
-        ui.empty_state("Keine Initiativen mit Organisationen für die gewählten Filter.")
+    if data.work_table.empty:
+        ui.empty_state(actors.NO_WORK_TEXT)
     else:
-        st.dataframe(actors.work_table(ui.capped(work, "Zuordnungen (nach Organisation)")), hide_index=True,
+        st.dataframe(ui.capped(data.work_table, "Zuordnungen (nach Organisation)"), hide_index=True,
                      width="stretch", key="akteure_initiativen")
 
 st.markdown("#### Abstimmungsrunden")
-if round_list.empty:
-    ui.empty_state("Im gewählten Zeitraum fanden keine Abstimmungsrunden statt.")
+if data.rounds.empty:
+    ui.empty_state(actors.NO_ROUNDS_TEXT)
 else:
-    ui.plotly(actors.rounds_figure(per_quarter, stand=stand), key="akteure_runden")
-    st.dataframe(actors.rounds_display(ui.capped(round_list, "Abstimmungsrunden (neueste zuerst)")),
-                 hide_index=True, width="stretch", key="akteure_rundenliste")
+    ui.plotly(network.rounds_figure(data.per_quarter, stand=data.stand), key="akteure_runden")
+    st.dataframe(ui.capped(data.rounds_table, "Abstimmungsrunden (neueste zuerst)"), hide_index=True,
+                 width="stretch", key="akteure_rundenliste")

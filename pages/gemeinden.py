@@ -3,9 +3,11 @@ the district and Saxony, its initiatives, a small map) and a side-by-side compar
 import streamlit as st
 
 
+from monitor.core import palette
 from monitor.figures import indicators, maps
 from monitor.app import sidebar, ui
 from monitor.core import format as fmt
+from monitor.data import geo
 from monitor.data import municipalities as mun
 from monitor.report import profile as steckbrief
 from monitor.core.vocab import THEME_BY_ID
@@ -38,8 +40,8 @@ if profile_tab.open:
     profile = mun.profile(ags)
     population_id = mun.population_indicator()
     initiatives = mun.municipality_initiatives(f, ags)
-    map_frame = maps.map_municipalities(None, None)
-    map_initiatives = maps.map_initiatives(f.with_(municipalities=(ags,)))
+    map_frame = geo.map_municipalities(None, None)
+    map_initiatives = geo.map_initiatives(f.with_(municipalities=(ags,)))
 
     # ------------------------------------------------------------ 3. render (profile)
     with profile_tab:
@@ -71,7 +73,7 @@ if profile_tab.open:
                 ui.plotly(indicators.trend_figure(
                     pop, title=f"Einwohner von {profile.name}", unit=pop_info.unit, decimals=pop_info.decimals,
                     stand=pop["period"].max() if not pop.empty else None,
-                    styles={profile.name: indicators.SeriesStyle(indicators.HIGHLIGHT_COLOUR)},
+                    styles={profile.name: indicators.SeriesStyle(palette.HIGHLIGHT)},
                     series_break=pop_info.series_break), key="gemeinde_einwohner")
                 if pop_info.series_break:
                     st.caption(f"Bruch in der Zeitreihe ab {fmt.date(pop_info.series_break.date)}: "
@@ -107,11 +109,11 @@ if profile_tab.open:
                 unit = "Index (erstes Jahr = 100)"
             # The municipality in its theme's colour; demography's grey would vanish next to the grey benchmarks.
             colour = THEME_BY_ID[ind.theme].colour if ind.theme in THEME_BY_ID and ind.theme != "demography" \
-                else indicators.HIGHLIGHT_COLOUR
+                else palette.HIGHLIGHT
             styles = {profile.name: indicators.SeriesStyle(colour),
-                      b.district_name: indicators.SeriesStyle(indicators.DISTRICT_COLOUR, "dash", 2)}
+                      b.district_name: indicators.SeriesStyle(palette.DISTRICT_LINE, "dash", 2)}
             if b.state_name:
-                styles[b.state_name] = indicators.SeriesStyle(indicators.STATE_COLOUR, "dot", 2)
+                styles[b.state_name] = indicators.SeriesStyle(palette.STATE_LINE, "dot", 2)
             ui.plotly(indicators.trend_figure(
                 trend, title=f"{ind.name}: {profile.name} im Vergleich", unit=unit,
                 decimals=ind.decimals if mode == VALUES else 1, stand=trend["period"].max() if not trend.empty else None,
@@ -154,7 +156,7 @@ if compare_tab.open:
                 cind = mun.indicator_info(compare_id)
                 values, year = mun.comparison_values(compare_id, tuple(chosen))
                 reference = mun.comparable_benchmarks(compare_id, year) if year else {}
-                colour = THEME_BY_ID[cind.theme].colour if cind.theme in THEME_BY_ID else indicators.HIGHLIGHT_COLOUR
+                colour = THEME_BY_ID[cind.theme].colour if cind.theme in THEME_BY_ID else palette.HIGHLIGHT
                 ui.plotly(indicators.comparison_figure(
                     values, title=f"{cind.name} {year or ''}".strip(), unit=cind.unit, decimals=cind.decimals,
                     stand=values["period"].max() if not values.empty else None, colour=colour, reference=reference),

@@ -2,6 +2,7 @@
 indicators the theme is meant to move (district against Saxony, municipalities ranked)."""
 import streamlit as st
 
+from monitor.core import palette
 from monitor.data import themes
 from monitor.figures import indicators
 from monitor.app import sidebar, ui
@@ -108,7 +109,7 @@ else:
         trend = mun.to_index(trend)
     styles = {b.district_name: indicators.SeriesStyle(info.colour)}
     if b.state_name:
-        styles[b.state_name] = indicators.SeriesStyle(indicators.STATE_COLOUR, "dash")
+        styles[b.state_name] = indicators.SeriesStyle(palette.STATE_LINE, "dash")
     trend_stand = trend["period"].max() if not trend.empty else None
     highlight = tuple(ranking.loc[ranking["ags"].isin(f.municipalities), "name"])
     c1, c2 = st.columns(2)

@@ -1,4 +1,5 @@
-"""Tests of monitor/data/actors.py: queries on the fixture database, the deterministic layout and the figures."""
+"""Tests of monitor/data/actors.py (queries on the fixture database, the deterministic layout, the page loader) and of
+monitor/figures/network.py (the figures)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,9 @@ import pytest
 
 from monitor.data import actors
 from monitor.data.filters import Filters
-from monitor.core.vocab import THEME_COLOURS
+from monitor.figures import network
+from monitor.core import palette
+from monitor.core.palette import THEME_COLOURS
 from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, INITIATIVE, ROUNDS, initiatives_where
 
 F = Filters(DEFAULT_FROM, DEFAULT_TO)
@@ -92,19 +95,21 @@ def test_layout_is_deterministic_and_bounded():
     assert actors.network_layout(["A"], edges.iloc[0:0]) == {"A": (0.0, 0.0)}
 
 
-def test_the_same_network_is_laid_out_once_and_callers_get_their_own_copy():
+def test_the_same_network_is_laid_out_once_and_callers_get_their_own_copy(monkeypatch):
     nodes = ["P", "Q", "R"]
     edges = pd.DataFrame({"source": ["P", "Q"], "target": ["Q", "R"], "weight": [2, 1]})
     actors._cached_layout.cache_clear()
+    computed = []
+    layout = actors._layout
+    monkeypatch.setattr(actors, "_layout", lambda *a: computed.append(a) or layout(*a))
     first = actors.network_layout(nodes, edges)
     first["P"] = (9.0, 9.0)  # a caller changing its result changes nobody else's
     again = actors.network_layout(nodes, edges)
     assert again["P"] != (9.0, 9.0)
-    info = actors._cached_layout.cache_info()
-    assert (info.misses, info.hits) == (1, 1)
+    assert len(computed) == 1 and len(actors._cached_layout.cache) == 1
     heavier = edges.assign(weight=[5, 1])  # another network: laid out anew
     actors.network_layout(nodes, heavier)
-    assert actors._cached_layout.cache_info().misses == 2
+    assert len(computed) == 2
 
 
 def test_network_figure_colours_and_sizes():
@@ -112,16 +117,17 @@ def test_network_figure_colours_and_sizes():
                           "rounds": [1, 0, 1], "partners": [2, 1, 1], "main_theme": ["mobility", "tourism", None]})
     edges = pd.DataFrame({"source": ["A", "A"], "target": ["B", "C"], "shared_initiatives": [1, 0],
                           "shared_rounds": [0, 1], "weight": [1, 1]})
-    d = actors.network_figure(nodes, edges, stand=dt.date(2026, 6, 30)).to_plotly_json()
+    positions = actors.network_positions(nodes, edges)
+    d = network.network_figure(nodes, edges, positions, stand=dt.date(2026, 6, 30)).to_plotly_json()
     node_traces = {t["name"]: t for t in d["data"] if t.get("mode") == "markers+text"}
     assert node_traces["Mobilität"]["marker"]["color"] == THEME_COLOURS["mobility"]
     assert node_traces["Tourismus"]["marker"]["color"] == THEME_COLOURS["tourism"]
-    assert node_traces["ohne Initiative im Ausschnitt"]["marker"]["color"] == actors.NO_THEME_COLOUR
+    assert node_traces["ohne Initiative im Ausschnitt"]["marker"]["color"] == palette.NO_THEME
     assert node_traces["Mobilität"]["marker"]["size"][0] > node_traces["Tourismus"]["marker"]["size"][0]
     assert "Stand: 30.06.2026" in d["layout"]["title"]["subtitle"]["text"]
     hover = next(t for t in d["data"] if t["name"] == "Verbindungen")
     assert any("gemeinsame Initiativen: 1" in text for text in hover["text"])
-    few = actors.network_figure(nodes, edges, stand=None, label_top=1).to_plotly_json()
+    few = network.network_figure(nodes, edges, positions, stand=None, label_top=1).to_plotly_json()
     labels = [x for t in few["data"] if t.get("mode") == "markers+text" for x in t["text"] if x]
     assert labels == ["A"]  # only the most connected is named; the others keep their hover
     assert "Namen der 1 am stärksten vernetzten" in few["layout"]["title"]["subtitle"]["text"]
@@ -129,7 +135,7 @@ def test_network_figure_colours_and_sizes():
 
 def test_rounds_figure_axes():
     q = pd.DataFrame({"quarter": ["Q1/2026", "Q2/2026"], "start": [None, None], "n": [0, 2]})
-    d = actors.rounds_figure(q, stand=dt.date(2026, 6, 30)).to_plotly_json()
+    d = network.rounds_figure(q, stand=dt.date(2026, 6, 30)).to_plotly_json()
     assert list(d["data"][0]["y"]) == [0, 2]
     assert d["layout"]["yaxis"]["title"]["text"] == "Anzahl Abstimmungsrunden"
     assert d["layout"]["xaxis"]["title"]["text"] == "Quartal"
@@ -156,3 +162,25 @@ def test_network_subset_keeps_the_most_connected_and_their_links():
     assert set(zip(links["source"], links["target"])) == {("A", "B"), ("B", "C")}
     same, all_links = actors.network_subset(nodes, edges, limit=10)
     assert len(same) == 5 and len(all_links) == 4
+
+
+def test_page_loader_fields_from_fixture(fixture_db):
+    data = actors.load(F)
+    inis = initiatives_where()
+    in_period = [r for r in ROUNDS if DEFAULT_FROM <= r["date"] <= DEFAULT_TO]
+    orgs = {o for i in inis for o in fixture_orgs(i)} | {o for r in in_period for o in r["organisations"]}
+    assert data.kind == "beides" and data.filters == F
+    assert set(data.nodes["organisation"]) == orgs
+    assert (data.summary.organisations, data.summary.links, data.summary.rounds) == \
+        (len(orgs), len(data.edges), len(in_period))
+    assert len(data.rounds) == len(in_period) and len(data.rounds_table) == len(in_period)
+    assert sum(data.per_quarter["n"]) == len(in_period)
+    assert len(data.work_table) == sum(len(fixture_orgs(i)) for i in inis)
+    assert list(data.actor_table["Organisation"]) == list(data.nodes["organisation"])
+    assert set(data.positions) == set(data.network_nodes["organisation"]) == orgs  # few: all drawn
+    assert data.network_note.startswith("Farbe = Thema") and "am stärksten vernetzten" not in data.network_note
+    assert data.scope_text.startswith(f"Zeitraum {F.period_text()}") and "gefilterten" not in data.scope_text
+    narrowed = actors.load(F.with_(themes=("tourism",)), "runden")
+    assert narrowed.kind == "runden" and "gefilterten Initiativen" in narrowed.scope_text
+    ids = {i["initiative_id"] for i in initiatives_where(themes=("tourism",))}
+    assert len(narrowed.rounds) == sum(1 for r in in_period if ids & set(r["initiatives"]))

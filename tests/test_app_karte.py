@@ -6,7 +6,8 @@ import json
 
 from monitor.core import format as fmt
 from monitor.app import ui
-from monitor.figures.maps import MISSING_COLOUR, OUTLINE_LABEL, hex_to_rgba
+from monitor.core import palette
+from monitor.data.map_values import OUTLINE_LABEL
 from monitor.core.vocab import THEME_BY_ID
 from tests.app_helpers import deck, figures, layer, layer_ids, new_app, table_with
 from tests.app_helpers import open_page as open_helper
@@ -51,7 +52,7 @@ def test_default_map_municipalities_and_initiatives(app):
     records = sorted(inis["data"], key=lambda r: r["name"])
     for rec, ini in zip(records, sorted(expected, key=lambda i: i["initiative_id"])):
         assert rec["name"].startswith(ini["initiative_id"])
-        assert rec["fill"][:3] == hex_to_rgba(THEME_BY_ID[ini["theme"]].colour)[:3]
+        assert rec["fill"][:3] == palette.rgba(THEME_BY_ID[ini["theme"]].colour)[:3]
     assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip) == {"text": "{name}\n{detail}"}
     # the view fits the district
     lats = [m["lat"] for m in MUNICIPALITIES]
@@ -78,8 +79,8 @@ def test_selectors_and_withheld_value(app):
     assert not at.exception
     by_ags = {r["ags"]: r for r in layer(deck(at), "gemeinden")["data"]}
     assert "keine Angabe (unbekannt oder geheim zu halten)" in by_ags[BOXBERG]["detail"]
-    assert by_ags[BOXBERG]["fill"][:3] == hex_to_rgba(MISSING_COLOUR)[:3]
-    assert ui.legend_line("square", MISSING_COLOUR, "keine Angabe") in legend_text(at)
+    assert by_ags[BOXBERG]["fill"][:3] == palette.rgba(palette.MISSING)[:3]
+    assert ui.legend_line("square", palette.MISSING, "keine Angabe") in legend_text(at)
     # the value table is built only once its expander is opened
     assert [e.label for e in at.expander] == ["Werte als Tabelle"]
     assert not [f for f in at.dataframe if "Gemeinde" in f.value.columns]

@@ -6,7 +6,9 @@ import datetime as dt
 import pandas as pd
 
 from monitor.figures import portfolio
-from monitor.core.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, STATUSES, THEME_BY_ID
+from monitor.core import palette
+from monitor.core.palette import STATUS_COLOURS
+from monitor.core.vocab import STATUS_LINE, STATUS_OFF_LINE, STATUSES, THEME_BY_ID
 
 STAND = dt.date(2026, 6, 30)
 TODAY = dt.date(2026, 7, 15)
@@ -109,7 +111,7 @@ def test_milestone_timeline_states():
     _common(fig, "Meilensteine")
     states = {t["name"]: t for t in fig["data"] if t.get("mode") == "markers" and t["name"] != "fällig am"}
     assert set(states) == {"erledigt", "verspätet erledigt", "überfällig"}
-    assert states["überfällig"]["marker"]["color"] == portfolio.OVERDUE_COLOUR
+    assert states["überfällig"]["marker"]["color"] == palette.OVERDUE
     assert list(states["überfällig"]["y"]) == ["3. überfällig"]
     assert pd.Timestamp(states["überfällig"]["x"][0]).date() == TODAY
     due = [t for t in fig["data"] if t.get("name") == "fällig am"]

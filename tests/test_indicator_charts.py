@@ -9,7 +9,9 @@ import pytest
 
 from monitor.core import format as fmt, vocab
 from monitor.figures import indicators as ic
-from monitor.core.vocab import STATUS_COLOURS, STATUS_LINE, THEME_COLOURS
+from monitor.core import palette
+from monitor.core.palette import STATUS_COLOURS, THEME_COLOURS
+from monitor.core.vocab import STATUS_LINE
 
 
 def series(label, values, start=2019, flags=None):
@@ -99,7 +101,7 @@ def test_ranking_figure_labels_withheld_and_reference_lines():
     assert bars["x"] == [99.0, 1234.5, None]
     assert bars["text"][:2] == ["99,0", "1.234,5"]  # the unit is on the axis
     assert bars["customdata"][:2] == ["99,0 m", "1.234,5 m"]  # and in the hover
-    assert bars["marker"]["color"] == [ic.HIGHLIGHT_COLOUR, THEME_COLOURS["mobility"], THEME_COLOURS["mobility"]]
+    assert bars["marker"]["color"] == [palette.HIGHLIGHT, THEME_COLOURS["mobility"], THEME_COLOURS["mobility"]]
     assert any(a["text"].startswith("keine Angabe") for a in d["layout"]["annotations"])
     names = [s["name"] for s in d["layout"]["shapes"]]
     assert names == ["Landkreis Görlitz: 500,0 m", "Sachsen: 400,0 m"]

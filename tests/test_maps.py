@@ -1,5 +1,6 @@
-"""Tests of monitor/figures/maps.py: the pure deck/legend builders (on deck.to_json()) and the map queries on the
-fixture database, including polygons from municipality_geometry."""
+"""Tests of the maps: the deck builders of monitor/figures/maps.py (on deck.to_json()), the value classes and legend
+of monitor/data/map_values.py, and the map queries and Karte loader of monitor/data/geo.py on the fixture database,
+including polygons from municipality_geometry."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,17 +12,21 @@ import pandas as pd
 import pytest
 
 from monitor.core import format as fmt
+from monitor.data import geo, map_values
 from monitor.figures import maps
 from monitor.data.filters import Filters
-from monitor.core.vocab import THEME_COLOURS
+from monitor.core import palette
+from monitor.core.palette import THEME_COLOURS
 from tests.fixture_db import (
     BOXBERG,
     DEFAULT_FROM,
     DEFAULT_TO,
     GOERLITZ,
+    INDICATORS,
     INITIATIVE,
     MUNICIPALITIES,
     VALUES,
+    _INDICATOR_DEFAULTS,
     initiatives_where,
 )
 
@@ -67,14 +72,14 @@ def test_points_layer_tooltip_and_colours():
     assert rows["Ort 1"]["detail"].startswith("Übernachtungen 2024: 200 Übernachtungen")
     assert "Einwohner: 2.000" in rows["Ort 1"]["detail"]
     assert "keine Angabe (unbekannt oder geheim zu halten)" in rows["Ort 2"]["detail"]
-    assert rows["Ort 2"]["fill"][:3] == maps.hex_to_rgba(maps.MISSING_COLOUR)[:3]
+    assert rows["Ort 2"]["fill"][:3] == palette.rgba(palette.MISSING)[:3]
     # light = low, dark = high
-    assert rows["Ort 0"]["fill"][:3] == maps.hex_to_rgba(maps.RAMP[0])[:3]
-    assert rows["Ort 1"]["fill"][:3] == maps.hex_to_rgba(maps.RAMP[-1])[:3]
+    assert rows["Ort 0"]["fill"][:3] == palette.rgba(palette.RAMP[0])[:3]
+    assert rows["Ort 1"]["fill"][:3] == palette.rgba(palette.RAMP[-1])[:3]
     assert rows["Ort 1"]["radius"] > rows["Ort 0"]["radius"]  # sized by population
     recs = ini_layer["data"]
-    assert recs[0]["fill"][:3] == maps.hex_to_rgba(THEME_COLOURS["mobility"])[:3]
-    assert recs[1]["fill"][:3] == maps.hex_to_rgba(THEME_COLOURS["supply"])[:3]
+    assert recs[0]["fill"][:3] == palette.rgba(THEME_COLOURS["mobility"])[:3]
+    assert recs[1]["fill"][:3] == palette.rgba(THEME_COLOURS["supply"])[:3]
     assert (recs[0]["lat"], recs[0]["lon"]) != (recs[1]["lat"], recs[1]["lon"])  # same spot: spread apart
     assert recs[0]["name"] == "X-1: <b>Bus</b>"  # plain text tooltip, no HTML template
     assert muni_layer["lineWidthUnits"] == "pixels"
@@ -113,16 +118,16 @@ def test_highlight_outlines_selected():
 
 
 def test_value_classes():
-    classes = maps.value_classes(pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, None]), 0, "m")
+    classes = map_values.value_classes(pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, None]), 0, "m")
     assert len(classes) == 5
     assert classes[0].lower == 1.0 and classes[-1].upper == 6.0
-    assert [c.colour for c in classes] == list(maps.RAMP)
+    assert [c.colour for c in classes] == list(palette.RAMP)
     assert classes[-1].label.endswith(" m")
-    assert maps.colour_for(None, classes) == maps.MISSING_COLOUR
-    assert maps.colour_for(6.0, classes) == maps.RAMP[-1]
-    assert len(maps.value_classes(pd.Series([7.0, 7.0]), 0, "m")) == 1
-    assert maps.value_classes(pd.Series([None], dtype="float64"), 0, "m") == ()
-    big = maps.value_classes(pd.Series([1234.5, 98765.0]), 0, "Personen")
+    assert map_values.colour_for(None, classes) == palette.MISSING
+    assert map_values.colour_for(6.0, classes) == palette.RAMP[-1]
+    assert len(map_values.value_classes(pd.Series([7.0, 7.0]), 0, "m")) == 1
+    assert map_values.value_classes(pd.Series([None], dtype="float64"), 0, "m") == ()
+    big = map_values.value_classes(pd.Series([1234.5, 98765.0]), 0, "Personen")
     assert big[0].label.startswith(f"{fmt.number(1234.5)} – ")
     assert big[-1].label.endswith(f" – {fmt.number(98765)} Personen")
 
@@ -140,7 +145,7 @@ def test_fit_view_contains_points():
 def test_legend_content():
     result = maps.build_map(munis(), initiatives(), indicator_name="Übernachtungen", unit="Übernachtungen",
                             decimals=0, year=2024)
-    legend = maps.legend_content(result.legend, stand=dt.date(2024, 12, 31))
+    legend = map_values.legend_content(result.legend, stand=dt.date(2024, 12, 31))
     assert legend.title == "Legende: Übernachtungen 2024 (Übernachtungen)"
     assert [e.label for e in legend.values][-1] == "keine Angabe"
     assert [e.symbol for e in legend.values] == ["square"] * len(legend.values)
@@ -151,7 +156,7 @@ def test_legend_content():
 
 
 def test_map_queries_on_fixture(fixture_db):
-    frame = maps.map_municipalities("overnight_stays", 2021)
+    frame = geo.map_municipalities("overnight_stays", 2021)
     assert set(frame["ags"]) == {m["ags"] for m in MUNICIPALITIES}
     box = frame[frame["ags"] == BOXBERG].iloc[0]
     assert pd.isna(box["value"]) and box["flag"] == "secret"
@@ -159,7 +164,7 @@ def test_map_queries_on_fixture(fixture_db):
     assert gor["value"] == next(v["value"] for v in VALUES if v["indicator_id"] == "overnight_stays"
                                 and v["region_key"] == GOERLITZ and v["year"] == 2021)
     f = Filters(DEFAULT_FROM, DEFAULT_TO)
-    points = maps.map_initiatives(f)
+    points = geo.map_initiatives(f)
     assert set(points["initiative_id"]) == {i["initiative_id"] for i in initiatives_where()}
     wide = points[points["initiative_id"] == "INI-003"].iloc[0]  # no own coordinates: centre of its municipalities
     ini = INITIATIVE["INI-003"]
@@ -180,7 +185,7 @@ def test_polygons_from_geometry_table(fixture_db, tmp_path, monkeypatch):
         con.execute("insert into municipality_geometry values (?, ?, ?)", [m["ags"], json.dumps(geometry), "test"])
     con.close()
     monkeypatch.setenv("REGIONALMONITOR_DB", str(copy))
-    frame = maps.map_municipalities("population", 2024)
+    frame = geo.map_municipalities("population", 2024)
     assert frame["geojson"].notna().all()
     spec = deck_json(maps.build_map(frame, None, indicator_name="Bevölkerung", unit="Personen", decimals=0,
                                     year=2024))
@@ -191,9 +196,9 @@ def test_polygons_from_geometry_table(fixture_db, tmp_path, monkeypatch):
 
 
 def test_locator_map_points(fixture_db):
-    frame = maps.map_municipalities(None, None)
+    frame = geo.map_municipalities(None, None)
     f = Filters(DEFAULT_FROM, DEFAULT_TO, municipalities=(BOXBERG,))
-    spec = json.loads(maps.locator_map(frame, BOXBERG, maps.map_initiatives(f)).to_json())
+    spec = json.loads(maps.locator_map(frame, BOXBERG, geo.map_initiatives(f)).to_json())
     assert layer(spec, "gemeinden")["data"][-1]["ags"] == BOXBERG  # drawn last, on top
     ini_layer = layer(spec, "initiativen")
     local = [i for i in initiatives_where(municipalities=(BOXBERG,)) if not i["districtwide"]]
@@ -228,8 +233,8 @@ def test_outline_and_central_place_labels():
     assert [r["name"] for r in labels["data"]] == ["Ort 1", "Ort 3"]
     assert labels["characterSet"] == "auto"  # umlauts and ß are drawn
     assert result.legend.outline and result.legend.central_places
-    legend = maps.legend_content(result.legend)
-    assert (maps.OUTLINE_LABEL, "line") in [(e.label, e.symbol) for e in legend.others]
+    legend = map_values.legend_content(result.legend)
+    assert (map_values.OUTLINE_LABEL, "line") in [(e.label, e.symbol) for e in legend.others]
     # without central places: no label layer
     plain_spec = deck_json(maps.build_map(munis(), None, indicator_name="X", unit="m", decimals=0, year=2024))
     assert "zentrale_orte" not in {x["id"] for x in plain_spec["layers"]}
@@ -267,7 +272,7 @@ def test_locator_keeps_to_the_district():
     frame = pd.concat([munis(), munis().assign(ags=lambda d: "01001" + d["ags"].str[5:])], ignore_index=True)
     spec = json.loads(maps.locator_map(frame, "14626001").to_json())
     assert {r["ags"][:5] for r in layer(spec, "gemeinden")["data"]} == {"14626"}
-    assert len(maps.same_district(frame, "ohne")) == len(frame)
+    assert len(map_values.same_district(frame, "ohne")) == len(frame)
 
 
 def test_labels_clear_the_point_of_a_large_town():
@@ -276,3 +281,41 @@ def test_labels_clear_the_point_of_a_large_town():
     small, large = maps.label_layer(frame, zoom=9.0).data
     assert large["offset"][0] > small["offset"][0] >= 7  # right of the circle, which grows with the population
     assert maps.label_layer(frame)._kwargs["get_pixel_offset"] == "offset"
+
+
+def test_karte_loader_fields_from_fixture(fixture_db):
+    labels = geo.indicator_labels()
+    with_values = {v["indicator_id"] for v in VALUES}
+    assert set(labels) == with_values
+    ind = next(i for i in INDICATORS if i["indicator_id"] == "overnight_stays")
+    assert labels["overnight_stays"] == f"{ind['name_de']} ({ind['unit']})"
+    municipal = {m["ags"] for m in MUNICIPALITIES}
+    years = sorted({v["year"] for v in VALUES if v["indicator_id"] == "overnight_stays"
+                    and v["region_key"] in municipal}, reverse=True)
+    assert geo.year_choices("overnight_stays") == years  # newest first: the default
+
+    f = Filters(DEFAULT_FROM, DEFAULT_TO)
+    data = geo.load(f, "overnight_stays", 2021)
+    assert data.indicator.name == ind["name_de"] and data.year == 2021 and data.empty_text is None
+    assert set(data.municipalities["ags"]) == municipal
+    assert set(data.initiatives["initiative_id"]) == {i["initiative_id"] for i in initiatives_where()}
+    assert data.stand == max(v["period"] for v in VALUES if v["indicator_id"] == "overnight_stays"
+                             and v["year"] == 2021 and v["region_key"] in municipal)
+    assert data.highlight == () and "schwarz umrandet" not in data.notes
+    assert data.notes.startswith(f"Quelle: {ind.get('source', _INDICATOR_DEFAULTS['source'])}")
+    assert f"Einheit: {ind['unit']}" in data.notes
+    assert ("höhere Werte sind besser" if ind["higher_is_better"] else "niedrigere Werte sind besser") in data.notes
+    assert data.initiatives_text.startswith(f"{fmt.number(len(initiatives_where()))} Initiativen auf der Karte")
+    assert data.initiatives_empty_text is None
+    assert ind["name_de"] in data.alt and "2021" in data.alt
+    table = data.value_table()
+    assert list(table.columns) == ["Gemeinde", "Wert", "Einwohner"] and len(table) == len(MUNICIPALITIES)
+
+    hidden = geo.load(f.with_(municipalities=(BOXBERG,)), "overnight_stays", 2021, show_initiatives=False)
+    assert hidden.initiatives is None and hidden.initiatives_text is None and hidden.initiatives_empty_text is None
+    assert hidden.highlight == (BOXBERG,) and "schwarz umrandet" in hidden.notes
+
+    assert not initiatives_where(themes=("tourism",), statuses=("Verworfen",))
+    none = geo.load(f.with_(themes=("tourism",), statuses=("Verworfen",)), "overnight_stays", 2021)
+    assert none.initiatives.empty and none.initiatives_empty_text == geo.NO_INITIATIVES_TEXT
+    assert none.initiatives_text is None

@@ -38,10 +38,11 @@ APP = Path(__file__).resolve().parents[2] / "app.py"
 #: Imported before the server starts: the libraries and every module the pages and the report use (the report's
 #: file writers, with reportlab and python-docx, load when the Bericht page first runs).
 PRELOAD = ("pandas", "duckdb", "pyarrow", "plotly.graph_objects", "plotly.io", "pydeck",
-           "monitor.core.format", "monitor.core.vocab", "monitor.data.db", "monitor.data.meta", "monitor.data.filters", "monitor.data.overview",
-           "monitor.data.themes", "monitor.data.municipalities", "monitor.data.initiatives", "monitor.data.actors",
+           "monitor.core.format", "monitor.core.palette", "monitor.core.vocab", "monitor.data.db", "monitor.data.meta",
+           "monitor.data.filters", "monitor.data.overview", "monitor.data.themes", "monitor.data.municipalities",
+           "monitor.data.initiatives", "monitor.data.actors", "monitor.data.geo", "monitor.data.map_values",
            "monitor.data.sources", "monitor.data.export",
-           "monitor.figures.portfolio", "monitor.figures.indicators", "monitor.figures.maps",
+           "monitor.figures.portfolio", "monitor.figures.indicators", "monitor.figures.maps", "monitor.figures.network",
            "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate",
            "monitor.report.content", "monitor.report.figures", "monitor.report.model", "monitor.report.profile")
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"

@@ -16,6 +16,7 @@ import plotly.io as pio
 import streamlit as st
 import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's plotly template on import; ours comes after
 
+from monitor.core import palette
 from monitor.data import db, meta
 from monitor.core import format as fmt
 from monitor.core.vocab import STATUS_LINE, THEME_BY_ID
@@ -30,9 +31,6 @@ SYNTHETIC_TEXT = (
 )
 
 
-#: Nearest named Streamlit colour of each theme colour (Okabe-Ito), for badges next to theme names.
-THEME_BADGE_COLOURS = {"mobility": "blue", "supply": "green", "tourism": "orange", "value_chains": "violet",
-                       "demography": "gray"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:~$=&])")
 
 
@@ -48,7 +46,7 @@ def theme_badge(theme_id: str, full: bool = False) -> None:
     """The theme's German name (short, or the full name) as a badge in the theme's colour."""
     theme = THEME_BY_ID.get(theme_id)
     label = (theme.name_de if full else theme.short_de) if theme else str(theme_id)
-    st.badge(label, color=THEME_BADGE_COLOURS.get(theme_id, "gray"))
+    st.badge(label, color=palette.THEME_BADGES.get(theme_id, palette.OTHER_BADGE))
 
 
 
@@ -92,7 +90,7 @@ def database_ready() -> bool:
 def synthetic_badge() -> None:
     """The 'Beispieldaten' badge (top of every page) when synthetic data is loaded; nothing otherwise."""
     if is_synthetic():
-        st.badge("Beispieldaten", icon=":material/science:", color="orange",
+        st.badge("Beispieldaten", icon=":material/science:", color=palette.SAMPLE_BADGE,
                  help="Erfundene Daten zum Ausprobieren – keine amtlichen Zahlen.")
 
 
@@ -102,7 +100,7 @@ def synthetic_notice() -> None:
         st.warning(SYNTHETIC_TEXT, icon=":material/science:")
 
 
-def stand_text() -> str:
+def header_stand_text() -> str:
     """'Landkreis Görlitz · Stand der Daten: 30.06.2026'."""
     return f"{district_name()} · Stand der Daten: {fmt.date(stand())}"
 
@@ -110,7 +108,7 @@ def stand_text() -> str:
 def page_header(title: str, intro: str | None = None) -> None:
     """Page title, the district and data Stand, an optional one-line intro."""
     st.title(title)
-    st.caption(stand_text() if intro is None else f"{stand_text()} · {intro}")
+    st.caption(header_stand_text() if intro is None else f"{header_stand_text()} · {intro}")
 
 
 def empty_state(text: str) -> None:
@@ -156,12 +154,12 @@ _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 def legend_line(symbol: str, colour: str, label: str) -> str:
     """One legend line as Markdown: the symbol in ``colour`` (``#RRGGBB``; anything else is drawn black),
     then the escaped label."""
-    colour = colour if _HEX_COLOUR.fullmatch(colour) else "#000000"
+    colour = colour if _HEX_COLOUR.fullmatch(colour) else palette.LEGEND_FALLBACK
     return f':color[{_LEGEND_SYMBOLS.get(symbol, "■")}]{{foreground="{colour}"}} {md(label)}'
 
 
 def map_legend(content, key: str) -> None:
-    """The map legend (:class:`monitor.figures.maps.LegendContent`) in a bordered box: title, subtitle, value classes
+    """The map legend (:class:`monitor.data.map_values.LegendContent`) in a bordered box: title, subtitle, value classes
     on the left, initiative themes and other symbols on the right — text, not a chart."""
     with st.container(border=True, key=key):
         st.markdown(f"**{md(content.title)}**")

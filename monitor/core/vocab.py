@@ -1,8 +1,8 @@
 """The project's fixed vocabulary: themes (with their one colour each), the status line, value flags and
 series breaks.
 
-Used by the ETL (validation, lookup tables) and by the app (labels, colours, order). Colours are from the
-Okabe-Ito palette, which stays distinguishable with the common colour-vision deficiencies.
+Used by the ETL (validation, lookup tables) and by the app (labels, colours, order). The colours themselves come
+from :mod:`monitor.core.palette` (the theme's ``colour`` is written into the database by the ETL).
 """
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+
+from monitor.core.palette import THEME_COLOURS
 
 
 @dataclass(frozen=True)
@@ -22,17 +24,17 @@ class Theme:
 
 
 THEMES: tuple[Theme, ...] = (
-    Theme("mobility", "Mobilität", "Mobility", "Mobilität", "#0072B2"),
-    Theme("supply", "Daseinsvorsorge & Nahversorgung", "Local supply", "Nahversorgung", "#009E73"),
-    Theme("tourism", "Tourismus", "Tourism", "Tourismus", "#E69F00"),
-    Theme("value_chains", "Regionale Wertschöpfung", "Regional value chains", "Wertschöpfung", "#CC79A7"),
+    Theme("mobility", "Mobilität", "Mobility", "Mobilität", THEME_COLOURS["mobility"]),
+    Theme("supply", "Daseinsvorsorge & Nahversorgung", "Local supply", "Nahversorgung", THEME_COLOURS["supply"]),
+    Theme("tourism", "Tourismus", "Tourism", "Tourismus", THEME_COLOURS["tourism"]),
+    Theme("value_chains", "Regionale Wertschöpfung", "Regional value chains", "Wertschöpfung",
+          THEME_COLOURS["value_chains"]),
 )
 #: Indicators may also belong to demography (context for every theme); initiatives may not.
-DEMOGRAPHY = Theme("demography", "Bevölkerung", "Demography", "Bevölkerung", "#7F7F7F")
+DEMOGRAPHY = Theme("demography", "Bevölkerung", "Demography", "Bevölkerung", THEME_COLOURS["demography"])
 INDICATOR_THEMES: tuple[Theme, ...] = THEMES + (DEMOGRAPHY,)
 
 THEME_BY_ID = {t.theme_id: t for t in INDICATOR_THEMES}
-THEME_COLOURS = {t.theme_id: t.colour for t in INDICATOR_THEMES}
 
 #: The status line in order, then the two states off the line.
 STATUS_LINE: tuple[str, ...] = (
@@ -41,13 +43,6 @@ STATUS_LINE: tuple[str, ...] = (
 STATUS_OFF_LINE: tuple[str, ...] = ("Ruht", "Verworfen")
 STATUSES: tuple[str, ...] = STATUS_LINE + STATUS_OFF_LINE
 STATUS_RANK = {s: i + 1 for i, s in enumerate(STATUSES)}
-
-#: Sequential blues for the status line (light = early), greys for the states off the line.
-STATUS_COLOURS = {
-    "Idee": "#deebf7", "In Beratung": "#c6dbef", "In Vorbereitung": "#9ecae1", "Beantragt": "#6baed6",
-    "Bewilligt": "#4292c6", "In Umsetzung": "#2171b5", "Abgeschlossen": "#08306b",
-    "Ruht": "#bdbdbd", "Verworfen": "#737373",
-}
 
 ORIGINS: tuple[str, ...] = ("Bürgerschaft", "Gemeinde", "Verein", "Landratsamt", "Unternehmen", "Wissenschaft")
 

@@ -1,4 +1,4 @@
-"""Data and figures for the actors page (Akteure): who works on which initiatives, who works with whom,
+"""Data of the actors page (Akteure): who works on which initiatives, who works with whom,
 coordination rounds over time and the most connected actors.
 
 Scope: initiatives matching the sidebar filters (:meth:`Filters.initiative_sql`); coordination rounds dated
@@ -8,27 +8,25 @@ least one of the selected initiatives.
 Network: organisations are linked when they share an initiative (``initiative_organisation``, any role) or a
 coordination round (``coordination_round_organisation``); the edge weight is the number of shared initiatives
 plus shared rounds. Layout: a deterministic force-directed layout computed with numpy (no networkx).
-Data functions are pure (SQL through :func:`monitor.data.db.query`); figure builders return ``go.Figure``.
+Data functions are pure (SQL through :func:`monitor.data.db.query`); the figures are built by
+:mod:`monitor.figures.network` from :func:`load`'s result.
 """
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from monitor.core import format as fmt
+from monitor.core.cache import memo
+from monitor.core.vocab import THEME_BY_ID, THEMES
+from monitor.data import meta
 from monitor.data.db import query
 from monitor.data.filters import Filters
-from monitor.figures.indicators import FONT, Draft, count_axis, plain, stand_text
-from monitor.core.vocab import THEME_BY_ID, THEMES
 
-NO_THEME_COLOUR = "#999999"
-ROUND_COLOUR = "#4D4D4D"
-EDGE_COLOUR = "#B0B0B0"
 #: Which links the network shows: key -> German label.
 LINK_KINDS = {"beides": "Initiativen und Abstimmungsrunden", "initiativen": "nur gemeinsame Initiativen",
               "runden": "nur gemeinsame Abstimmungsrunden"}
@@ -201,11 +199,20 @@ def network_layout(nodes: list[str], edges: pd.DataFrame, iterations: int = 300)
     return dict(_cached_layout(tuple(nodes), links, iterations))
 
 
-@functools.lru_cache(maxsize=64)
+@memo(64)
 def _cached_layout(nodes: tuple[str, ...], links: tuple[tuple[str, str, float], ...],
                    iterations: int) -> tuple[tuple[str, tuple[float, float]], ...]:
     edges = pd.DataFrame(list(links), columns=["source", "target", "weight"])
     return tuple(_layout(list(nodes), edges, iterations).items())
+
+
+def network_positions(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """:func:`network_layout` of the organisations of :func:`actors` (``organisation``, ``main_theme``), started
+    in theme order (vocabulary order, then without theme) and by name, so organisations of a theme start
+    together."""
+    order = {t.theme_id: n for n, t in enumerate(THEMES)}
+    ranked = nodes.assign(_rank=[order.get(t, 99) for t in nodes["main_theme"]]).sort_values(["_rank", "organisation"])
+    return network_layout(ranked["organisation"].tolist(), edges)
 
 
 def _layout(nodes: list[str], edges: pd.DataFrame, iterations: int) -> dict[str, tuple[float, float]]:
@@ -267,107 +274,6 @@ def _layout(nodes: list[str], edges: pd.DataFrame, iterations: int) -> dict[str,
     return out
 
 
-# ---------------------------------------------------------------------------------------------- figures
-
-def theme_colour(theme: str | None) -> str:
-    """The theme's colour, grey for organisations without an initiative in scope."""
-    return THEME_BY_ID[theme].colour if theme in THEME_BY_ID else NO_THEME_COLOUR
-
-
-def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, stand, title: str = "Wer arbeitet mit wem?",
-                   label_top: int = 10) -> go.Figure:
-    """The actor network: lines for links (width by weight, hover names the shared initiatives/rounds),
-    circles for organisations (size by number of partners, colour by main theme, one legend entry per theme).
-    Only the ``label_top`` most connected organisations carry a name label, written away from the centre (to the
-    right of nodes right of the centre, else to the left); all have a hover, so a large
-    network stays readable.
-
-    ``nodes`` as from :func:`actors` (needs ``organisation``, ``partners``, ``initiatives``, ``rounds``,
-    ``main_theme``); ``edges`` as from :func:`links`."""
-    fig = Draft()
-    ranked = nodes.sort_values(["partners", "initiatives", "organisation"], ascending=[False, False, True])
-    labelled = set(ranked["organisation"].head(label_top))
-    note = "" if len(nodes) <= label_top else f" · Namen der {label_top} am stärksten vernetzten, alle beim Zeigen"
-    fig.update_layout(
-        title=dict(text=title, subtitle=dict(
-            text=f"{stand_text(stand)} · Kreisgröße = Zahl der Partner, Linienstärke = gemeinsame Initiativen "
-                 f"und Runden{note}")),
-        separators=",.", font=FONT, height=680, margin=dict(l=10, r=10, t=80, b=10),
-        xaxis=dict(visible=False), yaxis=dict(visible=False),
-        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0, title=dict(text="Hauptthema:")),
-        hoverlabel=dict(namelength=-1),
-    )
-    if nodes.empty:
-        fig.add_annotation(text="Keine Akteure im gewählten Ausschnitt", x=0.5, y=0.5, xref="paper",
-                           yref="paper", showarrow=False)
-        return fig.figure()
-    order = {t.theme_id: n for n, t in enumerate(THEMES)}
-    sorted_nodes = nodes.assign(_rank=[order.get(t, 99) for t in nodes["main_theme"]]).sort_values(
-        ["_rank", "organisation"])
-    pos = network_layout(sorted_nodes["organisation"].tolist(), edges)
-    for weight, part in edges.groupby("weight"):
-        xs, ys = [], []
-        for e in part.itertuples(index=False):
-            (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
-            xs += [x0, x1, None]
-            ys += [y0, y1, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=EDGE_COLOUR, width=1 + 1.5 * float(weight)),
-                                 hoverinfo="skip", showlegend=False, name=f"Verbindung (Gewicht {weight})"))
-    if not edges.empty:
-        mids_x, mids_y, texts = [], [], []
-        for e in edges.itertuples(index=False):
-            (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
-            mids_x.append((x0 + x1) / 2)
-            mids_y.append((y0 + y1) / 2)
-            texts.append(f"{plain(e.source)} – {plain(e.target)}<br>gemeinsame Initiativen: {e.shared_initiatives}"
-                         f"<br>gemeinsame Abstimmungsrunden: {e.shared_rounds}")
-        fig.add_trace(go.Scatter(x=mids_x, y=mids_y, mode="markers", marker=dict(size=8, color="rgba(0,0,0,0)"),
-                                 text=texts, hovertemplate="%{text}<extra></extra>", showlegend=False,
-                                 name="Verbindungen"))
-    groups = [(t.theme_id, t.name_de) for t in THEMES] + [(None, "ohne Initiative im Ausschnitt")]
-    for theme_id, label in groups:
-        part = nodes[nodes["main_theme"].isna()] if theme_id is None else nodes[nodes["main_theme"] == theme_id]
-        if part.empty:
-            continue
-        fig.add_trace(go.Scatter(
-            x=[pos[o][0] for o in part["organisation"]], y=[pos[o][1] for o in part["organisation"]],
-            mode="markers+text", name=label,
-            text=[plain(o) if o in labelled else "" for o in part["organisation"]],
-            textposition=["middle right" if pos[o][0] >= 0 else "middle left" for o in part["organisation"]],
-            textfont=dict(size=11),
-            marker=dict(size=[min(9 + 2 * int(p), 36) for p in part["partners"]], color=theme_colour(theme_id),
-                        line=dict(color="#333333", width=1)),
-            customdata=list(zip([plain(o) for o in part["organisation"]], part["initiatives"].astype(int),
-                                part["rounds"].astype(int), part["partners"].astype(int))),
-            hovertemplate="%{customdata[0]}<br>Initiativen: %{customdata[1]}<br>Abstimmungsrunden: "
-                          "%{customdata[2]}<br>Partner: %{customdata[3]}<extra></extra>",
-        ))
-    # The disc fills the plot (stretched to the figure's aspect): more room between the names; at the sides
-    # room for the names written beside the outermost nodes (up to ~30 characters on a page-wide chart).
-    fig.update_xaxes(range=[-1.4, 1.4])
-    fig.update_yaxes(range=[-1.08, 1.12])
-    return fig.figure()
-
-
-def rounds_figure(per_quarter: pd.DataFrame, *, stand) -> go.Figure:
-    """Bars: number of coordination rounds per quarter (``quarter``, ``n`` from :func:`rounds_per_quarter`)."""
-    fig = Draft()
-    fig.update_layout(
-        title=dict(text="Abstimmungsrunden je Quartal", subtitle=dict(text=stand_text(stand))),
-        separators=",.", font=FONT, height=320, margin=dict(l=10, r=10, t=80, b=10),
-        showlegend=False,
-    )
-    fig.update_xaxes(title=dict(text="Quartal"), type="category")
-    fig.update_yaxes(**count_axis(per_quarter["n"].max() if not per_quarter.empty else 0,
-                                  title=dict(text="Anzahl Abstimmungsrunden")))
-    if per_quarter.empty:
-        return fig.figure()
-    fig.add_trace(go.Bar(x=per_quarter["quarter"].tolist(), y=per_quarter["n"].tolist(),
-                         marker=dict(color=ROUND_COLOUR), name="Abstimmungsrunden",
-                         hovertemplate="%{x}: %{y} Runden<extra></extra>"))
-    return fig.figure()
-
-
 def actor_table(nodes: pd.DataFrame) -> pd.DataFrame:
     """German display table of :func:`actors`: Organisation, Hauptthema, Initiativen, davon als Träger,
     Abstimmungsrunden, Partner."""
@@ -417,3 +323,54 @@ def work_table(work: pd.DataFrame) -> pd.DataFrame:
         "Thema": [THEME_BY_ID[t].name_de if t in THEME_BY_ID else t for t in work["theme"]],
         "Status": work["status"],
     })
+
+
+# ---------------------------------------------------------------------------------------------- page
+
+NO_ACTORS_TEXT = "Für die gewählten Filter gibt es keine beteiligten Organisationen und keine Abstimmungsrunden."
+NO_WORK_TEXT = "Keine Initiativen mit Organisationen für die gewählten Filter."
+NO_ROUNDS_TEXT = "Im gewählten Zeitraum fanden keine Abstimmungsrunden statt."
+
+
+@dataclass(frozen=True)
+class ActorsData:
+    """Everything the Akteure page shows for one filter selection and kind of link."""
+
+    filters: Filters
+    kind: str  # a key of LINK_KINDS
+    stand: date | None  # the data Stand (figure subtitles)
+    scope_text: str  # caption: period and which initiatives and rounds count
+    summary: ActorSummary
+    nodes: pd.DataFrame  # as from :func:`actors`
+    edges: pd.DataFrame  # as from :func:`links`
+    network_nodes: pd.DataFrame  # the part the network figure draws (:func:`network_subset`)
+    network_edges: pd.DataFrame
+    positions: dict  # organisation -> (x, y) of the drawn network (:func:`network_positions`)
+    network_note: str  # caption under the network
+    actor_table: pd.DataFrame  # German display tables
+    work_table: pd.DataFrame
+    rounds: pd.DataFrame  # as from :func:`rounds`
+    rounds_table: pd.DataFrame
+    per_quarter: pd.DataFrame  # as from :func:`rounds_per_quarter`
+
+
+def load(f: Filters, kind: str = "beides") -> ActorsData:
+    """All data of the Akteure page: organisations, links under ``kind``, rounds, who works on what, the
+    network to draw with its positions, display tables and captions."""
+    nodes, edges, round_list = actors(f, kind), links(f, kind), rounds(f)
+    net_nodes, net_edges = network_subset(nodes, edges)
+    notes = ["Farbe = Thema, zu dem die Organisation die meisten Initiativen hat; ohne Linie = bisher ohne Partner "
+             "im Ausschnitt."]
+    if len(net_nodes) < len(nodes):
+        notes.append(f"Das Netz zeigt die {fmt.number(len(net_nodes))} am stärksten vernetzten von "
+                     f"{fmt.number(len(nodes))} Organisationen und ihre Verbindungen untereinander; alle stehen in "
+                     "der Tabelle darunter.")
+    scope = (f"Zeitraum {f.period_text()} · Initiativen nach den Filtern der Seitenleiste; Abstimmungsrunden im "
+             "Zeitraum" + ("" if f.is_unfiltered() else ", die eine der gefilterten Initiativen behandelt haben"))
+    return ActorsData(
+        filters=f, kind=kind, stand=meta.info().stand, scope_text=scope, summary=summary(nodes, edges, round_list),
+        nodes=nodes, edges=edges, network_nodes=net_nodes, network_edges=net_edges,
+        positions=network_positions(net_nodes, net_edges), network_note=" ".join(notes),
+        actor_table=actor_table(nodes), work_table=work_table(organisation_initiatives(f)), rounds=round_list,
+        rounds_table=rounds_display(round_list),
+        per_quarter=rounds_per_quarter(round_list["date"], f.date_from, f.date_to))

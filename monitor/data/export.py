@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from monitor.core import palette
 from monitor.core import format as fmt
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -124,7 +125,7 @@ class Sheet:
     formats: dict = field(default_factory=dict)
 
 
-HEADER_FILL = PatternFill("solid", fgColor="0B3C5D")
+HEADER_FILL = PatternFill("solid", fgColor=palette.hex_digits(palette.REPORT_ACCENT))
 
 
 def to_xlsx_sheets(sheets: Sequence[Sheet], *, created: dt.datetime | None = None, title: str = "",

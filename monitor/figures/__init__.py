@@ -1,1 +1,2 @@
-"""Figures layer: plotly and pydeck builders from data results, and the one palette. No SQL, no Streamlit."""
+"""Figures layer: plotly and pydeck builders from data results (colours from ``monitor.core.palette``). No SQL, no
+Streamlit."""

@@ -17,14 +17,10 @@ import plotly.io as pio
 
 from monitor.core import format as fmt
 from monitor.core.format import stand_text
-from monitor.core.vocab import STATUS_COLOURS, STATUSES, SeriesBreak, flag_label
+from monitor.core import palette
+from monitor.core.vocab import STATUSES, SeriesBreak, flag_label
 
-#: Reference lines: the district and the Land, in neutral greys so the theme colour stays the subject.
-DISTRICT_COLOUR = "#4D4D4D"
-STATE_COLOUR = "#999999"
-#: Okabe-Ito vermillion: the one municipality highlighted against the others.
-HIGHLIGHT_COLOUR = "#D55E00"
-MISSING_COLOUR = "#BDBDBD"
+#: The one font of every chart (plotly ``layout.font``).
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 #: The look of every chart of the app and the report: plotly's 'plotly_white'. Set as plotly's default (the app
 #: sets it again after Streamlit has set its own on import, see monitor/app/ui.py), where a figure gets it without
@@ -217,7 +213,7 @@ def trend_figure(
         else:
             x = cut.year - 0.5
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper",
-                      line=dict(color="#333333", dash="dash", width=1.5))
+                      line=dict(color=palette.BREAK_LINE, dash="dash", width=1.5))
         fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=f"Bruch: {series_break.note}",
                            showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=11),
                            align="right")
@@ -233,7 +229,8 @@ def _reference_lines(fig: Draft, reference: dict[str, float] | None, *, vertical
     for i, (label, value) in enumerate((reference or {}).items()):
         if value is None or pd.isna(value):
             continue
-        line = dict(color=DISTRICT_COLOUR if i == 0 else STATE_COLOUR, dash="dash" if i == 0 else "dot", width=2)
+        line = dict(color=palette.DISTRICT_LINE if i == 0 else palette.STATE_LINE, dash="dash" if i == 0 else "dot",
+                    width=2)
         name = plain(f"{label}: {fmt.value_with_unit(value, unit, decimals)}")
         # Drawn below the bars and their labels, so a value label is never crossed out.
         if vertical:
@@ -295,20 +292,20 @@ def ranking_figure(
     gap = ordered["flag"].eq(GAP_FLAG)
     texts = _value_texts(ordered["value"], ordered["flag"], decimals, unit)
     labels = _value_texts(ordered["value"], ordered["flag"], decimals, "")  # unit on the axis, not on each bar
-    colours = [HIGHLIGHT_COLOUR if n in highlight else colour for n in ordered["name"]]
+    colours = [palette.HIGHLIGHT if n in highlight else colour for n in ordered["name"]]
     names = [plain(n) for n in ordered["name"]]
     fig.add_trace(go.Bar(
         y=names, x=_numbers(ordered["value"]), orientation="h",
         marker=dict(color=colours), text=[t if not pd.isna(v) else "" for t, v in zip(labels, ordered["value"])],
         # inside the bar end when it fits (clear of the reference lines), else right of it
-        textposition="auto", insidetextanchor="end", insidetextfont=dict(color="#FFFFFF"),
+        textposition="auto", insidetextanchor="end", insidetextfont=dict(color=palette.TEXT_ON_DARK),
         cliponaxis=False, name=title, showlegend=False,
         customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
     for name, value, text, is_gap in zip(names, ordered["value"], texts, gap):
         if pd.isna(value) and not is_gap:
             fig.add_annotation(x=0, y=name, xref="x", yref="y", text=text, showarrow=False,
-                               xanchor="left", font=dict(size=11, color="#555555"))
+                               xanchor="left", font=dict(size=11, color=palette.NOTE_TEXT))
     _reference_lines(fig, reference, vertical=True, unit=unit, decimals=decimals)
     top = max([float(v) for v in ordered["value"].dropna()] + [v for v in (reference or {}).values()
                                                                  if v is not None and not pd.isna(v)] + [0.0])
@@ -387,7 +384,7 @@ def comparison_figure(
     for name, value, text in zip(names, data["value"], texts):
         if pd.isna(value):
             fig.add_annotation(x=name, y=0, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom",
-                               font=dict(size=11, color="#555555"))
+                               font=dict(size=11, color=palette.NOTE_TEXT))
     _reference_lines(fig, reference, vertical=False, unit=unit, decimals=decimals)
     top = max([float(v) for v in data["value"].dropna()] + [v for v in (reference or {}).values()
                                                               if v is not None and not pd.isna(v)] + [0.0])
@@ -401,7 +398,7 @@ def status_progress_figure(data: pd.DataFrame, *, title: str, stand) -> go.Figur
     """Stacked bars per month: how many initiatives stood at which status at the end of the month.
 
     ``data`` columns: ``month`` (date, first of month), ``status``, ``n``. Statuses in the order of the
-    status line, coloured by ``STATUS_COLOURS``.
+    status line, coloured by ``palette.STATUS_COLOURS``.
     """
     fig = Draft()
     _layout(fig, title=title, stand=stand, x_title="Monat", y_title="Anzahl Initiativen",
@@ -416,7 +413,7 @@ def status_progress_figure(data: pd.DataFrame, *, title: str, stand) -> go.Figur
         counts = dict(zip(pd.to_datetime(part["month"]), part["n"].astype(int)))
         fig.add_trace(go.Bar(
             x=months, y=[counts.get(m, 0) for m in months], name=status,
-            marker=dict(color=STATUS_COLOURS[status], line=dict(color="#FFFFFF", width=0.5)),
+            marker=dict(color=palette.STATUS_COLOURS[status], line=dict(color=palette.SEGMENT_EDGE, width=0.5)),
             hovertemplate=f"{status}<br>%{{x|%m/%Y}}: %{{y}} Initiativen<extra></extra>",
         ))
     fig.update_layout(barmode="stack", bargap=0.1)
@@ -465,9 +462,9 @@ def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figu
     for label, value, text in zip(labels, values, texts):
         if value is None:
             fig.add_annotation(x=0, y=label, xref="x", yref="y", text=text, showarrow=False, xanchor="left",
-                               font=dict(size=11, color="#555555"))
+                               font=dict(size=11, color=palette.NOTE_TEXT))
     fig.add_shape(type="line", x0=100, x1=100, y0=0, y1=1, xref="x", yref="paper", layer="below",
-                  line=dict(color=DISTRICT_COLOUR, dash="dash", width=1.5))
+                  line=dict(color=palette.DISTRICT_LINE, dash="dash", width=1.5))
     fig.add_annotation(x=100, y=1, xref="x", yref="paper", yanchor="bottom", text="Ziel", showarrow=False)
     top = max([100.0] + [v for v in values if v is not None])
     low = min([0.0] + [v for v in values if v is not None])

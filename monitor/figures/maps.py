@@ -1,207 +1,49 @@
-"""The district map (Karte) and the small municipality map (Gemeinden): data, colour classes and pure
-``pydeck.Deck`` builders.
+"""Pydeck builders of the district map (Karte) and the small municipality map (Gemeinden): layers, the deck,
+view fitting, the drawn outline of the approximate extent, and the serialised municipal layers kept for the next
+run. The values they show (value classes, texts, legend content) come from :mod:`monitor.data.map_values`; the
+frames from :mod:`monitor.data.geo`. No SQL, no ``st.*``; the page renders the deck and the legend.
 
-- Municipalities are coloured by one indicator and year with a sequential, colour-blind-safe ramp (viridis,
-  light = low, dark = high); withheld values are grey. Polygons come from ``municipality_geometry`` when
-  loaded, else points (ScatterplotLayer) sized by population.
-- Initiatives are points coloured by their main theme (``THEME_COLOURS``) at their own coordinates, else at
-  the centroid of their municipalities.
+- Municipalities are coloured by their value class; polygons come from ``municipality_geometry`` when loaded,
+  else points (ScatterplotLayer) sized by population.
+- Initiatives are points coloured by their main theme (``palette.THEME_COLOURS``).
 - Tooltips are plain text (no HTML) from preformatted German string columns ``name`` and ``detail``.
 - Without a base map (``basemap=False``) the deck sets ``map_provider=None`` and pydeck's default style
   sentinel, which Streamlit's frontend treats as "no base map" (works offline). Note: ``map_style=None``
   would make Streamlit fetch a Carto style. With ``basemap=True`` it uses Carto "light" (no token needed).
-
-No ``st.*`` here; the page renders the deck and the legend.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from monitor.core import format as fmt
-from monitor.data.db import query
-from monitor.data.filters import Filters
-from monitor.figures.indicators import flag_label, stand_text
-from monitor.core.cache import Recent
+from monitor.core import palette
+from monitor.core.cache import Recent, memo
+from monitor.core.palette import rgba
 from monitor.core.vocab import THEME_BY_ID, THEMES
+from monitor.data.map_values import (
+    ColourClass,
+    MapLegend,
+    class_colours,
+    has_boundaries,
+    numbers_de,
+    same_district,
+    value_classes,
+    value_texts,
+)
 
-#: Viridis in five steps, reversed so light = low and dark = high (readable on white without base map).
-RAMP: tuple[str, ...] = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
-MISSING_COLOUR = "#BDBDBD"
-OUTLINE_COLOUR = "#FFFFFF"
-#: The approximate extent (hull of the municipality points): a very light area with a dashed grey edge.
-OUTLINE_FILL = "#7F7F7F"
-OUTLINE_EDGE = "#6E6E6E"
-HIGHLIGHT_OUTLINE = "#000000"
 FILL_ALPHA = 210
 #: Radius of a municipality point in metres = factor * sqrt(inhabitants).
 RADIUS_FACTOR = 15.0
 INITIATIVE_RADIUS_M = 450
 TOOLTIP = {"text": "{name}\n{detail}"}
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 900, 560
-
-
-def hex_to_rgba(colour: str, alpha: int = 255) -> list[int]:
-    """'#0072B2' -> [0, 114, 178, alpha]."""
-    c = colour.lstrip("#")
-    return [int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16), alpha]
-
-
-# ---------------------------------------------------------------------------------------------- data
-
-def map_municipalities(indicator_id: str | None, year: int | None) -> pd.DataFrame:
-    """Current municipalities with the value of ``indicator_id`` in ``year`` (latest period of that year)
-    and their boundary when loaded: ``ags``, ``name``, ``lat``, ``lon``, ``population``, ``central_place``,
-    ``period``, ``value`` (NaN when withheld or absent), ``flag`` ('missing' when no row), ``geojson`` (None
-    without boundary)."""
-    return query(
-        """
-        with v as (
-            select region_key, max(period) as period, arg_max(value, period) as value,
-                   arg_max(flag, period) as flag, true as has_row
-            from indicator_value where indicator_id = ? and year = ? group by region_key
-        )
-        select m.ags, m.name, m.lat, m.lon, m.population, m.central_place, v.period, v.value,
-               case when v.has_row then v.flag else 'missing' end as flag, g.geojson
-        from municipality m
-        left join v on v.region_key = m.ags
-        left join municipality_geometry g on g.ags = m.ags
-        where m.valid_to is null
-        order by m.name
-        """, (indicator_id or "", int(year) if year is not None else -1))
-
-
-def map_initiatives(filters: Filters) -> pd.DataFrame:
-    """Initiatives matching the sidebar filters with a map position: ``initiative_id``, ``title``,
-    ``theme``, ``status``, ``districtwide``, ``lead_organisation``, ``lat``, ``lon`` and ``located``
-    ('eigene Koordinaten' | 'Mitte der Gemeinden'). Initiatives without coordinates and municipalities
-    are left out."""
-    cond, params = filters.initiative_sql("i")
-    return query(
-        f"""
-        with centre as (
-            select im.initiative_id, avg(m.lat) as lat, avg(m.lon) as lon
-            from initiative_municipality im join municipality m on m.ags = im.ags
-            group by im.initiative_id
-        )
-        select i.initiative_id, i.title, i.theme, i.status, i.districtwide, i.lead_organisation,
-               coalesce(i.lat, c.lat) as lat, coalesce(i.lon, c.lon) as lon,
-               case when i.lat is not null and i.lon is not null then 'eigene Koordinaten'
-                    else 'Mitte der Gemeinden' end as located
-        from initiative i left join centre c on c.initiative_id = i.initiative_id
-        where {cond} and coalesce(i.lat, c.lat) is not null and coalesce(i.lon, c.lon) is not null
-        order by i.theme, i.initiative_id
-        """, params)
-
-
-# ---------------------------------------------------------------------------------------------- colours
-
-@dataclass(frozen=True)
-class ColourClass:
-    """One class of the value ramp: values in [lower, upper] get ``colour``; ``label`` German with unit."""
-
-    lower: float
-    upper: float
-    colour: str
-    label: str
-
-
-def value_classes(values: pd.Series, decimals: int, unit: str, n: int = len(RAMP)) -> tuple[ColourClass, ...]:
-    """Up to ``n`` quantile classes over the present values (fewer when there are fewer distinct values);
-    colours spread over the ramp from light (low) to dark (high)."""
-    present = sorted(float(v) for v in values.dropna())
-    if not present:
-        return ()
-    distinct = sorted(set(present))
-    k = min(n, len(distinct))
-    if k == 1:
-        v = distinct[0]
-        return (ColourClass(v, v, RAMP[len(RAMP) // 2], fmt.value_with_unit(v, unit, decimals)),)
-    edges = [float(pd.Series(present).quantile(i / k)) for i in range(k + 1)]
-    edges[0], edges[-1] = distinct[0], distinct[-1]
-    edges = sorted(set(edges))
-    k = len(edges) - 1
-    colours = [RAMP[round(i * (len(RAMP) - 1) / (k - 1))] if k > 1 else RAMP[len(RAMP) // 2] for i in range(k)]
-    out = []
-    for i in range(k):
-        lo, hi = edges[i], edges[i + 1]
-        label = f"{fmt.number(lo, decimals)} – {fmt.value_with_unit(hi, unit, decimals)}"
-        out.append(ColourClass(lo, hi, colours[i], label))
-    return tuple(out)
-
-
-def _class_colours(values: pd.Series, classes: tuple[ColourClass, ...]) -> list[str]:
-    """:func:`colour_for` of every value, vectorised (a map of thousands of municipalities)."""
-    v = values.astype("float64").to_numpy()
-    if not classes:
-        return [MISSING_COLOUR] * len(v)
-    uppers = np.array([c.upper for c in classes])
-    idx = np.minimum(np.searchsorted(uppers, v, side="left"), len(classes) - 1)
-    colours = np.array([c.colour for c in classes], dtype=object)[idx]
-    return [MISSING_COLOUR if np.isnan(x) else c for x, c in zip(v, colours)]
-
-
-def _numbers_de(values, decimals: int) -> list[str]:
-    """German number texts ('1.234,5') of a column, '–' when missing; same output as ``format.number``."""
-    out = []
-    for x in pd.to_numeric(pd.Series(values), errors="coerce").astype("float64").to_numpy():
-        if np.isnan(x) or np.isinf(x):
-            out.append(fmt.MISSING)
-        else:
-            out.append(f"{x:,.{decimals}f}".translate(_GERMAN))
-    return out
-
-
-_GERMAN = str.maketrans({",": ".", ".": ","})
-
-
-def _value_texts(values: pd.Series, flags: pd.Series, unit: str, decimals: int) -> list[str]:
-    """'1.234 m' per value, 'keine Angabe (<reason>)' when withheld."""
-    numbers = _numbers_de(values, decimals)
-    suffix = f" {unit}" if unit else ""
-    return [f"keine Angabe ({flag_label(fl)})" if n == fmt.MISSING else n + suffix
-            for n, fl in zip(numbers, flags)]
-
-
-def colour_for(value, classes: tuple[ColourClass, ...]) -> str:
-    """The class colour of ``value`` (grey when missing or no classes)."""
-    if value is None or pd.isna(value) or not classes:
-        return MISSING_COLOUR
-    for c in classes:
-        if value <= c.upper:
-            return c.colour
-    return classes[-1].colour
-
-
-@dataclass(frozen=True)
-class MapLegend:
-    """What the legend below the map explains."""
-
-    title: str
-    classes: tuple[ColourClass, ...]
-    has_missing: bool
-    themes: tuple[tuple[str, str], ...]
-    sized_by_population: bool
-    outline: bool = False  # the dashed hull of the municipality points is drawn
-    central_places: bool = False  # central places are named on the map
-
-
-def value_table(municipalities: pd.DataFrame, *, unit: str, decimals: int) -> pd.DataFrame:
-    """German display table of :func:`map_municipalities`: Gemeinde, Wert (with unit, or 'keine Angabe
-    (reason)'), Einwohner — the map's content for reading and screen readers."""
-    return pd.DataFrame({
-        "Gemeinde": municipalities["name"],
-        "Wert": _value_texts(municipalities["value"], municipalities["flag"], unit, decimals),
-        "Einwohner": _numbers_de(municipalities["population"], 0),
-    })
 
 
 # ---------------------------------------------------------------------------------------------- view
@@ -306,7 +148,7 @@ def convex_hull(points) -> list[tuple[float, float]]:
     return list(_hull(tuple((float(x), float(y)) for x, y in points)))
 
 
-@functools.lru_cache(maxsize=16)
+@memo(16)
 def _hull(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
     pts = sorted(set(points))
     if len(pts) < 3:
@@ -357,9 +199,9 @@ def outline_layers(lats, lons) -> list[pdk.Layer]:
     ring = [[round(x, 5), round(y, 5)] for x, y in hull]
     return [
         pdk.Layer("PolygonLayer", data=[{"polygon": ring}], id="ausdehnung", get_polygon="polygon",
-                  get_fill_color=hex_to_rgba(OUTLINE_FILL, 28), stroked=False, pickable=False),
+                  get_fill_color=rgba(palette.OUTLINE_FILL, 28), stroked=False, pickable=False),
         pdk.Layer("LineLayer", data=dash_segments(hull), id="ausdehnung_rand", get_source_position="from",
-                  get_target_position="to", get_color=hex_to_rgba(OUTLINE_EDGE, 200), get_width=1.5,
+                  get_target_position="to", get_color=rgba(palette.OUTLINE_EDGE, 200), get_width=1.5,
                   width_units="'pixels'", pickable=False),
     ]
 
@@ -384,10 +226,10 @@ def label_layer(municipalities: pd.DataFrame, zoom: float | None = None, min_px:
                         "lon": round(float(r.lon), 5), "offset": [round(offset + 5, 1), 0]})
     return pdk.Layer(
         "TextLayer", data=records, id="zentrale_orte", get_position=["lon", "lat"], get_text="name",
-        get_size=13, size_units="'pixels'", get_color=[30, 30, 30, 255], get_text_anchor="'start'",
+        get_size=13, size_units="'pixels'", get_color=rgba(palette.PLACE_NAME), get_text_anchor="'start'",
         get_alignment_baseline="'center'", get_pixel_offset="offset", character_set="'auto'",
         font_family="'Source Sans Pro, Helvetica, Arial, sans-serif'", font_weight=600,
-        font_settings={"sdf": True}, outline_width=3, outline_color=[255, 255, 255, 235], pickable=False,
+        font_settings={"sdf": True}, outline_width=3, outline_color=rgba(palette.PLACE_HALO, 235), pickable=False,
     )
 
 
@@ -400,7 +242,7 @@ def _radius(population) -> pd.Series:
 def _initiative_records(initiatives: pd.DataFrame) -> list[dict]:
     """Records for the initiative layer; initiatives on the same spot are spread on a small circle."""
     records, seen = [], {}
-    fills = {t.theme_id: hex_to_rgba(t.colour, 235) for t in THEMES}
+    fills = {t.theme_id: rgba(t.colour, 235) for t in THEMES}
     columns = [initiatives[c].tolist() for c in ("initiative_id", "title", "theme", "status", "districtwide",
                                                   "lead_organisation", "lat", "lon", "located")]
     for initiative_id, title, theme_id, status, districtwide, lead, lat, lon, located in zip(*columns):
@@ -419,7 +261,7 @@ def _initiative_records(initiatives: pd.DataFrame) -> list[dict]:
             "name": f"{initiative_id}: {title}",
             "detail": f"{theme.name_de if theme else theme_id} · {status}\nTräger: {lead}\nPosition: {where}",
             "lat": round(lat, 5), "lon": round(lon, 5),
-            "fill": fills.get(theme_id) or hex_to_rgba("#000000", 235),
+            "fill": fills.get(theme_id) or rgba(palette.UNKNOWN_THEME, 235),
         })
     return records
 
@@ -454,12 +296,6 @@ def _municipality_layer(rows: list[dict], *, polygons: bool, min_px: int) -> tup
     return layer, lats, lons
 
 
-def has_boundaries(municipalities: pd.DataFrame) -> bool:
-    """True when every municipality of the frame has a boundary polygon (``geojson``)."""
-    return bool(len(municipalities)) and bool(municipalities["geojson"].map(
-        lambda g: isinstance(g, str) and bool(g)).all())
-
-
 def build_map(
     municipalities: pd.DataFrame,
     initiatives: pd.DataFrame | None,
@@ -476,8 +312,9 @@ def build_map(
     a ``geojson`` boundary, else points sized by population, over the dashed convex hull of the points as the
     approximate extent) plus initiative points coloured by theme, and the names of the central places.
 
-    ``municipalities`` as from :func:`map_municipalities`; ``initiatives`` as from :func:`map_initiatives`
-    (None or empty: no initiative layer). ``highlight``: AGS outlined in black (the sidebar selection).
+    ``municipalities`` as from :func:`monitor.data.geo.map_municipalities`; ``initiatives`` as from
+    :func:`monitor.data.geo.map_initiatives` (None or empty: no initiative layer). ``highlight``: AGS outlined in
+    black (the sidebar selection).
     Layers bottom to top: ``ausdehnung``/``ausdehnung_rand`` (points only), ``gemeinden``, ``initiativen``,
     ``zentrale_orte``. Everything but the initiatives is kept serialised for the next call with the same
     municipalities, indicator, year and ``highlight`` (:func:`_municipal_part`).
@@ -490,7 +327,7 @@ def build_map(
             "ScatterplotLayer", data=_initiative_records(initiatives), id="initiativen", pickable=True,
             stroked=True, filled=True, get_position=["lon", "lat"], get_radius=INITIATIVE_RADIUS_M,
             radius_units="'meters'", radius_min_pixels=4, radius_max_pixels=8, get_fill_color="fill",
-            get_line_color=[51, 51, 51, 255], line_width_min_pixels=1,
+            get_line_color=rgba(palette.INITIATIVE_EDGE), line_width_min_pixels=1,
         ))
         present = set(initiatives["theme"])
         theme_entries = tuple((t.name_de, t.colour) for t in THEMES if t.theme_id in present)
@@ -548,22 +385,22 @@ def _build_municipal_part(municipalities: pd.DataFrame, indicator_name: str, uni
     classes = value_classes(municipalities["value"], decimals, unit)
     year_text = f" {year}" if year is not None else ""
     values = municipalities["value"].astype("float64")
-    value_texts = _value_texts(values, municipalities["flag"], unit, decimals)
-    populations = _numbers_de(municipalities["population"], 0)
-    fills = _class_colours(values, classes)
-    palette = {c: hex_to_rgba(c, FILL_ALPHA) for c in set(fills)}
+    texts = value_texts(values, municipalities["flag"], unit, decimals)
+    populations = numbers_de(municipalities["population"], 0)
+    fills = class_colours(values, classes)
+    fill_rgba = {c: rgba(c, FILL_ALPHA) for c in set(fills)}
     radius = _radius(municipalities["population"])
     chosen = set(highlight)
-    marked_line, plain_line = hex_to_rgba(HIGHLIGHT_OUTLINE), hex_to_rgba(OUTLINE_COLOUR)
+    marked_line, plain_line = rgba(palette.SELECTED_EDGE), rgba(palette.MUNICIPALITY_EDGE)
     rows = []
     columns = [municipalities[c].tolist() for c in ("ags", "name", "lat", "lon", "geojson")]
     for ags, name, lat, lon, geojson, value_text, population, fill, rad in zip(
-            *columns, value_texts, populations, fills, radius.tolist()):
+            *columns, texts, populations, fills, radius.tolist()):
         marked = ags in chosen
         rows.append({
             "ags": ags, "name": name,
             "detail": f"{indicator_name}{year_text}: {value_text}\nEinwohner: {population}",
-            "fill": palette[fill], "line": marked_line if marked else plain_line, "line_px": 3 if marked else 1,
+            "fill": fill_rgba[fill], "line": marked_line if marked else plain_line, "line_px": 3 if marked else 1,
             "lat": round(float(lat), 5), "lon": round(float(lon), 5), "radius": float(rad),
             "geojson": geojson if isinstance(geojson, str) and geojson else None,
         })
@@ -581,57 +418,6 @@ def _build_municipal_part(municipalities: pd.DataFrame, indicator_name: str, uni
         classes=classes, has_missing=bool(values.isna().any()), polygons=use_polygons, outlined=outlined)
 
 
-OUTLINE_LABEL = "ungefähre Ausdehnung (Hülle der Gemeindemittelpunkte)"
-
-
-@dataclass(frozen=True)
-class LegendEntry:
-    """One line of the map legend: a symbol in ``colour`` (a ``#RRGGBB`` value) and its German label."""
-
-    label: str
-    colour: str
-    symbol: str  # "square" (value class), "circle" (initiative), "line" (outline), "text" (place name)
-
-
-@dataclass(frozen=True)
-class LegendContent:
-    """What the legend below the map says: a title, a subtitle (data Stand, point size) and two columns of
-    entries, the value classes and the other symbols."""
-
-    title: str
-    subtitle: str
-    values: tuple[LegendEntry, ...]
-    others: tuple[LegendEntry, ...]
-
-
-def legend_content(legend: MapLegend, stand=None) -> LegendContent:
-    """The legend explaining the map: one square per value class (German ranges with unit), grey for 'keine
-    Angabe', one circle per theme of the initiative points, the dashed outline of the approximate extent and a
-    note on the labelled central places. Rendered with Streamlit's own elements (:func:`monitor.app.ui.map_legend`),
-    not as a chart: a page with only a map need not load the plotly component for its legend."""
-    values = [LegendEntry(c.label, c.colour, "square") for c in legend.classes]
-    if legend.has_missing:
-        values.append(LegendEntry("keine Angabe", MISSING_COLOUR, "square"))
-    others = [LegendEntry(f"Initiative: {name}", colour, "circle") for name, colour in legend.themes]
-    if legend.outline:
-        others.append(LegendEntry(OUTLINE_LABEL, OUTLINE_EDGE, "line"))
-    if legend.central_places:
-        others.append(LegendEntry("Name = zentraler Ort (Ober-/Mittelzentrum)", "#1E1E1E", "text"))
-    subtitle = stand_text(stand) if stand is not None else ""
-    if legend.sized_by_population:
-        subtitle = (subtitle + " · " if subtitle else "") + "Kreisgröße der Gemeinden = Einwohnerzahl"
-    return LegendContent(f"Legende: {legend.title}", subtitle, tuple(values), tuple(others))
-
-
-def same_district(municipalities: pd.DataFrame, ags: str) -> pd.DataFrame:
-    """The municipalities of ``ags``'s district (the first five digits of the AGS: Land, Regierungsbezirk,
-    Kreis), so a locator map of a large area stays small; all rows when the key is shorter."""
-    if len(ags) < 8:
-        return municipalities
-    part = municipalities[municipalities["ags"].astype("string").str[:5] == ags[:5]]
-    return part if not part.empty else municipalities
-
-
 def locator_map(municipalities: pd.DataFrame, ags: str, initiatives: pd.DataFrame | None = None,
                 basemap: bool = False) -> pdk.Deck:
     """A small map of one municipality in its district: every municipality of the district (same AGS prefix,
@@ -640,12 +426,11 @@ def locator_map(municipalities: pd.DataFrame, ags: str, initiatives: pd.DataFram
     theme, the central places named; the view shows the whole district.
 
     ``municipalities``: ``ags``, ``name``, ``lat``, ``lon``, ``population``, ``geojson`` (as from
-    :func:`map_municipalities`); ``initiatives`` as from :func:`map_initiatives` (optional; districtwide
-    ones are left out, they have no place of their own)."""
+    :func:`monitor.data.geo.map_municipalities`); ``initiatives`` as from :func:`monitor.data.geo.map_initiatives`
+    (optional; districtwide ones are left out, they have no place of their own)."""
     municipalities = same_district(municipalities, ags)
-    chosen_colour = "#D55E00"
-    other_fill, chosen_fill = hex_to_rgba("#D9D9D9", 160), hex_to_rgba(chosen_colour, 230)
-    other_line, chosen_line = hex_to_rgba(OUTLINE_COLOUR), hex_to_rgba("#000000")
+    other_fill, chosen_fill = rgba(palette.LOCATOR_OTHER, 160), rgba(palette.LOCATOR_CHOSEN, 230)
+    other_line, chosen_line = rgba(palette.MUNICIPALITY_EDGE), rgba(palette.SELECTED_EDGE)
     rows = []
     for r, population, rad in zip(municipalities.itertuples(index=False),
                                   [fmt.number(p) for p in municipalities["population"]],
@@ -668,10 +453,11 @@ def locator_map(municipalities: pd.DataFrame, ags: str, initiatives: pd.DataFram
             "ScatterplotLayer", data=_initiative_records(local), id="initiativen", pickable=True,
             stroked=True, filled=True, get_position=["lon", "lat"], get_radius=INITIATIVE_RADIUS_M / 2,
             radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=6, get_fill_color="fill",
-            get_line_color=[51, 51, 51, 255], line_width_min_pixels=1,
+            get_line_color=rgba(palette.INITIATIVE_EDGE), line_width_min_pixels=1,
         ))
     view = fit_view(lats, lons, width=480, height=340)
     labels = label_layer(municipalities, zoom=None if use_polygons else view.zoom, min_px=9)
     if labels is not None:
         layers.append(labels)
     return _deck(layers, view, basemap)
+

@@ -16,18 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from monitor.core import format as fmt
-from monitor.figures.indicators import LEGEND_ROW_PX, Draft, count_axis, legend_below, legend_rows
-from monitor.core.vocab import STATUS_COLOURS, STATUS_LINE, STATUS_OFF_LINE, THEME_BY_ID
+from monitor.core import palette
+from monitor.core.palette import STATUS_COLOURS
+from monitor.figures.indicators import FONT, LEGEND_ROW_PX, Draft, count_axis, legend_below, legend_rows
+from monitor.core.vocab import STATUS_LINE, STATUS_OFF_LINE, THEME_BY_ID
 
-FONT = dict(family="Source Sans Pro, sans-serif", size=13)
-#: Okabe-Ito: done = bluish green, overdue = vermillion, open = grey, due marker = black outline.
-DONE_COLOUR = "#009E73"
-LATE_COLOUR = "#E69F00"
-OVERDUE_COLOUR = "#D55E00"
-OPEN_COLOUR = "#999999"
-GRANTED_COLOUR = "#0072B2"
-COST_COLOUR = "#C7DDEE"
-TODAY_COLOUR = "#4D4D4D"
 
 
 def esc(text) -> str:
@@ -60,7 +53,7 @@ def _layout(fig: Draft, title: str, stand, height: int, legend_entries: int = 0)
 
 def _text_colour(status: str) -> str:
     """Text on a bar in the status colour: white on the dark blues (Bewilligt and later) and on Verworfen."""
-    return "#FFFFFF" if status in STATUS_LINE[4:] or status == "Verworfen" else "#000000"
+    return palette.TEXT_ON_DARK if status in STATUS_LINE[4:] or status == "Verworfen" else palette.TEXT_ON_LIGHT
 
 
 def status_funnel_figure(counts: pd.DataFrame, stand=None) -> go.Figure:
@@ -70,10 +63,10 @@ def status_funnel_figure(counts: pd.DataFrame, stand=None) -> go.Figure:
     fig = Draft()
     fig.add_trace(go.Funnel(
         name="Statuslinie", y=list(STATUS_LINE), x=[n.get(s, 0) for s in STATUS_LINE],
-        marker=dict(color=[STATUS_COLOURS[s] for s in STATUS_LINE], line=dict(color="#4D4D4D", width=0.5)),
+        marker=dict(color=[STATUS_COLOURS[s] for s in STATUS_LINE], line=dict(color=palette.FUNNEL_EDGE, width=0.5)),
         textinfo="value", textposition="inside",
         insidetextfont=dict(color=[_text_colour(s) for s in STATUS_LINE]),
-        connector=dict(fillcolor="#EEEEEE"), xaxis="x", yaxis="y",
+        connector=dict(fillcolor=palette.FUNNEL_CONNECTOR), xaxis="x", yaxis="y",
         hovertemplate="%{y}: %{x} Initiativen<extra></extra>",
     ))
     fig.add_trace(go.Bar(
@@ -139,8 +132,8 @@ def funds_figure(funds: pd.DataFrame, stand=None) -> go.Figure:
     largest = max([0.0, *df["total_cost_eur"].fillna(0), *df["funding_granted_eur"].fillna(0)])
     divisor, unit = _money_scale(float(largest))
     fig = Draft()
-    for col, name, colour in (("total_cost_eur", "Gesamtkosten", COST_COLOUR),
-                              ("funding_granted_eur", "Fördermittel bewilligt", GRANTED_COLOUR)):
+    for col, name, colour in (("total_cost_eur", "Gesamtkosten", palette.COST),
+                              ("funding_granted_eur", "Fördermittel bewilligt", palette.GRANTED)):
         values = [float(v) for v in df[col].fillna(0)]
         fig.add_trace(go.Bar(
             name=name, y=[wrap(p, 32) for p in df["programme"]], x=[v / divisor for v in values],
@@ -171,12 +164,12 @@ def status_timeline_figure(history: pd.DataFrame, today: dt.date, stand=None) ->
     if dates:
         fig.add_trace(go.Scatter(
             x=dates + [pd.Timestamp(today)], y=statuses + [statuses[-1]], mode="lines", line_shape="hv",
-            line=dict(color="#9E9E9E", width=2), hoverinfo="skip", showlegend=False,
+            line=dict(color=palette.HISTORY_LINE, width=2), hoverinfo="skip", showlegend=False,
         ))
         fig.add_trace(go.Scatter(
             x=dates, y=statuses, mode="markers", showlegend=False,
-            marker=dict(size=13, color=[STATUS_COLOURS.get(s, OPEN_COLOUR) for s in statuses],
-                        line=dict(color="#4D4D4D", width=1)),
+            marker=dict(size=13, color=[STATUS_COLOURS.get(s, palette.OPEN) for s in statuses],
+                        line=dict(color=palette.HISTORY_MARKER_EDGE, width=1)),
             customdata=[[fmt.date(d), n] for d, n in zip(dates, notes)],
             hovertemplate="%{customdata[0]}: %{y}<br>%{customdata[1]}<extra></extra>",
         ))
@@ -188,9 +181,9 @@ def status_timeline_figure(history: pd.DataFrame, today: dt.date, stand=None) ->
     return _layout(fig, "Statusverlauf", stand, 360).figure()
 
 
-_STATE_STYLE = {"erledigt": (DONE_COLOUR, "circle"), "verspätet erledigt": (LATE_COLOUR, "circle"),
-                "überfällig": (OVERDUE_COLOUR, "x"), "offen": (OPEN_COLOUR, "circle-open"),
-                "entfallen": (OPEN_COLOUR, "circle-open")}
+_STATE_STYLE = {"erledigt": (palette.DONE, "circle"), "verspätet erledigt": (palette.DONE_LATE, "circle"),
+                "überfällig": (palette.OVERDUE, "x"), "offen": (palette.OPEN, "circle-open"),
+                "entfallen": (palette.OPEN, "circle-open")}
 
 
 def milestone_timeline_figure(milestones: pd.DataFrame, today: dt.date, stand=None) -> go.Figure:
@@ -215,7 +208,7 @@ def milestone_timeline_figure(milestones: pd.DataFrame, today: dt.date, stand=No
         if due is not None:
             fig.add_trace(go.Scatter(
                 x=[due], y=[label], mode="markers", name="fällig am", showlegend="fällig" not in shown,
-                legendgroup="fällig", marker=dict(symbol="diamond-open", size=12, color="#000000"),
+                legendgroup="fällig", marker=dict(symbol="diamond-open", size=12, color=palette.DUE_MARKER),
                 customdata=[f"{label}<br>fällig am {fmt.date(due)}"], hovertemplate="%{customdata}<extra></extra>",
             ))
             shown.add("fällig")
@@ -229,9 +222,9 @@ def milestone_timeline_figure(milestones: pd.DataFrame, today: dt.date, stand=No
             ))
             shown.add(state)
     fig.add_shape(type="line", x0=today_ts, x1=today_ts, xref="x", y0=0, y1=1, yref="y domain",
-                  line=dict(color=TODAY_COLOUR, dash="dot", width=1))
+                  line=dict(color=palette.TODAY_LINE, dash="dot", width=1))
     fig.add_annotation(x=today_ts, y=1.0, yref="paper", yanchor="bottom", xanchor="right",
-                       text=f"heute ({fmt.date(today)})", showarrow=False, font=dict(size=11, color=TODAY_COLOUR))
+                       text=f"heute ({fmt.date(today)})", showarrow=False, font=dict(size=11, color=palette.TODAY_LINE))
     dates = [pd.Timestamp(d) for col in ("due_date", "done_date") for d in milestones[col] if not pd.isna(d)]
     first, last = min(dates + [today_ts]), max(dates + [today_ts])
     pad = max((last - first) * 0.06, pd.Timedelta(days=20))

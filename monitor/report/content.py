@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from monitor.core import palette
 from monitor.data import actors, db, initiatives, meta, overview, sources, themes
 from monitor.figures import portfolio
 from monitor.core import format as fmt
@@ -292,7 +293,7 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
     catalogue = mun.indicator_catalogue(theme)
     munis = tuple(a for a in municipalities if a in names)[:MAX_MUNICIPALITY_SERIES]
     colour = THEME_BY_ID[theme].colour if theme in THEME_BY_ID and theme != DEMOGRAPHY.theme_id \
-        else ic.HIGHLIGHT_COLOUR
+        else palette.HIGHLIGHT
     keys = tuple(k for k in (b.district_key, b.state_key, *munis) if k)
     rows_long, rows_table, panels = [], [], []
     for entry in catalogue.itertuples(index=False):
@@ -375,10 +376,10 @@ def _trend_panel(name, unit, series_break, series, b, munis, names, colour):
         trend = mun.to_index(trend)
     styles = {b.district_name: ic.SeriesStyle(colour, "solid", 2.5)}
     if b.state_name:
-        styles[b.state_name] = ic.SeriesStyle(ic.STATE_COLOUR, "dash", 2)
+        styles[b.state_name] = ic.SeriesStyle(palette.STATE_LINE, "dash", 2)
     dashes = ("dot", "dashdot", "longdash")
     for n, a in enumerate(munis):
-        styles[names[a]] = ic.SeriesStyle(ic.DISTRICT_COLOUR, dashes[n % len(dashes)], 1.8)
+        styles[names[a]] = ic.SeriesStyle(palette.DISTRICT_LINE, dashes[n % len(dashes)], 1.8)
     panel = figures.trend_panel(trend, styles=styles, series_break=series_break)
     return f"{name} ({'Index, erstes Jahr = 100' if as_index else unit})", panel
 

@@ -19,6 +19,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 
+from monitor.core import palette
 from monitor.data import export
 from monitor.report import figures, pdf
 from monitor.report.model import (
@@ -34,11 +35,11 @@ from monitor.report.model import (
 )
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FONT = "Arial"
-NAVY = RGBColor(0x0B, 0x3C, 0x5D)
-GREY = RGBColor(0x55, 0x55, 0x55)
-RED = RGBColor(0xB0, 0x00, 0x20)
-ORANGE = RGBColor(0xB3, 0x5C, 0x00)
+DOCX_FONT = "Arial"
+NAVY = RGBColor.from_string(palette.hex_digits(palette.REPORT_ACCENT))
+GREY = RGBColor.from_string(palette.hex_digits(palette.REPORT_SECONDARY))
+RED = RGBColor.from_string(palette.hex_digits(palette.REPORT_ALERT))
+ORANGE = RGBColor.from_string(palette.hex_digits(palette.REPORT_WARNING))
 PAGE_W_CM, MARGIN_CM = 21.0, 2.0
 TEXT_W_CM = PAGE_W_CM - 2 * MARGIN_CM
 
@@ -89,13 +90,13 @@ def _setup(doc, report: Report) -> None:
     section.different_first_page_header_footer = True
     styles = doc.styles
     normal = styles["Normal"]
-    normal.font.name = FONT
+    normal.font.name = DOCX_FONT
     normal.font.size = Pt(10)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), DOCX_FONT)
     normal.paragraph_format.space_after = Pt(6)
     for name, size in (("Title", 24), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)):
         style = styles[name]
-        style.font.name = FONT
+        style.font.name = DOCX_FONT
         fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
         for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):  # theme fonts win over Arial
             fonts.attrib.pop(qn(attr), None)

@@ -29,6 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from monitor.core import palette
 from monitor.figures import indicators as ic
 from monitor.core.cache import Recent
 
@@ -84,7 +85,7 @@ def trend_panel(data: pd.DataFrame, *, styles: dict, series_break=None) -> dict:
         before, after = years[data["_period"] < cut], years[data["_period"] >= cut]
         x = (before.max() + after.min()) / 2 if len(before) and len(after) else cut.year - 0.5
         shapes.append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
-                       "line": {"color": "#333333", "dash": "dash", "width": 1.5}})
+                       "line": {"color": palette.BREAK_LINE, "dash": "dash", "width": 1.5}})
         notes.append({"x": x, "y": 1, "xref": "x", "yref": "paper", "text": ic.plain(f"Bruch: {series_break.note}"),
                       "showarrow": False, "xanchor": "right", "yanchor": "bottom", "align": "right"})
     span = int(years.max() - years.min())
@@ -138,14 +139,14 @@ def small_multiples(panels: list[tuple[str, go.Figure | dict]], *, title: str, w
             annotations.append(note)
         xa, ya = pl.get("xaxis", {}) or {}, pl.get("yaxis", {}) or {}
         layout["xaxis" + suffix] = {
-            "domain": [x0, x0 + col_w], "anchor": yid, "gridcolor": "#E5E5E5", "tickfont": {"size": 10},
+            "domain": [x0, x0 + col_w], "anchor": yid, "gridcolor": palette.GRID, "tickfont": {"size": 10},
             **{key: xa[key] for key in ("tickformat", "dtick", "range", "type") if key in xa}}
         layout["yaxis" + suffix] = {
-            "domain": [max(y0, 0), max(y1, 0)], "anchor": xid, "gridcolor": "#E5E5E5", "tickfont": {"size": 10},
+            "domain": [max(y0, 0), max(y1, 0)], "anchor": xid, "gridcolor": palette.GRID, "tickfont": {"size": 10},
             "tickformat": ya.get("tickformat", ","), "zeroline": False}
         annotations.append({"text": ic.plain(label), "x": x0, "xref": "paper", "xanchor": "left",
                             "y": 1 - (r * (panel_height + gap_px)) / plot_h, "yref": "paper", "yanchor": "top",
-                            "showarrow": False, "font": {"size": 12, "color": "#222222"}, "align": "left"})
+                            "showarrow": False, "font": {"size": 12, "color": palette.PANEL_TITLE}, "align": "left"})
     layout.update({
         "title": {"text": ic.plain(title), "font": {"size": 15}, "x": 0, "xanchor": "left", "xref": "paper"},
         "separators": ",.", "template": _template(), "font": ic.FONT, "width": width,

@@ -40,6 +40,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from monitor.core import palette
 from monitor.report import figures
 from monitor.report.model import (
     PILOT_ACTION,
@@ -55,8 +56,8 @@ from monitor.report.model import (
 from monitor.core.vocab import THEMES
 
 FONT_DIRS = (Path(__file__).resolve().parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
-FONT, FONT_BOLD, FONT_WIDE, FONT_WIDE_BOLD = "RM-Condensed", "RM-Condensed-Bold", "RM-Sans", "RM-Sans-Bold"
-_FONT_FILES = {FONT: "DejaVuSansCondensed.ttf", FONT_BOLD: "DejaVuSansCondensed-Bold.ttf",
+PDF_FONT, FONT_BOLD, FONT_WIDE, FONT_WIDE_BOLD = "RM-Condensed", "RM-Condensed-Bold", "RM-Sans", "RM-Sans-Bold"
+_FONT_FILES = {PDF_FONT: "DejaVuSansCondensed.ttf", FONT_BOLD: "DejaVuSansCondensed-Bold.ttf",
                FONT_WIDE: "DejaVuSans.ttf", FONT_WIDE_BOLD: "DejaVuSans-Bold.ttf"}
 
 PAGE_W, PAGE_H = A4
@@ -64,13 +65,14 @@ MARGIN_L = MARGIN_R = 20 * mm
 MARGIN_T, MARGIN_B = 24 * mm, 20 * mm
 FRAME_W = PAGE_W - MARGIN_L - MARGIN_R
 FRAME_H = PAGE_H - MARGIN_T - MARGIN_B
-NAVY = colors.HexColor("#0B3C5D")
-GREY = colors.HexColor("#555555")
-LIGHT = colors.HexColor("#F2F5F8")
-RULE = colors.HexColor("#C8D0D8")
-RED = colors.HexColor("#B00020")
-ORANGE_BG = colors.HexColor("#FFF4E0")
-ORANGE = colors.HexColor("#B35C00")
+NAVY = colors.HexColor(palette.REPORT_ACCENT)
+GREY = colors.HexColor(palette.REPORT_SECONDARY)
+LIGHT = colors.HexColor(palette.REPORT_ZEBRA)
+RULE = colors.HexColor(palette.REPORT_RULE)
+RED = colors.HexColor(palette.REPORT_ALERT)
+RED_BG = colors.HexColor(palette.REPORT_ALERT_BG)
+ORANGE_BG = colors.HexColor(palette.REPORT_WARNING_BG)
+ORANGE = colors.HexColor(palette.REPORT_WARNING)
 MIME = "application/pdf"
 # Binary (Flate) streams instead of ASCII85: reportlab 5 encodes ASCII85 in pure Python, which made embedding
 # the chart images take seconds; binary streams are smaller too.
@@ -83,14 +85,14 @@ class FontMissing(RuntimeError):
 
 def register_fonts() -> None:
     """Register the DejaVu fonts with reportlab once (shipped copies first, then Debian's)."""
-    if FONT in pdfmetrics.getRegisteredFontNames():
+    if PDF_FONT in pdfmetrics.getRegisteredFontNames():
         return
     for name, file in _FONT_FILES.items():
         path = next((d / file for d in FONT_DIRS if (d / file).is_file()), None)
         if path is None:
             raise FontMissing(f"Schrift {file} nicht gefunden (erwartet in monitor/report/fonts).")
         pdfmetrics.registerFont(TTFont(name, str(path)))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    pdfmetrics.registerFontFamily(PDF_FONT, normal=PDF_FONT, bold=FONT_BOLD, italic=PDF_FONT, boldItalic=FONT_BOLD)
     pdfmetrics.registerFontFamily(FONT_WIDE, normal=FONT_WIDE, bold=FONT_WIDE_BOLD, italic=FONT_WIDE,
                                   boldItalic=FONT_WIDE_BOLD)
 
@@ -105,7 +107,7 @@ def esc(text) -> str:
 def styles() -> dict[str, ParagraphStyle]:
     """The paragraph styles of every report PDF."""
     register_fonts()
-    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13.2, textColor=colors.black,
+    base = ParagraphStyle("body", fontName=PDF_FONT, fontSize=9.5, leading=13.2, textColor=colors.black,
                           spaceAfter=5)
     s = {
         "body": base,
@@ -122,19 +124,19 @@ def styles() -> dict[str, ParagraphStyle]:
                              spaceBefore=8, spaceAfter=4, keepWithNext=1),
         "table_title": ParagraphStyle("table_title", fontName=FONT_BOLD, fontSize=9, leading=12, spaceBefore=4,
                                       spaceAfter=3, keepWithNext=1),
-        "caption": ParagraphStyle("caption", fontName=FONT, fontSize=8, leading=10.5, textColor=GREY,
+        "caption": ParagraphStyle("caption", fontName=PDF_FONT, fontSize=8, leading=10.5, textColor=GREY,
                                   spaceBefore=2, spaceAfter=10),
         "toc_title": ParagraphStyle("toc_title", fontName=FONT_WIDE_BOLD, fontSize=16, leading=20, textColor=NAVY,
                                     spaceAfter=12),
         "toc1": ParagraphStyle("toc1", fontName=FONT_BOLD, fontSize=10, leading=14, spaceBefore=14, spaceAfter=3),
-        "toc2": ParagraphStyle("toc2", fontName=FONT, fontSize=9, leading=12.5, leftIndent=8 * mm, spaceBefore=3,
+        "toc2": ParagraphStyle("toc2", fontName=PDF_FONT, fontSize=9, leading=12.5, leftIndent=8 * mm, spaceBefore=3,
                                spaceAfter=3),
         "fig_value": ParagraphStyle("fig_value", fontName=FONT_WIDE_BOLD, fontSize=13, leading=16, textColor=NAVY),
-        "fig_label": ParagraphStyle("fig_label", fontName=FONT, fontSize=7.8, leading=9.5, textColor=GREY),
-        "missing": ParagraphStyle("missing", fontName=FONT, fontSize=8.5, leading=11, textColor=GREY),
+        "fig_label": ParagraphStyle("fig_label", fontName=PDF_FONT, fontSize=7.8, leading=9.5, textColor=GREY),
+        "missing": ParagraphStyle("missing", fontName=PDF_FONT, fontSize=8.5, leading=11, textColor=GREY),
     }
     for size, suffix in ((8, ""), (7, "_compact")):
-        s["cell" + suffix] = ParagraphStyle("cell" + suffix, fontName=FONT, fontSize=size, leading=size * 1.25)
+        s["cell" + suffix] = ParagraphStyle("cell" + suffix, fontName=PDF_FONT, fontSize=size, leading=size * 1.25)
         s["cell_num" + suffix] = ParagraphStyle("cell_num" + suffix, parent=s["cell" + suffix], alignment=TA_RIGHT)
         s["head" + suffix] = ParagraphStyle("head" + suffix, fontName=FONT_BOLD, fontSize=size, leading=size * 1.25,
                                             textColor=colors.white)
@@ -254,12 +256,12 @@ def column_widths(table: ReportTable, texts: list[list[str]], width: float, size
     for i, c in enumerate(table.columns):
         cells = [row[i] for row in texts]
         head_min = max(sw(w, FONT_BOLD, size) for w in (c.print_label.split() or [""])) + pad
-        cell_nat = max([sw(t, FONT, size) for t in cells] or [0.0]) + pad
+        cell_nat = max([sw(t, PDF_FONT, size) for t in cells] or [0.0]) + pad
         if _fixed(c):
             natural.append(max(cell_nat, head_min))
             minimum.append(natural[-1])
         else:
-            word = max([sw(w, FONT, size) for t in cells for w in t.split()] or [0.0]) + pad
+            word = max([sw(w, PDF_FONT, size) for t in cells for w in t.split()] or [0.0]) + pad
             minimum.append(max(head_min, min(word, width * 0.25)))
             head_lines = c.print_label.split("\n")
             natural.append(max(cell_nat, max(sw(x, FONT_BOLD, size) for x in head_lines) + pad, minimum[-1]))
@@ -313,14 +315,14 @@ def table_flowable(table: ReportTable, st: dict, width: float = FRAME_W, compact
     widths = column_widths(table, texts, width, size)
     sw = pdfmetrics.stringWidth
     # plain strings where the text fits on one line (fast); paragraphs only where it has to wrap
-    body = [[text if _fixed(c) or ("\n" not in text and sw(text, FONT, size) <= w - 6.5)
+    body = [[text if _fixed(c) or ("\n" not in text and sw(text, PDF_FONT, size) <= w - 6.5)
              else Paragraph(esc(text), st["cell" + sfx]) for text, c, w in zip(row, table.columns, widths)]
             for row in texts]
     t = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT", longTableOptimize=1)
     commands = [
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONT", (0, 1), (-1, -1), FONT, size, size * 1.25),
+        ("FONT", (0, 1), (-1, -1), PDF_FONT, size, size * 1.25),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
@@ -445,7 +447,7 @@ def _canvas_class(report: Report, doc: _Doc, first_numbered: int = 2):
             self.saveState()
             y_head = PAGE_H - 13 * mm
             if page >= first_numbered:
-                self.setFont(FONT, 8)
+                self.setFont(PDF_FONT, 8)
                 self.setFillColor(GREY)
                 self.drawString(MARGIN_L, y_head, report.header_text)
                 self.setStrokeColor(RULE)
@@ -487,7 +489,7 @@ def _title_page(report: Report, st: dict) -> list:
             ("Auswahl", report.selection.removeprefix("Auswahl: ")),
             ("Fassung", "INTERN – nicht zur Weitergabe" if report.internal else "öffentlich (zur Weitergabe)")]
     label = ParagraphStyle("t_label", fontName=FONT_BOLD, fontSize=9, leading=12, textColor=GREY)
-    value = ParagraphStyle("t_value", fontName=FONT, fontSize=9.5, leading=12.5)
+    value = ParagraphStyle("t_value", fontName=PDF_FONT, fontSize=9.5, leading=12.5)
     info = Table([[Paragraph(esc(a), label), Paragraph(esc(b), value)] for a, b in rows],
                  colWidths=[38 * mm, FRAME_W - 38 * mm], hAlign="LEFT")
     info.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 0.8, NAVY), ("LINEBELOW", (0, -1), (-1, -1), 0.8, NAVY),
@@ -498,7 +500,7 @@ def _title_page(report: Report, st: dict) -> list:
         out += [Spacer(1, 10 * mm), Paragraph(
             "INTERN – nicht zur Weitergabe. Diese Fassung enthält auch Initiativen, die nicht zur Veröffentlichung "
             "freigegeben sind.", ParagraphStyle("t_intern", parent=st["warning"], textColor=RED,
-                                                backColor=colors.HexColor("#FDECEE")))]
+                                                backColor=RED_BG))]
     if report.synthetic:
         out += [Spacer(1, 6 * mm), Paragraph(
             "Beispieldaten: Dieser Bericht beruht auf erfundenen Initiativen und Statistikwerten zum Ausprobieren. "

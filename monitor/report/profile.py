@@ -22,6 +22,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Frame, KeepInFrame, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
+from monitor.core import palette
 from monitor.data import meta
 from monitor.core import format as fmt
 from monitor.data import municipalities as mun
@@ -83,10 +84,10 @@ def build_profile(ags: str, filters: Filters | None = None) -> Profile | None:
         info = mun.indicator_info(pop_id)
         trend = mun.to_index(mun.region_trend(pop_id, ags))
         if not trend.empty:
-            styles = {p.name: ic.SeriesStyle(ic.HIGHLIGHT_COLOUR, "solid", 2.5),
-                      b.district_name: ic.SeriesStyle(ic.DISTRICT_COLOUR, "dash", 2)}
+            styles = {p.name: ic.SeriesStyle(palette.HIGHLIGHT, "solid", 2.5),
+                      b.district_name: ic.SeriesStyle(palette.DISTRICT_LINE, "dash", 2)}
             if b.state_name:
-                styles[b.state_name] = ic.SeriesStyle(ic.STATE_COLOUR, "dot", 2)
+                styles[b.state_name] = ic.SeriesStyle(palette.STATE_LINE, "dot", 2)
             fig = ic.trend_figure(trend, title=f"Einwohnerentwicklung {p.name} (Index, erstes Jahr = 100)",
                                   unit="Index", decimals=1, stand=trend["period"].max(), styles=styles,
                                   series_break=info.series_break)
@@ -139,7 +140,7 @@ def to_pdf(profile: Profile, images: figures.ChartImages | None = None) -> bytes
     st = pdf.styles()
     width = pdf.FRAME_W
     title = ParagraphStyle("p_title", fontName=pdf.FONT_WIDE_BOLD, fontSize=20, leading=24, textColor=pdf.NAVY)
-    sub = ParagraphStyle("p_sub", fontName=pdf.FONT, fontSize=9.5, leading=12.5, textColor=pdf.GREY, spaceAfter=6)
+    sub = ParagraphStyle("p_sub", fontName=pdf.PDF_FONT, fontSize=9.5, leading=12.5, textColor=pdf.GREY, spaceAfter=6)
     name = profile.name + (f" / {profile.name_sorbian}" if profile.name_sorbian else "")
     story = [Paragraph(pdf.esc(f"{profile.district_name} · Gemeinde-Steckbrief"), sub),
              Paragraph(pdf.esc(name), title),
@@ -175,7 +176,7 @@ def to_pdf(profile: Profile, images: figures.ChartImages | None = None) -> bytes
     frame = Frame(pdf.MARGIN_L, pdf.MARGIN_B, width, pdf.PAGE_H - pdf.MARGIN_B - 15 * mm, leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
     frame.addFromList([KeepInFrame(width, frame._aH, story, mode="shrink")], c)
-    c.setFont(pdf.FONT, 7.5)
+    c.setFont(pdf.PDF_FONT, 7.5)
     c.setFillColor(pdf.GREY)
     c.drawString(pdf.MARGIN_L, 10 * mm, f"Regionalmonitor {profile.district_name} · Gemeinde-Steckbrief "
                                         f"{profile.name} · öffentlich")
