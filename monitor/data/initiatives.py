@@ -86,6 +86,27 @@ def portfolio(f: Filters, p: PortfolioFilters = PortfolioFilters()) -> pd.DataFr
     return df
 
 
+
+def status_at(f: Filters, day: date) -> dict[str, str | None]:
+    """Status of every initiative selected by ``f`` on ``day`` (last status-history entry up to that day); an
+    initiative without any history counts with its current status from its start date on; None = not yet
+    recorded."""
+    cond, params = f.initiative_sql("i")
+    df = db.query(
+        f"""with sel as (select i.initiative_id, i.status, i.start_date from initiative i where {cond}),
+        h as (select initiative_id, arg_max(status, (date, seq)) as status from status_history
+              where date <= ? group by initiative_id),
+        any_h as (select distinct initiative_id from status_history)
+        select sel.initiative_id,
+               case when a.initiative_id is not null then h.status
+                    when coalesce(sel.start_date, ?) <= ? then sel.status end as status
+        from sel left join h using (initiative_id) left join any_h a using (initiative_id)
+        order by sel.initiative_id""",
+        (*params, day, day, day),
+    )
+    return {r.initiative_id: None if pd.isna(r.status) else str(r.status) for r in df.itertuples(index=False)}
+
+
 #: Most initiatives the detail selector offers (a large portfolio: search and filters narrow the list).
 DETAIL_CHOICES = 500
 
