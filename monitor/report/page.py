@@ -15,9 +15,6 @@ from monitor.core.vocab import THEME_BY_ID
 from monitor.data import db
 from monitor.data import municipalities as mun
 from monitor.report import content, figures
-from monitor.report import docx as report_docx
-from monitor.report import pdf as report_pdf
-from monitor.report import xlsx as report_xlsx
 from monitor.report.model import KeyFigure, Report, ReportParams
 
 SPINNER_TEXT = "Bericht wird zusammengestellt …"
@@ -45,14 +42,18 @@ class ReportPage:
         """The overview per theme (a fresh frame on each call)."""
         return pd.DataFrame(list(self.preview_rows), columns=list(self.preview_columns))
 
+    # the writers (reportlab, python-docx) load on the first download, not at server start (monitor.app.serve)
     def pdf(self) -> bytes:
-        return report_pdf.to_pdf(self.report, figures.render(self.report.charts))
+        from monitor.report import pdf
+        return pdf.to_pdf(self.report, figures.render(self.report.charts))
 
     def docx(self) -> bytes:
-        return report_docx.to_docx(self.report, figures.render(self.report.charts))
+        from monitor.report import docx
+        return docx.to_docx(self.report, figures.render(self.report.charts))
 
     def xlsx(self) -> bytes:
-        return report_xlsx.to_xlsx(self.report)
+        from monitor.report import xlsx
+        return xlsx.to_xlsx(self.report)
 
 
 def load(params: ReportParams) -> ReportPage:
