@@ -1,5 +1,5 @@
 """Expected figures of the period report, computed in plain Python from the fixture's lists (an independent
-check of the SQL in monitor/report/content.py), and helpers to read every text out of a report or a file.
+check of the SQL in monitor/report/content/), and helpers to read every text out of a report or a file.
 
 The rules restated here are those of the report's module docstring (scope, status at start/end, started,
 advanced, completed, milestones reached/overdue, KPI reached, rounds of the public variant).

@@ -1,4 +1,4 @@
-"""The report's content (monitor/report/content.py) on the fixture database: every figure equals the value
+"""The report's content (monitor/report/content/) on the fixture database: every figure equals the value
 computed from the fixture's lists; public vs internal variant; filters; no personal data; reproducible;
 the small-multiples builder and the chart fallback."""
 from __future__ import annotations
@@ -9,7 +9,9 @@ from collections import Counter
 import pandas as pd
 import pytest
 
+from monitor.data import db
 from monitor.report import content, figures
+from monitor.report.content import indicators as report_indicators
 from monitor.report.model import INTERNAL_LABEL, ReportParams
 from monitor.core.vocab import THEMES
 from tests import report_support as rs
@@ -184,16 +186,16 @@ def test_indicator_blocks_are_reused_and_equal_a_fresh_build(public, fixture_db,
     assert next(c for c in warm.charts if c.key == "indicators_tourism_1") is tourism
     # a cached block still hands every chart to the sink
     assert sorted(c.key for c in warm_sink) == sorted(c.key for c in warm.charts)
-    content._BLOCKS.clear()
+    report_indicators.BLOCKS.clear()
     cold = content.build_report(params)
     assert cold == warm
     assert next(c for c in cold.charts if c.key == "indicators_tourism_1") is not tourism
     # a new database version misses the cache
-    stamp = content.db.current_stamp()
-    monkeypatch.setattr(content.db, "current_stamp", lambda: (*stamp[:-1], stamp[-1] + 1))
-    n = len(content._BLOCKS)
+    stamp = db.current_stamp()
+    monkeypatch.setattr(db, "current_stamp", lambda: (*stamp[:-1], stamp[-1] + 1))
+    n = len(report_indicators.BLOCKS)
     content.build_report(params)
-    assert len(content._BLOCKS) == 2 * n
+    assert len(report_indicators.BLOCKS) == 2 * n
 
 
 def test_report_filters_add_the_public_condition():

@@ -44,7 +44,8 @@ PRELOAD = ("pandas", "duckdb", "pyarrow", "plotly.graph_objects", "plotly.io", "
            "monitor.data.sources", "monitor.data.export",
            "monitor.figures.portfolio", "monitor.figures.indicators", "monitor.figures.maps", "monitor.figures.network",
            "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate",
-           "monitor.report.content", "monitor.report.figures", "monitor.report.model", "monitor.report.profile")
+           "monitor.report.content", "monitor.report.figures", "monitor.report.model", "monitor.report.profile",
+           "monitor.report.page")
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"
 
 

@@ -170,6 +170,15 @@ def rounds(filters: Filters) -> pd.DataFrame:
         """, params)
 
 
+def round_links() -> pd.DataFrame:
+    """Every link round -> initiative (all rounds, all initiatives) with the initiative's title and
+    ``is_public`` (False when unknown), ordered by round and initiative."""
+    return query(
+        """select ri.round_id, ri.initiative_id, i.title, coalesce(i.is_public, false) as is_public
+        from coordination_round_initiative ri left join initiative i using (initiative_id)
+        order by ri.round_id, ri.initiative_id""")
+
+
 def rounds_per_quarter(round_dates: pd.Series, date_from, date_to) -> pd.DataFrame:
     """Count of rounds per calendar quarter over the whole period (quarters without rounds = 0):
     ``quarter`` ('Q1/2026'), ``start`` (first day), ``n``. Pure (no query)."""

@@ -103,6 +103,32 @@ def portfolio(f: Filters, p: PortfolioFilters = PortfolioFilters()) -> pd.DataFr
     return df
 
 
+
+def status_on(f: Filters, day: date) -> tuple[str, tuple]:
+    """CTEs ``sel`` (the initiatives selected by ``f``: initiative_id, title, theme, status, start_date) and
+    ``status_on`` (initiative_id, status on ``day``: the last status-history entry up to that day; an
+    initiative without any history counts with its current status from its start date on; NULL = not yet
+    recorded), with their parameters."""
+    cond, params = f.initiative_sql("i")
+    return (f"""sel as (select i.initiative_id, i.title, i.theme, i.status, i.start_date from initiative i
+                       where {cond}),
+        h as (select initiative_id, arg_max(status, (date, seq)) as status from status_history
+              where date <= ? group by initiative_id),
+        any_h as (select distinct initiative_id from status_history),
+        status_on as (select sel.initiative_id,
+                             case when a.initiative_id is not null then h.status
+                                  when coalesce(sel.start_date, ?) <= ? then sel.status end as status
+                      from sel left join h using (initiative_id) left join any_h a using (initiative_id))""",
+            (*params, day, day, day))
+
+
+def status_at(f: Filters, day: date) -> dict[str, str | None]:
+    """Status of every initiative selected by ``f`` on ``day`` (see :func:`status_on`); None = not yet recorded."""
+    cte, params = status_on(f, day)
+    df = db.query(f"with {cte} select initiative_id, status from status_on order by initiative_id", params)
+    return {r.initiative_id: None if pd.isna(r.status) else str(r.status) for r in df.itertuples(index=False)}
+
+
 #: Most initiatives the detail selector offers (a large portfolio: search and filters narrow the list).
 DETAIL_CHOICES = 500
 

@@ -29,7 +29,7 @@ from monitor.data import municipalities as mun
 from monitor.data import sources
 from monitor.data.filters import Filters
 from monitor.report import figures, pdf
-from monitor.report.content import ReportFilters, _chart
+from monitor.report.content import ReportFilters, chart_item
 from monitor.report.model import Chart, Column, KeyFigure, Table
 from monitor.figures import indicators as ic
 from monitor.core.vocab import THEME_BY_ID
@@ -93,9 +93,8 @@ def build_profile(ags: str, filters: Filters | None = None) -> Profile | None:
                                   series_break=info.series_break)
             fig.update_layout(height=360, width=560, margin=dict(l=10, r=10, t=70, b=10),
                               title=dict(text=ic.plain("Einwohnerentwicklung (Index, erstes Jahr = 100)")))
-            chart = _chart(f"profile_{ags}", fig, f"Einwohner: {info.source}", "Liniendiagramm der Einwohnerzahl",
-                           height=360)
-            chart = Chart(chart.key, chart.figure_json, 560, 360, chart.caption, chart.alt)
+            chart = chart_item(f"profile_{ags}", fig, f"Einwohner: {info.source}", "Liniendiagramm der Einwohnerzahl",
+                               height=360, width=560)
     comparison = mun.comparison_table((ags,))
     ind_cols = tuple(Column(f"c{n}", str(c), "text", width=w) for n, (c, w) in enumerate(
         zip(comparison.columns, (1.2, 3.0, 1.2, 0.6, 1.3, 1.3, 1.3))))
