@@ -12,11 +12,10 @@ from monitor.core.vocab import THEME_BY_ID
 # ---------------------------------------------------------------- 1. read filters and page widgets
 f = sidebar.current()
 ui.page_header("Karte", "Gemeinden nach Indikator, Initiativen nach Thema")
-catalogue = mun.indicator_catalogue()
-if catalogue.empty:
+labels = mun.indicator_labels()
+if not labels:
     ui.empty_state("Es sind keine Indikatoren mit Werten geladen – die Karte braucht mindestens einen.")
     st.stop()
-labels = dict(zip(catalogue["indicator_id"], catalogue["name_de"] + " (" + catalogue["unit"] + ")"))
 c1, c2, c3, c4 = st.columns([3, 1.2, 1.3, 1.8])
 indicator_id = c1.selectbox("Indikator", list(labels), format_func=labels.__getitem__, key="karte_indikator",
                             bind="query-params")

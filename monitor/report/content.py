@@ -282,7 +282,7 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
                 names: dict[str, str]) -> _IndicatorPart:
     """Values, a summary row and a trend panel per indicator of ``theme``: the district against the Land and
     up to three chosen municipalities (``names``: AGS -> name)."""
-    catalogue = mun.indicator_catalogue(theme)
+    catalogue = mun.indicator_choices(theme)
     munis = tuple(a for a in municipalities if a in names)[:MAX_MUNICIPALITY_SERIES]
     colour = THEME_BY_ID[theme].colour if theme in THEME_BY_ID and theme != DEMOGRAPHY.theme_id \
         else ic.HIGHLIGHT_COLOUR
@@ -729,7 +729,7 @@ def _panel_charts(theme: str, name: str, panels: list[tuple[str, dict]], b: mun.
 
 
 def _indicator_sources(theme: str) -> list[str]:
-    cat = mun.indicator_catalogue(theme)
+    cat = mun.indicator_choices(theme)
     return [str(s) for s in cat["source"]]
 
 
