@@ -4,13 +4,14 @@ import streamlit as st
 
 from monitor.app import sidebar, ui
 from monitor.data import geo
+from monitor.data import municipalities as mun
 from monitor.data.map_values import legend_content
 from monitor.figures import maps
 
 # ---------------------------------------------------------------- 1. read filters and page widgets
 f = sidebar.current()
 ui.page_header("Karte", "Gemeinden nach Indikator, Initiativen nach Thema")
-labels = geo.indicator_labels()
+labels = mun.indicator_labels()
 if not labels:
     ui.empty_state(geo.NO_INDICATORS_TEXT)
     st.stop()

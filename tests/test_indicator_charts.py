@@ -183,3 +183,28 @@ def test_reference_lines_lie_below_the_bars_and_are_explained_on_top():
                           higher_is_better=True, reference={"Kreis": 1.5}).to_plotly_json()
     assert all(s["layer"] == "below" for s in d["layout"]["shapes"])
     assert d["layout"]["legend"]["yref"] == "paper" and d["layout"]["legend"]["yanchor"] == "bottom"
+
+
+def test_theme_colour_avoids_grey_beside_benchmarks():
+    assert ic.theme_colour("tourism") == THEME_COLOURS["tourism"]
+    assert ic.theme_colour("tourism", beside_grey=True) == THEME_COLOURS["tourism"]
+    assert ic.theme_colour("demography") == THEME_COLOURS["demography"]
+    assert ic.theme_colour("demography", beside_grey=True) == palette.HIGHLIGHT
+    assert ic.theme_colour("unknown") == palette.HIGHLIGHT
+
+
+def test_region_trend_figure_styles_by_role():
+    from monitor.data.municipalities import IndicatorInfo, IndicatorTrend, INDEX_UNIT
+    info = IndicatorInfo("x", "X", "tourism", "Stück", 0, True, "Quelle", None)
+    data = pd.concat([series("Boxberg", [1.0, 2.0]), series("Kreis", [3.0, 4.0]), series("Land", [5.0, 6.0])])
+    lines = (("Boxberg", "gemeinde"), ("Kreis", "kreis"), ("Land", "land"))
+    spec = ic.region_trend_figure(IndicatorTrend(info, data, lines), title="T", colour="#123456").to_dict()
+    style = {t["name"]: (t["line"]["color"], t["line"]["dash"], t["line"]["width"]) for t in spec["data"]}
+    assert style == {"Boxberg": ("#123456", "solid", 2.5), "Kreis": (palette.DISTRICT_LINE, "dash", 2),
+                     "Land": (palette.STATE_LINE, "dot", 2)}
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Stück"
+    district = IndicatorTrend(info, data[data["series"] != "Boxberg"], lines[1:], as_index=True)
+    spec = ic.region_trend_figure(district, title="T", colour="#123456").to_dict()
+    style = {t["name"]: (t["line"]["color"], t["line"]["dash"]) for t in spec["data"]}
+    assert style == {"Kreis": ("#123456", "solid"), "Land": (palette.STATE_LINE, "dash")}
+    assert spec["layout"]["yaxis"]["title"]["text"] == INDEX_UNIT

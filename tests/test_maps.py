@@ -13,6 +13,7 @@ import pytest
 
 from monitor.core import format as fmt
 from monitor.data import geo, map_values
+from monitor.data import municipalities as mun
 from monitor.figures import maps
 from monitor.data.filters import Filters
 from monitor.core import palette
@@ -284,7 +285,7 @@ def test_labels_clear_the_point_of_a_large_town():
 
 
 def test_karte_loader_fields_from_fixture(fixture_db):
-    labels = geo.indicator_labels()
+    labels = mun.indicator_labels()
     with_values = {v["indicator_id"] for v in VALUES}
     assert set(labels) == with_values
     ind = next(i for i in INDICATORS if i["indicator_id"] == "overnight_stays")

@@ -68,9 +68,9 @@ def test_indicator_info_and_catalogue(fixture_db):
     assert info.series_break.date.isoformat() == POPULATION_BREAK[:10]
     assert info.unit == "Personen" and info.higher_is_better is True
     assert mun.indicator_info("nope") is None
-    tourism = mun.indicator_catalogue("tourism")
+    tourism = mun.indicator_choices("tourism")
     assert tourism["indicator_id"].tolist() == [i["indicator_id"] for i in INDICATORS if i["theme"] == "tourism"]
-    assert len(mun.indicator_catalogue()) == len(INDICATORS)
+    assert len(mun.indicator_choices()) == len(INDICATORS)
     assert mun.population_indicator() == "population"
 
 
@@ -151,3 +151,57 @@ def test_sidebar_municipality_options_sorted_read_only_and_per_database_version(
     stamp = db.current_stamp()
     monkeypatch.setattr(db, "current_stamp", lambda: (*stamp[:-1], stamp[-1] + 1))
     assert municipalities.municipality_names(DEFAULT_TO) is not options
+
+
+def test_indicator_labels_once_per_version(fixture_db):
+    labels = mun.indicator_labels()
+    assert list(labels) == [i["indicator_id"] for i in sorted(INDICATORS, key=lambda i: (i["theme"], i["name_de"]))]
+    assert labels["stop_distance"] == next(f"{i['name_de']} ({i['unit']})" for i in INDICATORS
+                                           if i["indicator_id"] == "stop_distance")
+    assert mun.indicator_labels() is labels  # cached
+    assert list(mun.indicator_labels("tourism")) == [i["indicator_id"] for i in INDICATORS if i["theme"] == "tourism"]
+
+
+def _district_is_total(indicator_id: str) -> bool:
+    latest = max(v["year"] for v in VALUES if v["indicator_id"] == indicator_id)
+    at = {v["region_key"]: v["value"] for v in VALUES if v["indicator_id"] == indicator_id and v["year"] == latest}
+    return at[DISTRICT_KEY] > max(at[k] for k in MUNICIPALITY_NAME if at.get(k) is not None)
+
+
+@pytest.mark.parametrize("indicator_id", ["overnight_stays", "stop_distance"])
+def test_index_by_default_for_sums(fixture_db, indicator_id):
+    assert mun.index_by_default(indicator_id) is _district_is_total(indicator_id)
+
+
+def test_load_profile(fixture_db):
+    f = Filters(DEFAULT_FROM, DEFAULT_TO)
+    d = mun.load(f, BOXBERG, mun.PROFILE, indicator_id="overnight_stays", as_index=False)
+    assert d.comparison is None and d.benchmarks.district_name == DISTRICT_NAME
+    p = d.profile
+    assert p.profile.name == MUNICIPALITY_NAME[BOXBERG]
+    expected = initiatives_where(municipalities=(BOXBERG,))
+    assert set(p.initiatives["ID"]) == {i["initiative_id"] for i in expected}
+    assert p.districtwide == sum(1 for i in expected if i["districtwide"])
+    assert p.population.lines == ((MUNICIPALITY_NAME[BOXBERG], "gemeinde"),)
+    assert set(p.population.data["region_key"]) == {BOXBERG}
+    assert p.indicator.lines == ((MUNICIPALITY_NAME[BOXBERG], "gemeinde"), (DISTRICT_NAME, "kreis"),
+                                 (STATE_NAME, "land"))
+    assert p.indicator.unit == next(i["unit"] for i in INDICATORS if i["indicator_id"] == "overnight_stays")
+    # overnight stays of the district are a total: in values, the page suggests the index
+    assert p.totals_hint is _district_is_total("overnight_stays")
+    indexed = mun.load(f, BOXBERG, mun.PROFILE, indicator_id="overnight_stays", as_index=True).profile
+    assert indexed.indicator.unit == mun.INDEX_UNIT and not indexed.totals_hint
+    assert mun.load(f, BOXBERG, mun.PROFILE).profile.indicator is None
+
+
+def test_load_comparison(fixture_db):
+    f = Filters(DEFAULT_FROM, DEFAULT_TO)
+    d = mun.load(f, BOXBERG, mun.COMPARISON, chosen=(GOERLITZ, BOXBERG), compare_id="stop_distance")
+    assert d.profile is None
+    c = d.comparison
+    assert {MUNICIPALITY_NAME[GOERLITZ], MUNICIPALITY_NAME[BOXBERG]} <= set(c.table.columns)
+    assert c.values["ags"].tolist() == [GOERLITZ, BOXBERG]
+    assert c.year == max(v["year"] for v in VALUES if v["indicator_id"] == "stop_distance")
+    assert set(c.reference) == ({DISTRICT_NAME, STATE_NAME} if not _district_is_total("stop_distance") else set())
+    empty = mun.load(f, BOXBERG, mun.COMPARISON, chosen=(), compare_id="stop_distance").comparison
+    assert empty.table.empty and empty.info is None

@@ -8,14 +8,20 @@ import pytest
 
 from monitor.data import themes
 from monitor.data.filters import Filters
-from monitor.core.vocab import THEMES
+from monitor.core.vocab import THEMES, flag_label
 from tests.fixture_db import (
+    BOXBERG,
     DEFAULT_FROM,
     DEFAULT_TO,
+    DISTRICT_KEY,
+    DISTRICT_NAME,
+    INDICATORS,
     INITIATIVE,
     KPIS,
     MUNICIPALITY_NAME,
+    STATE_NAME,
     STATUS_HISTORY,
+    VALUES,
     initiatives_where,
 )
 
@@ -93,7 +99,7 @@ def test_display_tables(fixture_db):
     row = table[table["ID"] == "INI-001"].iloc[0]
     assert row["Fördermittel bewilligt"] == "180.000 €"
     assert row["Beginn"] == "01.03.2025"
-    kpi = themes.kpi_table(themes.theme_kpis(F, "supply"))
+    kpi = themes.theme_kpi_table(themes.theme_kpis(F, "supply"))
     assert "INI-008" in {i["initiative_id"] for i in initiatives_where(themes=("supply",))}
     waiting = kpi[kpi["Kennzahl"] == "Wartezeit auf Hausarzttermin"].iloc[0]
     assert waiting["Zielwert"] == "30 Tage (2026)"
@@ -108,3 +114,56 @@ def test_empty_period_gives_empty_frames(fixture_db):
     assert themes.theme_initiatives(f, "mobility").empty
     assert themes.status_progress(f, "mobility").empty
     assert themes.theme_kpis(f, "mobility").empty
+
+
+def _is_total(indicator_id: str) -> bool:
+    """From the fixture lists: the district's value of the latest year exceeds every municipality's."""
+    latest = max(v["year"] for v in VALUES if v["indicator_id"] == indicator_id)
+    at = {v["region_key"]: v["value"] for v in VALUES if v["indicator_id"] == indicator_id and v["year"] == latest}
+    return at[DISTRICT_KEY] > max(at[k] for k in MUNICIPALITY_NAME if at.get(k) is not None)
+
+
+def test_load_theme_page(fixture_db):
+    f = F.with_(municipalities=(next(iter(MUNICIPALITY_NAME)),))
+    ind = next(i for i in INDICATORS if i["theme"] == "mobility")
+    d = themes.load(f, "mobility", ind["indicator_id"])
+    expected = initiatives_where(themes=("mobility",), municipalities=f.municipalities)
+    assert d.theme.theme_id == "mobility"
+    assert set(d.initiatives["ID"]) == {i["initiative_id"] for i in expected}
+    assert d.summary.initiatives == len(expected)
+    kpis = [k for k in KPIS if k[0] in {i["initiative_id"] for i in expected}]
+    assert len(d.kpis) == len(kpis) == len(d.kpi_table)
+    assert len(d.measured) == sum(1 for k in kpis if k[7] is not None)
+    x = d.indicator
+    assert x.trend.info.indicator_id == ind["indicator_id"]
+    assert x.year == max(v["year"] for v in VALUES if v["indicator_id"] == ind["indicator_id"])
+    assert x.highlight == tuple(MUNICIPALITY_NAME[a] for a in f.municipalities)
+    assert [name for name, _ in x.trend.lines] == [DISTRICT_NAME, STATE_NAME]
+    assert themes.load(F, "mobility", None).indicator is None
+
+
+@pytest.mark.parametrize("indicator_id", [i["indicator_id"] for i in INDICATORS
+                                          if i["indicator_id"] in {v["indicator_id"] for v in VALUES}])
+def test_theme_indicator_index_mode(fixture_db, indicator_id):
+    """A sum (district and Land are totals) is shown as an index of its first year; an average in its unit."""
+    ind = next(i for i in INDICATORS if i["indicator_id"] == indicator_id)
+    x = themes.theme_indicator(F, indicator_id)
+    assert x.trend.as_index is _is_total(indicator_id)
+    assert (x.reference == {}) is _is_total(indicator_id)
+    if x.trend.as_index:
+        assert x.trend.unit == "Index (erstes Jahr = 100)" and x.trend.decimals == 1
+        firsts = x.trend.data.dropna(subset=["value"]).sort_values("period").groupby("series")["value"].first()
+        assert set(firsts) == {100.0}
+    else:
+        assert x.trend.unit == ind["unit"] and x.trend.decimals == ind["decimals"]
+
+
+def test_missing_text_names_withheld_values(fixture_db):
+    withheld = [v for v in VALUES if v["indicator_id"] == "overnight_stays" and v["value"] is None
+                and v["region_key"] in MUNICIPALITY_NAME]
+    assert [v["region_key"] for v in withheld] == [BOXBERG], "fixture: one withheld municipal value"
+    ranking, _ = themes.mun.municipal_values("overnight_stays", withheld[0]["year"])
+    text = themes.missing_text(ranking)
+    assert text == f"Ohne Wert (nicht null): {MUNICIPALITY_NAME[BOXBERG]} – {flag_label(withheld[0]['flag'])}"
+    assert themes.missing_text(ranking, limit=0).endswith("; und 1 weitere")
+    assert themes.missing_text(ranking[ranking["value"].notna()]) is None

@@ -81,13 +81,6 @@ def map_initiatives(filters: Filters) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------- Karte page
 
-def indicator_labels() -> dict[str, str]:
-    """The indicator selector's options: indicator id -> 'Name (Einheit)', every indicator with values in
-    catalogue order (the first is the default); empty when none is loaded (show :data:`NO_INDICATORS_TEXT`)."""
-    catalogue = mun.indicator_catalogue()
-    return dict(zip(catalogue["indicator_id"], catalogue["name_de"] + " (" + catalogue["unit"] + ")"))
-
-
 def year_choices(indicator_id: str) -> list[int]:
     """The year selector's options for ``indicator_id``: years with municipal values, newest first (the default);
     empty when there is none (the map then shows no values)."""

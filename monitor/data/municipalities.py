@@ -186,7 +186,7 @@ def default_municipality(filters: Filters) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- indicators
 
-def indicator_catalogue(theme: str | None = None) -> pd.DataFrame:
+def indicator_choices(theme: str | None = None) -> pd.DataFrame:
     """Indicators (optionally of one theme) that have at least one value, with their metadata:
     ``indicator_id``, ``name_de``, ``theme``, ``unit``, ``higher_is_better``, ``decimals``, ``source``,
     ``series_break``, ``definition``; ordered by theme and name."""
@@ -201,6 +201,18 @@ def indicator_catalogue(theme: str | None = None) -> pd.DataFrame:
         {'and' if theme else 'where'} exists (select 1 from indicator_value v where v.indicator_id = i.indicator_id)
         order by i.theme, i.name_de
         """, params)
+
+
+def indicator_labels(theme: str | None = None) -> Mapping[str, str]:
+    """``indicator_id`` -> 'German name (unit)' of :func:`indicator_choices` (same order; read-only), the options
+    of every indicator selector; built once per database version and theme."""
+    return _indicator_labels(db.current_stamp(), theme)
+
+
+@memo(16)
+def _indicator_labels(stamp: tuple, theme: str | None) -> Mapping[str, str]:
+    cat = indicator_choices(theme)
+    return MappingProxyType(dict(zip(cat["indicator_id"], cat["name_de"] + " (" + cat["unit"] + ")")))
 
 
 @dataclass(frozen=True)
@@ -347,7 +359,7 @@ def comparison_table(ags_list: tuple[str, ...]) -> pd.DataFrame:
     names = dict(zip(all_names["ags"], all_names["name"]))
     regions = [(a, names.get(a, a)) for a in ags_list]
     regions += [(k, n) for k, n in ((b.district_key, b.district_name), (b.state_key, b.state_name)) if k]
-    cat = indicator_catalogue()
+    cat = indicator_choices()
     values = latest_values(tuple(k for k, _ in regions))
     lookup = {(r.indicator_id, r.region_key): r for r in values.itertuples(index=False)}
     rows = []
@@ -433,3 +445,129 @@ def initiatives_display(initiatives: pd.DataFrame) -> pd.DataFrame:
         "Ende geplant": [fmt.date(d) for d in initiatives["end_planned"]],
         "Fördermittel bewilligt": [fmt.eur(v) for v in initiatives["funding_granted_eur"]],
     })
+
+
+# ---------------------------------------------------------------------------------------------- trend charts
+
+INDEX_UNIT = "Index (erstes Jahr = 100)"
+
+
+@dataclass(frozen=True)
+class IndicatorTrend:
+    """One indicator's lines over time as a chart draws them: ``data`` as from :func:`region_trend` (each series
+    as an index of its first value when ``as_index``); ``lines`` = (series name, role) in drawing order, the
+    first one the region in focus."""
+
+    info: IndicatorInfo
+    data: pd.DataFrame
+    lines: tuple[tuple[str, str], ...]
+    as_index: bool = False
+
+    @property
+    def unit(self) -> str:
+        """The axis unit: the indicator's, or :data:`INDEX_UNIT`."""
+        return INDEX_UNIT if self.as_index else self.info.unit
+
+    @property
+    def decimals(self) -> int:
+        return 1 if self.as_index else self.info.decimals
+
+    @property
+    def stand(self):
+        """The newest period drawn (None without values)."""
+        return self.data["period"].max() if not self.data.empty else None
+
+
+def benchmark_lines(b: Benchmarks) -> tuple[tuple[str, str], ...]:
+    """(name, role) of the district and, when known, the Land."""
+    return ((b.district_name, "kreis"),) + (((b.state_name, "land"),) if b.state_name else ())
+
+
+def indicator_trend(info: IndicatorInfo, ags: str | None, lines: tuple[tuple[str, str], ...],
+                    as_index: bool = False) -> IndicatorTrend:
+    """The series of ``info``'s indicator for ``ags`` (optional), the district and the Land, restricted to the
+    roles of ``lines``; as an index when ``as_index``."""
+    data = region_trend(info.indicator_id, ags)
+    roles = {role for _, role in lines}
+    if not roles >= {"gemeinde", "kreis", "land"}:
+        data = data[data["role"].isin(roles)]
+    return IndicatorTrend(info, to_index(data) if as_index else data, lines, as_index)
+
+
+def index_by_default(indicator_id: str) -> bool:
+    """Whether a municipality's trend opens as an index: unless the district or the Land has a value comparable
+    with the municipalities in their latest year (:func:`comparable_benchmarks`), their values are totals."""
+    years = indicator_years(indicator_id)
+    return not (years and comparable_benchmarks(indicator_id, years[0]))
+
+
+# ---------------------------------------------------------------------------------------------- the page
+
+PROFILE, COMPARISON = "Profil", "Vergleich"
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """The profile tab: facts, population, one indicator against district and Land, the initiatives."""
+
+    profile: MunicipalityProfile
+    initiatives: pd.DataFrame  # display table (:func:`initiatives_display`)
+    districtwide: int  # initiatives of the table that are districtwide
+    population: IndicatorTrend | None  # the municipality's inhabitants (None without a population indicator)
+    indicator: IndicatorTrend | None  # the chosen indicator (None without one)
+    totals_hint: bool  # values shown although district and Land are totals: suggest the index
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """The comparison tab: the side-by-side table and one indicator's latest values of the chosen."""
+
+    table: pd.DataFrame  # :func:`comparison_table`
+    info: IndicatorInfo | None  # the charted indicator (None when none is chosen or the table is empty)
+    values: pd.DataFrame  # :func:`comparison_values`
+    year: int | None
+    reference: dict[str, float | None]  # comparable district/Land values of ``year``
+
+
+@dataclass(frozen=True)
+class MunicipalityPage:
+    """Everything the Gemeinden page shows in its open tab (``view``); the other tab's part is None."""
+
+    filters: Filters
+    ags: str
+    view: str
+    benchmarks: Benchmarks
+    profile: ProfileView | None
+    comparison: ComparisonView | None
+
+
+def _profile_view(f: Filters, ags: str, b: Benchmarks, indicator_id: str | None, as_index: bool) -> ProfileView:
+    p = profile(ags)
+    initiatives = municipality_initiatives(f, ags)
+    population_id = population_indicator()
+    own = ((p.name, "gemeinde"),)
+    population = None if population_id is None else indicator_trend(indicator_info(population_id), ags, own)
+    info = indicator_info(indicator_id) if indicator_id else None
+    trend = None if info is None else indicator_trend(info, ags, own + benchmark_lines(b), as_index)
+    return ProfileView(p, initiatives_display(initiatives), int(initiatives["districtwide"].sum()), population,
+                       trend, trend is not None and not as_index and index_by_default(info.indicator_id))
+
+
+def _comparison_view(chosen: tuple[str, ...], indicator_id: str | None) -> ComparisonView:
+    table = comparison_table(chosen) if chosen else pd.DataFrame()
+    info = indicator_info(indicator_id) if indicator_id and not table.empty else None
+    if info is None:
+        return ComparisonView(table, None, pd.DataFrame(columns=["ags", "name", "period", "value", "flag"]), None, {})
+    values, year = comparison_values(info.indicator_id, chosen)
+    return ComparisonView(table, info, values, year, comparable_benchmarks(info.indicator_id, year) if year else {})
+
+
+def load(f: Filters, ags: str, view: str, *, indicator_id: str | None = None, as_index: bool = False,
+         chosen: tuple[str, ...] = (), compare_id: str | None = None) -> MunicipalityPage:
+    """All data of the Gemeinden page's open tab: ``view`` :data:`PROFILE` (profile of ``ags`` with the trend of
+    ``indicator_id``, as an index when ``as_index``) or :data:`COMPARISON` (the municipalities ``chosen`` and the
+    chart of ``compare_id``)."""
+    b = benchmarks()
+    if view == COMPARISON:
+        return MunicipalityPage(f, ags, view, b, None, _comparison_view(tuple(chosen), compare_id))
+    return MunicipalityPage(f, ags, view, b, _profile_view(f, ags, b, indicator_id, as_index), None)

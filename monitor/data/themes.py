@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from monitor.core import format as fmt
+from monitor.core.vocab import THEME_BY_ID, THEMES, Theme, flag_label
+from monitor.data import municipalities as mun
 from monitor.data.db import query
 from monitor.data.filters import Filters
-from monitor.core.vocab import THEMES
 
 INITIATIVE_COLUMNS = ["initiative_id", "title", "status", "lead_organisation", "districtwide", "municipalities",
                       "start_date", "end_planned", "total_cost_eur", "funding_granted_eur", "is_primary"]
@@ -127,7 +128,6 @@ def theme_summary(initiatives: pd.DataFrame, kpis: pd.DataFrame) -> ThemeSummary
     )
 
 
-
 def initiative_table(initiatives: pd.DataFrame) -> pd.DataFrame:
     """German display table of :func:`theme_initiatives` rows: ID, Titel, Status, Träger, Gemeinden, Beginn,
     Ende geplant, Fördermittel bewilligt (formatted '180.000 €'). Text stays text (no HTML)."""
@@ -143,7 +143,7 @@ def initiative_table(initiatives: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
+def theme_kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
     """German display table of :func:`theme_kpis`: Initiative, Kennzahl, Ausgangswert, Zielwert (Zieljahr),
     Istwert (Stand), Zielerreichung — every value with its unit."""
     def dec(*values) -> int:
@@ -167,3 +167,73 @@ def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["Initiative", "Kennzahl", "Ausgangswert", "Zielwert", "Istwert",
                                        "Zielerreichung"])
+
+
+# ---------------------------------------------------------------------------------------------- indicators
+
+MISSING_LISTED = 10  # municipalities without a value named under the ranking
+
+
+def missing_text(ranking: pd.DataFrame, limit: int = MISSING_LISTED) -> str | None:
+    """'Ohne Wert (nicht null): Boxberg – <reason>; …' for the rows of ``ranking`` without a value (the first
+    ``limit`` named, the rest counted); None when every municipality has a value."""
+    missing = ranking[ranking["value"].isna()]
+    if missing.empty:
+        return None
+    listed = "; ".join(f"{r.name} – {flag_label(r.flag)}" for r in missing.head(limit).itertuples(index=False))
+    more = len(missing) - limit
+    return "Ohne Wert (nicht null): " + listed + (f"; und {fmt.number(more)} weitere" if more > 0 else "")
+
+
+@dataclass(frozen=True)
+class ThemeIndicator:
+    """One indicator the theme is meant to move: the district against the Land over time and the municipalities
+    ranked in the latest year with municipal values (``year``, None without)."""
+
+    trend: mun.IndicatorTrend  # as an index when district and Land are totals (no comparable ``reference``)
+    benchmarks: mun.Benchmarks
+    ranking: pd.DataFrame  # :func:`monitor.data.municipalities.municipal_values`
+    year: int | None
+    reference: dict[str, float | None]  # district/Land values comparable with the municipalities
+    highlight: tuple[str, ...]  # names of the sidebar's municipalities
+    missing_text: str | None  # :func:`missing_text`
+
+
+def theme_indicator(f: Filters, indicator_id: str) -> ThemeIndicator:
+    """The trend, ranking and benchmarks of ``indicator_id``; the trend is an index (first year = 100) when the
+    district's and the Land's values are totals, not comparable with a municipality's."""
+    b = mun.benchmarks()
+    ranking, year = mun.municipal_values(indicator_id)
+    reference = mun.comparable_benchmarks(indicator_id, year) if year else {}
+    as_index = bool(year) and not reference
+    trend = mun.indicator_trend(mun.indicator_info(indicator_id), None, mun.benchmark_lines(b), as_index)
+    highlight = tuple(ranking.loc[ranking["ags"].isin(f.municipalities), "name"])
+    return ThemeIndicator(trend, b, ranking, year, reference, highlight, missing_text(ranking))
+
+
+@dataclass(frozen=True)
+class ThemePage:
+    """Everything the Themen page shows for one theme, filter selection and indicator."""
+
+    filters: Filters
+    theme: Theme
+    summary: ThemeSummary
+    initiatives: pd.DataFrame  # display table (:func:`initiative_table`) of the main-theme initiatives
+    further: pd.DataFrame  # the same of the initiatives naming the theme as a further theme
+    progress: pd.DataFrame  # :func:`status_progress`
+    kpis: pd.DataFrame  # :func:`theme_kpis`
+    measured: pd.DataFrame  # the KPIs with an actual value
+    kpi_table: pd.DataFrame  # :func:`theme_kpi_table`
+    indicator: ThemeIndicator | None  # None when no indicator is chosen (the theme has none with values)
+
+
+def load(f: Filters, theme: str, indicator_id: str | None) -> ThemePage:
+    """All data of the Themen page: ``theme``'s initiatives (sidebar filters without their theme), status
+    progress and KPIs, and ``indicator_id``'s trend and ranking."""
+    initiatives = theme_initiatives(f, theme)
+    kpis = theme_kpis(f, theme)
+    primary = initiatives["is_primary"].astype(bool)
+    return ThemePage(
+        f, THEME_BY_ID[theme], theme_summary(initiatives, kpis), initiative_table(initiatives[primary]),
+        initiative_table(initiatives[~primary]), status_progress(f, theme), kpis, kpis[kpis["actual"].notna()],
+        theme_kpi_table(kpis), theme_indicator(f, indicator_id) if indicator_id else None)

@@ -18,7 +18,8 @@ import plotly.io as pio
 from monitor.core import format as fmt
 from monitor.core.format import stand_text
 from monitor.core import palette
-from monitor.core.vocab import STATUSES, SeriesBreak, flag_label
+from monitor.core.vocab import STATUSES, THEME_BY_ID, SeriesBreak, flag_label
+from monitor.data.municipalities import IndicatorTrend
 
 #: The one font of every chart (plotly ``layout.font``).
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
@@ -239,6 +240,34 @@ def _reference_lines(fig: Draft, reference: dict[str, float] | None, *, vertical
         else:
             fig.add_shape(type="line", y0=value, y1=value, x0=0, x1=1, xref="paper", yref="y", line=line,
                           showlegend=True, name=name, layer="below")
+
+
+def theme_colour(theme_id: str | None, *, beside_grey: bool = False) -> str:
+    """The colour of an indicator's theme (:data:`palette.HIGHLIGHT` for an unknown theme). ``beside_grey``: a line
+    drawn next to the grey district and Land lines, where demography's grey would vanish, takes
+    :data:`palette.HIGHLIGHT` instead."""
+    if theme_id not in THEME_BY_ID or (beside_grey and theme_id == "demography"):
+        return palette.HIGHLIGHT
+    return THEME_BY_ID[theme_id].colour
+
+
+#: Styles of the other lines of a region trend, by the role of the line in focus: next to a municipality the
+#: district and the Land are thin grey benchmarks; next to the district, the Land is dashed grey.
+_BENCHMARK_STYLES = {
+    "gemeinde": {"kreis": SeriesStyle(palette.DISTRICT_LINE, "dash", 2), "land": SeriesStyle(palette.STATE_LINE, "dot", 2)},
+    "kreis": {"land": SeriesStyle(palette.STATE_LINE, "dash")},
+}
+
+
+def region_trend_figure(trend: IndicatorTrend, *, title: str, colour: str) -> go.Figure:
+    """:func:`trend_figure` of an :class:`~monitor.data.municipalities.IndicatorTrend`: the first line (the region
+    in focus) in ``colour``, the others as benchmarks (``_BENCHMARK_STYLES``); unit, decimals, Stand and series
+    break from the trend."""
+    (focus, focus_role), *others = trend.lines
+    styles = {focus: SeriesStyle(colour)}
+    styles.update({name: _BENCHMARK_STYLES[focus_role][role] for name, role in others})
+    return trend_figure(trend.data, title=title, unit=trend.unit, decimals=trend.decimals, stand=trend.stand,
+                        styles=styles, series_break=trend.info.series_break)
 
 
 def gap_notes(data: pd.DataFrame, label_col: str = "series") -> list[str]:

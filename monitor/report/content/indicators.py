@@ -34,7 +34,7 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
                 names: dict[str, str]) -> _IndicatorPart:
     """Values, a summary row and a trend panel per indicator of ``theme``: the district against the Land and
     up to three chosen municipalities (``names``: AGS -> name)."""
-    catalogue = mun.indicator_catalogue(theme)
+    catalogue = mun.indicator_choices(theme)
     munis = tuple(a for a in municipalities if a in names)[:MAX_MUNICIPALITY_SERIES]
     colour = THEME_BY_ID[theme].colour if theme in THEME_BY_ID and theme != DEMOGRAPHY.theme_id \
         else palette.HIGHLIGHT
@@ -174,6 +174,6 @@ def panel_charts(charts: ChartCollector, theme: str, name: str, panels: list[tup
 
 def indicator_sources(theme: str) -> list[str]:
     """The source of every indicator of ``theme`` (repeats included)."""
-    cat = mun.indicator_catalogue(theme)
+    cat = mun.indicator_choices(theme)
     return [str(s) for s in cat["source"]]
 
