@@ -132,6 +132,8 @@ def test_cli_builds_the_sample(tmp_path):
     assert con.execute("select count(*) from indicator_value where flag is not null").fetchone()[0] > 0
     failing = con.execute("select test_name from data_test where failing_rows > 0").fetchall()
     assert failing == []
+    kpi_tests = [r[0] for r in con.execute("select test_name from data_test where test_name like 'kpi_%'").fetchall()]
+    assert len(kpi_tests) == 7  # the sample's KPIs fit the indicators they name and what the initiatives do
     # every file of the sample is described in quellen.csv (the manifest itself needs no line of its own)
     undescribed = con.execute("select file from validation_issue where message like '%Herkunftsangabe%'").fetchall()
     assert undescribed == []
