@@ -140,7 +140,7 @@ KPI_TESTS: tuple[DataTest, ...] = (
                           f"unit = '%' and (value not between 0 and 100 or (median > 0 and value not between "
                           f"median / {SHARE_FACTOR} and median * {SHARE_FACTOR}))"),
     kpi_against_indicator("kpi_count_within_total", "Kennzahl mit Zähl-Indikator: Ausgangswert höchstens die "
-                          f"Summe der Gemeinden, Istwert höchstens das {COUNT_GROWTH:g}-fache".replace(".", ","),
+                          f"Summe der Gemeinden, Istwert höchstens das {str(COUNT_GROWTH).replace('.', ',')}-fache",
                           f"unit in ({COUNTS}) and complete and value > total * case which when 'Istwert' "
                           f"then {COUNT_GROWTH} else 1 end"),
     kpi_against_indicator("kpi_rate_plausible", "Kennzahl mit sonstigem Indikator: Ausgangs- und Istwert höchstens "

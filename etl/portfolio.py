@@ -383,7 +383,7 @@ def _unsaved_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
     """Per sheet name, the formula cells without a saved result: {(row index from 0, column index): formula}.
     Only workbooks containing formulas are read a second time (openpyxl: formulas, then saved results)."""
     with zipfile.ZipFile(path) as z:
-        if not any(n.startswith("xl/worksheets/") and b"<f" in z.read(n) for n in z.namelist()):
+        if not any(_has_formula(z, n) for n in z.namelist() if n.startswith("xl/worksheets/")):
             return {}
     formulas = load_workbook(path, read_only=True, data_only=False)
     results = load_workbook(path, read_only=True, data_only=True)
@@ -391,8 +391,11 @@ def _unsaved_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
     try:
         for name in formulas.sheetnames:
             cells = {}
-            for r, (frow, vrow) in enumerate(zip(formulas[name].iter_rows(values_only=True),
-                                                 results[name].iter_rows(values_only=True))):
+            sheets = [formulas[name], results[name]]
+            for ws in sheets:
+                if hasattr(ws, "reset_dimensions"):
+                    ws.reset_dimensions()  # some writers store a wrong dimension; read what is there
+            for r, (frow, vrow) in enumerate(zip(*(ws.iter_rows(values_only=True) for ws in sheets))):
                 for c, (f, value) in enumerate(zip(frow, vrow)):
                     text = f if isinstance(f, str) else getattr(f, "text", None)  # ArrayFormula has .text
                     if isinstance(text, str) and text.startswith("=") and value is None:
@@ -403,6 +406,18 @@ def _unsaved_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
         formulas.close()
         results.close()
     return out
+
+
+def _has_formula(z: zipfile.ZipFile, name: str, chunk: int = 1 << 20) -> bool:
+    """True when the part ``name`` holds a formula element (``<f>`` or ``<f .../>``); read in chunks."""
+    tail = b""
+    with z.open(name) as fh:
+        while block := fh.read(chunk):
+            text = tail + block
+            if b"<f>" in text or b"<f " in text or b"<f/" in text:
+                return True
+            tail = text[-3:]
+    return False
 
 
 class _Book:
