@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import random
 import re
 import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -34,7 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from etl.datatests import COUNT_GROWTH  # noqa: E402  (the sample passes the ETL's KPI data tests)
 from monitor.core.vocab import ORIGINS, STATUS_LINE, STATUSES, THEMES  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "data"))
+import make_sample_statistics as stats_gen  # noqa: E402  (the indicator values KPIs are measured against)
 
 SAMPLE_PATH = ROOT / "data" / "sample" / "portfolio" / "Portfolio_Kompetenzstelle.xlsx"
 TEMPLATE_PATH = ROOT / "data" / "vorlage" / "Portfolio_Vorlage.xlsx"
@@ -140,7 +146,8 @@ NOTES: tuple[tuple[str, str, str], ...] = (
     ("Statusverlauf", "Notiz", "Anlass des Wechsels, z. B. „Zuwendungsbescheid erhalten“."),
     ("Kennzahlen", "Initiative-ID", "ID aus dem Blatt Initiativen."),
     ("Kennzahlen", "Kennzahl", "Freitext oder die ID eines Indikators aus dem Katalog (z. B. overnight_stays)."),
-    ("Kennzahlen", "Einheit", "Einheit der Werte, z. B. Personen, Fahrgäste/Monat, %."),
+    ("Kennzahlen", "Einheit", "Einheit der Werte, z. B. Personen, Fahrgäste/Monat, %; bei einer Indikator-ID die "
+                              "Einheit des Indikators (oder leer lassen)."),
     ("Kennzahlen", "Ausgangswert", "Wert zu Beginn."),
     ("Kennzahlen", "Zielwert", "Angestrebter Wert im Zieljahr."),
     ("Kennzahlen", "Zieljahr", "Jahr, in dem der Zielwert erreicht sein soll."),
@@ -464,18 +471,39 @@ IMPLEMENTATION_MILESTONES = {
     "value_chains": ("Partnerbetriebe gewonnen", "Start des Angebots", "Wirkungsbericht vorgelegt"),
 }
 
+# KPI templates (Kennzahl, unit, baseline, target). A free-text KPI's values scale with the initiative; a KPI
+# naming an indicator (unit, baseline None) measures that indicator in the initiative's municipalities: its
+# baseline is their latest value (a share: the median; a count: the sum), in the indicator's unit, and its
+# target the baseline raised by the given part (a share: by that part, at most 6 points; 0: hold the level).
 KPI_TEMPLATES = {
-    "mobility": (("Fahrgäste je Monat", "Fahrgäste/Monat", 0, 450), ("stop_20dep_share", "%", 38.5, 45),
+    "mobility": (("Fahrgäste je Monat", "Fahrgäste/Monat", 0, 450), ("stop_20dep_share", None, None, 0.5),
                  ("Angebotene Fahrten je Woche", "Fahrten/Woche", 0, 60)),
     "supply": (("Kundinnen und Kunden je Woche", "Personen", 0, 600), ("Versorgte Haushalte", "Haushalte", 0, 1200),
                ("Öffnungsstunden je Woche", "Stunden", 0, 48)),
-    "tourism": (("overnight_stays", "Übernachtungen", 12500, 16000),
+    "tourism": (("overnight_stays", None, None, 0.15),
                 ("Besucherinnen und Besucher je Jahr", "Personen", 18000, 25000),
-                ("Buchbare Angebote", "Angebote", 4, 15), ("beds", "Betten", 120, 180)),
+                ("Buchbare Angebote", "Angebote", 4, 15), ("beds", None, None, 0.1)),
     "value_chains": (("Beteiligte Erzeugerbetriebe", "Betriebe", 0, 25), ("Geschaffene Arbeitsplätze",
                      "Arbeitsplätze", 0, 12), ("Umsatz regionaler Produkte", "€/Jahr", 0, 250000),
-                     ("direct_marketers", "Betriebe", 14, 22)),
+                     ("direct_marketers", None, None, 0.15)),
 }
+#: Free-text KPIs that fit what an initiative does, by a word of its title (first match): they replace its
+#: theme's free-text templates (a cycle path is not measured in passengers).
+KIND_TEMPLATES: tuple[tuple[str, tuple[tuple, ...]], ...] = (
+    ("Radweg", (("Radfahrten je Tag (Zählstelle)", "Radfahrten/Tag", 0, 180),
+                ("Gebaute Radwegstrecke", "km", 0, 4))),
+    ("Mitfahrbänke", (("Vermittelte Mitfahrten je Monat", "Mitfahrten/Monat", 0, 120),)),
+    ("Carsharing", (("Buchungen je Monat", "Buchungen/Monat", 0, 160),)),
+    ("Mobilitätsplattform", (("Buchungen über die Plattform je Monat", "Buchungen/Monat", 0, 1500),)),
+    ("Schulwege", (("Schulkinder, die zu Fuß oder mit dem Rad kommen", "%", 40, 60),)),
+    ("verleih", (("Ausleihen je Monat", "Ausleihen/Monat", 0, 300),)),
+    ("Mobilitätsberatung", (("Beratene Personen je Jahr", "Personen", 0, 200),)),
+)
+#: Unit of each indicator (indikatoren.csv): a KPI naming an indicator is given in it.
+INDICATOR_UNITS: dict[str, str] = {row[0]: row[4] for row in stats_gen.CATALOGUE}
+#: Each municipality's latest value of the indicators KPIs name (None: withheld), as the ETL loads them.
+LATEST_VALUES = stats_gen.latest_municipal_values(
+    stats_gen.Model(stats_gen.read_municipalities(stats_gen.DEFAULT_REFERENCE)))
 
 ROUND_FORMATS = ("Abstimmungsrunde", "Workshop", "Bürgerforum", "Lenkungsgruppe", "Fachgespräch")
 ROUND_RESULTS = {
@@ -615,7 +643,8 @@ def derive(rng: random.Random) -> list[Initiative]:
             mail = f"{first.lower()}.{last_name.lower()}@example.org"
             phone = f"+49 3581 000-{100 + n:03d}"
             contact = (f"{first} {last_name}", mail, phone)
-        kpis = _kpis(irng, seed, start, end, as_of, turns.get(seed.theme, 0), used)
+        # KPIs draw from their own generator: changing a KPI rule does not reshuffle the milestones
+        kpis = _kpis(random.Random(f"kpi-{iid}"), seed, start, end, as_of, turns.get(seed.theme, 0), used)
         out.append(Initiative(iid, seed, history, start, end, as_of, contact,
                               _milestones(irng, seed, reached, start, end), kpis))
         turns[seed.theme] = turns.get(seed.theme, 0) + (len(kpis) > 1)
@@ -665,16 +694,52 @@ def _milestones(rng: random.Random, seed: Seed, reached: dict[str, dt.date], sta
     return rows
 
 
+def _places_ags(places: str) -> list[str]:
+    """The AGS of the municipalities in a Gemeinden cell as typed (names, AGS, kreisweit)."""
+    by_name = {name: ags for ags, name in MUNICIPALITIES}
+    out: list[str] = []
+    for token in re.split(r"\s*[;,\n]\s*", places.strip()):
+        if token == "kreisweit":
+            return [ags for ags, _ in MUNICIPALITIES]
+        out.append(token if token.isdigit() else by_name[token])
+    return out
+
+
+def _area_values(indicator: str, seed: Seed) -> list[float]:
+    """The known latest values of ``indicator`` in the initiative's municipalities."""
+    return [v for k in _places_ags(seed.places) if (v := LATEST_VALUES[indicator].get(k)) is not None]
+
+
+def _kpi_templates(seed: Seed) -> list[tuple]:
+    """The KPI templates that fit the initiative: free-text ones for what it does (``KIND_TEMPLATES``, else its
+    theme's), indicator ones only where its municipalities have values of the indicator."""
+    templates = list(KPI_TEMPLATES[_theme_id(seed.theme)])
+    if "Boxberg" in seed.places and _theme_id(seed.theme) == "value_chains":
+        templates.insert(0, ("population", None, None, 0))
+    kind = next((t for word, t in KIND_TEMPLATES if word in seed.title), None)
+    if kind:
+        templates = list(kind) + [t for t in templates if t[0] in INDICATOR_IDS_USED]
+    return [t for t in templates if t[0] not in INDICATOR_IDS_USED or sum(_area_values(t[0], seed)) > 0]
+
+
+def _indicator_kpi(seed: Seed, indicator: str, change: float) -> tuple[str, float, float]:
+    """(unit, baseline, target) of a KPI measuring ``indicator`` in the initiative's municipalities."""
+    unit, values = INDICATOR_UNITS[indicator], _area_values(indicator, seed)
+    if unit == "%":
+        base = round(median(values), 1)
+        return unit, base, round(min(base + min(6.0, base * change), 99.0), 1)
+    base = round(sum(values))
+    return unit, base, round(base * (1 + change))
+
+
 def _kpis(rng: random.Random, seed: Seed, start: dt.date | None, end: dt.date | None, as_of: dt.date,
           turn: int, used: set[str]):
-    """0–2 KPIs per initiative from the theme's templates (``turn``: how many initiatives of the theme had a
-    second KPI before; ``used``: KPI names used so far, updated); an actual value once the initiative runs,
+    """0–2 KPIs per initiative from the templates that fit it (``turn``: how many initiatives of the theme had
+    a second KPI before; ``used``: KPI names used so far, updated); an actual value once the initiative runs,
     growing with the share of its running time passed (completed ones mostly reached their target)."""
     if seed.status in ("Idee", "Verworfen"):
         return []
-    templates = list(KPI_TEMPLATES[_theme_id(seed.theme)])
-    if "Boxberg" in seed.places and _theme_id(seed.theme) == "value_chains":
-        templates.insert(0, ("population", "Personen", 4303, 4300))
+    templates = _kpi_templates(seed)
     count = 1 if seed.status in ("In Beratung", "Ruht") else rng.choice((1, 2, 2))
     # The second KPI: an indicator template not used in the sample yet (so every one appears), else the
     # theme's other templates in turn.
@@ -684,15 +749,11 @@ def _kpis(rng: random.Random, seed: Seed, start: dt.date | None, end: dt.date | 
     used.update(name for name, *_ in chosen)
     rows = []
     for name, unit, base, target in chosen:
-        if name not in INDICATOR_IDS_USED:  # free-text KPIs: scale to the initiative's size
+        if name in INDICATOR_IDS_USED:
+            unit, base, target = _indicator_kpi(seed, name, target)
+        else:  # free-text KPIs: scale to the initiative's size
             factor = rng.choice((0.5, 1, 1, 2))
             target = round(target * factor) if base == 0 else round(base + (target - base) * factor)
-        elif unit == "%":  # indicator share in the initiative's area
-            shift = round(rng.uniform(-12, 12), 1)
-            base, target = round(base + shift, 1), round(target + shift, 1)
-        elif name != "population":  # indicator count in the initiative's area
-            factor = rng.choice((0.4, 0.7, 1, 1.5, 3))
-            base, target = round(base * factor), round(target * factor)
         if seed.status == "Abgeschlossen":
             year = as_of.year if start is None else min(as_of.year, start.year + rng.randint(1, 2))
         else:
@@ -707,6 +768,10 @@ def _kpis(rng: random.Random, seed: Seed, start: dt.date | None, end: dt.date | 
             share = None
         if share is not None:
             actual = round(base + (target - base) * share, 1 if unit == "%" else 0)
+            if unit == "%":
+                actual = min(actual, 100.0)
+            elif name in INDICATOR_IDS_USED:  # a count: at most the growth the ETL's data test allows
+                actual = min(actual, math.floor(base * COUNT_GROWTH))
         rows.append((name, unit, base, target, year, actual, as_of if actual is not None else None))
     return rows
 
@@ -964,7 +1029,7 @@ def build_sample() -> Workbook:
             ws.cell(row=r, column=1, value=ini.iid)
             ws.cell(row=r, column=2, value=name)
             ws.cell(row=r, column=3, value=unit)
-            if unit == "Übernachtungen" and base >= 1000:  # typed as text with a thousands separator
+            if name == "overnight_stays" and base >= 1000:  # typed as text with a thousands separator
                 ws.cell(row=r, column=4, value=f"{int(base):,}".replace(",", "."))
             else:
                 ws.cell(row=r, column=4, value=base)

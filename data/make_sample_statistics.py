@@ -296,10 +296,9 @@ def file_cars(model: Model) -> str:
     return table_text(rows, line_end="\n")
 
 
-def file_kompetenzstelle(model: Model) -> str:
-    """Erhebung der Kompetenzstelle (synthetic): direct marketers and GPs per municipality, 2019–2024."""
+def kompetenzstelle_data(model: Model) -> dict[str, dict[int, tuple[int, int]]]:
+    """(direct marketers, GPs) per municipality and the district, 2019–2024."""
     rng = random.Random(SEED + 5)
-    rows = []
     data: dict[str, dict[int, tuple[int, int]]] = {}
     for m in model.munis:
         k = m["ags"]
@@ -314,6 +313,13 @@ def file_kompetenzstelle(model: Model) -> str:
         data[k] = series
     data[DISTRICT[0]] = {y: (sum(data[k][y][0] for k in model.keys), sum(data[k][y][1] for k in model.keys))
                          for y in range(2019, 2025)}
+    return data
+
+
+def file_kompetenzstelle(model: Model) -> str:
+    """Erhebung der Kompetenzstelle (synthetic): direct marketers and GPs per municipality, 2019–2024."""
+    data = kompetenzstelle_data(model)
+    rows = []
     for y in range(2019, 2025):
         for key, name in regions(model, with_germany=False)[:-1]:  # no Saxony: the survey covers the district
             for code, label, idx in (("DIRVM", "Direktvermarkter (Betriebe)", 0),
@@ -460,13 +466,11 @@ INKAR_INDICATORS = [
 ]
 
 
-def file_inkar(model: Model) -> str:
-    """INKAR bulk export: municipalities (8-digit AGS), the district padded (14626000), Saxony, Germany."""
+def inkar_data(model: Model) -> dict[str, dict[str, dict[int, float]]]:
+    """Per INKAR code, the values per municipality and year (unrounded)."""
     rng = random.Random(SEED + 8)
-    lines = [["Bereich", "ID", "Kuerzel", "Indikator", "Raumbezug", "Kennziffer", "Name", "Zeitbezug", "Wert"]]
-    weights = {m["ags"]: int(m["population"]) for m in model.munis}
-    total_w = sum(weights.values())
-    for idx, (code, label, area, years) in enumerate(INKAR_INDICATORS, start=1):
+    out: dict[str, dict[str, dict[int, float]]] = {}
+    for code, label, area, years in INKAR_INDICATORS:
         per_muni: dict[str, dict[int, float]] = {}
         for m in model.munis:
             k = m["ags"]
@@ -488,6 +492,22 @@ def file_inkar(model: Model) -> str:
                 base = scale * (0.45 if centre else rng.uniform(0.7, 2.6))
                 val = {y: base * (1 + 0.015 * (y - years[0])) * rng.uniform(0.98, 1.02) for y in years}
             per_muni[k] = val
+        out[code] = per_muni
+    return out
+
+
+#: Decimals of the INKAR values as written (the others are whole metres).
+INKAR_DECIMALS = {"q_oev_20abf": 1, "q_zeit_mzoz": 1, "q_breitband_100": 1}
+
+
+def file_inkar(model: Model) -> str:
+    """INKAR bulk export: municipalities (8-digit AGS), the district padded (14626000), Saxony, Germany."""
+    lines = [["Bereich", "ID", "Kuerzel", "Indikator", "Raumbezug", "Kennziffer", "Name", "Zeitbezug", "Wert"]]
+    weights = {m["ags"]: int(m["population"]) for m in model.munis}
+    total_w = sum(weights.values())
+    data = inkar_data(model)
+    for idx, (code, label, area, years) in enumerate(INKAR_INDICATORS, start=1):
+        per_muni = data[code]
         for y in years:
             district = sum(per_muni[k][y] * weights[k] for k in model.keys) / total_w
             sax = {"q_oev_20abf": 74.0, "q_zeit_mzoz": 10.8, "q_breitband_100": 35 + 5.5 * (y - 2015),
@@ -496,7 +516,7 @@ def file_inkar(model: Model) -> str:
             bund = {"q_oev_20abf": 79.0, "q_zeit_mzoz": 9.6, "q_breitband_100": 42 + 5.2 * (y - 2015),
                     "q_dist_supermarkt": 1150.0, "q_dist_apotheke": 1500.0, "q_dist_grundschule": 1300.0,
                     "q_dist_hausarzt": 1250.0}[code]
-            dec = 1 if code in ("q_oev_20abf", "q_zeit_mzoz", "q_breitband_100") else 0
+            dec = INKAR_DECIMALS.get(code, 0)
             if code == "q_breitband_100":
                 sax, bund = min(sax, 97.5), min(bund, 98.0)
             base_row = [area, str(idx), code, label]
@@ -506,6 +526,27 @@ def file_inkar(model: Model) -> str:
             for m in model.munis:
                 lines.append(base_row + ["Gemeinden", m["ags"], m["name"], str(y), de(per_muni[m["ags"]][y], dec)])
     return table_text(lines, line_end="\r\n")
+
+
+# ---------------------------------------------------------------------------------------- for the portfolio
+def latest_municipal_values(model: Model) -> dict[str, dict[str, float | None]]:
+    """For the indicators the sample's KPIs name: each municipality's latest value as the ETL loads it
+    (None when withheld); the sample portfolio derives its KPI values from these."""
+    tourism, survey, inkar = tourism_data(model), kompetenzstelle_data(model), inkar_data(model)
+    last = YEARS[-1]
+
+    def stays(k: str, idx: int) -> float | None:
+        return None if k in TOURISM_SECRET else float(tourism[k][last][idx])
+
+    oev_year = max(INKAR_INDICATORS[0][3])
+    return {
+        "population": {k: float(model.pop[k][last]) for k in model.keys},
+        "stop_20dep_share": {k: float(de(inkar["q_oev_20abf"][k][oev_year], 1).replace(",", "."))
+                             for k in model.keys},
+        "beds": {k: stays(k, 1) for k in model.keys},
+        "overnight_stays": {k: stays(k, 3) for k in model.keys},
+        "direct_marketers": {k: float(survey[k][2024][0]) for k in model.keys},
+    }
 
 
 # ---------------------------------------------------------------------------------------- catalogue

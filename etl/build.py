@@ -342,12 +342,13 @@ def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues
     all of them, and the values are copied once, into their final table. ``STAT_WORKERS`` files are read at
     the same time, each on its own cursor (DuckDB's temp tables are per connection). What the warnings need
     later is kept as small summaries (``stg_outside``: catalogue rows for regions outside ``region``, per file
-    and key; ``stg_unmatched``: rows without a catalogue entry, per series). Issues are listed in file order.
+    and key; ``stg_series``: every series of a file with whether a catalogue row takes it). Issues are listed in
+    file order.
     Returns {source_id: format}."""
     con.execute("create temp table stg_outside (source_id varchar, region_key varchar, region_level varchar, "
                 "region_name varchar, n bigint, only_dashes boolean, first_line bigint)")
-    con.execute("create temp table stg_unmatched (source_id varchar, statistic_code varchar, "
-                "variable_code varchar, dims varchar, n bigint)")
+    con.execute("create temp table stg_series (source_id varchar, statistic_code varchar, "
+                "variable_code varchar, dims varchar, n bigint, matched boolean)")
     formats: dict[str, str] = {}
     if not files:
         issues.append(Issue("warning", "Keine Statistikdateien im Ordner statistik/ gefunden.",
@@ -358,15 +359,16 @@ def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues
         try:
             for rel in pr.files(files, "Statistiken"):
                 if rel not in manifest:
-                    issues.append(Issue("error", "Datei ohne Herkunftsangabe in quellen.csv.", file=rel,
-                                        expected="eine Zeile für diese Datei in quellen.csv (Herkunft, Stichtag, "
-                                                 "Lizenz)"))
+                    issues.append(Issue("error", "Datei ohne Herkunftsangabe in quellen.csv."
+                                        + _path_hint(_same_name(rel, manifest), rel),
+                                        file=rel, expected="eine Zeile für diese Datei in quellen.csv (Herkunft, "
+                                                           "Stichtag, Lizenz), Pfad wie im Quellordner"))
                     continue
-                file_issues, fmt, outside, unmatched = futures[rel].result()
+                file_issues, fmt, outside, series = futures[rel].result()
                 issues += file_issues
                 if fmt is not None:
                     formats[rel] = fmt
-                for table, rows in (("stg_outside", outside), ("stg_unmatched", unmatched)):
+                for table, rows in (("stg_outside", outside), ("stg_series", series)):
                     if rows is not None and rows.num_rows:
                         con.register("stg_rows", rows)
                         try:
@@ -410,7 +412,7 @@ class _WorkerCursors:
 
 
 def _stage_and_map(cursors: _WorkerCursors, source: Path, rel: str):
-    """One statistics file on its worker's cursor: (its issues, format or None, outside rows, unmatched rows);
+    """One statistics file on its worker's cursor: (its issues, format or None, outside rows, series rows);
     the rows go to ``indicator_value`` when the file has no error. The file's temp objects are dropped before
     the worker takes the next file."""
     cur = cursors.get()
@@ -433,7 +435,7 @@ def _stage_and_map(cursors: _WorkerCursors, source: Path, rel: str):
 def _map_file(con: duckdb.DuckDBPyConnection, source_id: str):
     """The rows of one file (view ``stg_file``, counts in ``stg_file_summary``) -> ``indicator_value``
     (catalogue rows whose region is in ``region``); returns the rows for ``stg_outside`` and
-    ``stg_unmatched`` (as Arrow tables)."""
+    ``stg_series`` (as Arrow tables)."""
     # the catalogue rows that may take values from this file: a plain equi-join per row
     con.execute("drop table if exists stg_cat")
     con.execute("""
@@ -459,17 +461,16 @@ def _map_file(con: duckdb.DuckDBPyConnection, source_id: str):
         anti join region r on r.region_key = s.region_key
         group by s.region_key
     """, params=[source_id]).to_arrow_table()
-    unmatched = con.sql("""
-        select $1::varchar as source_id, s.statistic_code, s.variable_code, s.dims, sum(s.n)::bigint as n
+    series = con.sql("""
+        select $1::varchar as source_id, s.statistic_code, s.variable_code, s.dims, sum(s.n)::bigint as n,
+               exists (select 1 from indicator i where i.method = 'file' and s.statistic_code = i.source_statistic
+                       and s.variable_code = i.source_variable
+                       and coalesce(s.dims, '') = coalesce(i.source_dims, '')) as matched
         from stg_file_summary s
-        anti join (select source_statistic, source_variable, coalesce(source_dims, '') as dims from indicator
-                   where method = 'file') i
-             on s.statistic_code = i.source_statistic and s.variable_code = i.source_variable
-                and coalesce(s.dims, '') = i.dims
         group by all
     """, params=[source_id]).to_arrow_table()
     con.execute("drop table stg_cat")
-    return outside, unmatched
+    return outside, series
 
 
 def _finish_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]) -> None:
@@ -487,7 +488,7 @@ def _finish_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]
     for src, key, name, line, n, only_dashes in unknown:
         if only_dashes:
             msg = (f"Gebietseinheit {key} {name or ''} existiert nicht mehr (nur '-' gemeldet); "
-                   f"{n} Werte nicht als aktuell geladen.")
+                   f"ihre {n} Zeilen wurden nicht geladen.")
         else:
             msg = (f"Gemeinde {key} {name or ''} fehlt in gemeinden.csv; {n} Werte nicht geladen.")
         issues.append(Issue("warning", msg, file=src, row=line, column="Region", value=key,
@@ -540,21 +541,62 @@ def _finish_indicator_values(con: duckdb.DuckDBPyConnection, issues: list[Issue]
         issues.append(Issue("info", f"{n} Werte für Gebiete außerhalb des Landkreises und ohne Vergleichsrolle "
                                     "übersprungen.", file=src))
     for src, stat, var, dims, n in con.execute("""
-        select source_id, statistic_code, variable_code, dims, sum(n)::bigint from stg_unmatched
+        select source_id, statistic_code, variable_code, dims, sum(n)::bigint from stg_series where not matched
         group by all order by 1, 2, 3, 4 limit 50""").fetchall():
         issues.append(Issue("info", f"{n} Zeilen ohne Indikator im Katalog (Statistik {stat}, Merkmal {var}"
                                     + (f", {dims}" if dims else "") + ").", file=src,
                             expected="eine Zeile in indikatoren.csv, falls diese Werte gebraucht werden"))
-    # Catalogue rows without any value.
-    for (iid,) in con.execute("""
-        select indicator_id from indicator where method = 'file'
+    # Catalogue rows without any value: say what the named file does contain (the hint for fixing the row).
+    for iid, file, stat, var, dims in con.execute("""
+        select indicator_id, source_file, source_statistic, source_variable, coalesce(source_dims, '')
+        from indicator where method = 'file'
         and indicator_id not in (select distinct indicator_id from indicator_value) order by 1
     """).fetchall():
-        issues.append(Issue("warning", f"Für Indikator {iid!r} wurden keine Werte gefunden.",
+        wanted = f"Statistik {stat}, Merkmal {var}" + (f", Dimensionen {dims}" if dims else "")
+        issues.append(Issue("warning", f"Für Indikator {iid!r} wurden keine Werte gefunden (gesucht: {wanted}); "
+                                       + _file_contents_text(con, file) + ".",
                             file="indikatoren.csv", value=iid,
-                            expected="eine Statistikdatei mit passender Statistik/Merkmal-Angabe"))
+                            expected="Statistik, Merkmal und Dimensionen (source_statistic, source_variable, "
+                                     "source_dims) so, wie sie in der Datei stehen"))
     con.execute("drop table stg_outside")
-    con.execute("drop table stg_unmatched")
+    con.execute("drop table stg_series")
+
+
+#: How many codes of each kind a message lists.
+LISTED_CODES = 5
+
+
+def _file_contents_text(con: duckdb.DuckDBPyConnection, file: str | None) -> str:
+    """German: what a statistics file contains (statistic codes, variable codes, dimensions; a few each), for
+    a catalogue row that matched nothing in it; ``file`` as in indikatoren.csv (None: all files)."""
+    where = "" if not file else "where source_id in ($1, 'statistik/' || $1)"
+    params = [file] if file else []
+    rows = con.execute(f"""
+        select list(distinct statistic_code order by statistic_code), list(distinct variable_code
+               order by variable_code), list(distinct coalesce(nullif(dims, ''), 'keine') order by 1)
+        from stg_series {where}""", params).fetchone()
+    if not rows or not rows[0]:
+        return (f"die Datei {file} wurde nicht gelesen (fehlt im Ordner statistik/ oder enthält keine Werte)"
+                if file else "keine Statistikdatei enthält Werte")
+
+    def listed(values: list[str]) -> str:
+        more = f" und {len(values) - LISTED_CODES} weitere" if len(values) > LISTED_CODES else ""
+        return ", ".join(values[:LISTED_CODES]) + more
+
+    stats, variables, dims = rows
+    return (f"{'die Datei ' + file if file else 'die Dateien'} enthält Statistik {listed(stats)}; "
+            f"Merkmal {listed(variables)}; Dimensionen {listed(dims)}")
+
+
+def _same_name(rel: str, paths) -> str | None:
+    """The first of ``paths`` with the file name of ``rel`` in another folder, or None."""
+    return next((p for p in sorted(paths) if p != rel and Path(p).name == Path(rel).name), None)
+
+
+def _path_hint(listed: str | None, actual: str | None) -> str:
+    """German hint for a path in quellen.csv that misses its folder (or names the wrong one); '' when either
+    is None."""
+    return f" quellen.csv nennt '{listed}', die Datei liegt aber unter '{actual}'." if listed and actual else ""
 
 
 def _compute_formulas(con: duckdb.DuckDBPyConnection, formulas: dict[str, cat.Formula]) -> None:
@@ -662,8 +704,9 @@ def _load_sources(con, inventory: dict, manifest: dict, issues: list[Issue], for
         prov = manifest.get(rel)
         if prov is None:
             if not rel.startswith("statistik/") and rel != "quellen.csv":  # the manifest need not list itself
-                issues.append(Issue("warning", "Datei ohne Herkunftsangabe in quellen.csv; nicht beschrieben.",
-                                    file=rel, expected="eine Zeile für diese Datei in quellen.csv"))
+                issues.append(Issue("warning", "Datei ohne Herkunftsangabe in quellen.csv; nicht beschrieben."
+                                    + _path_hint(_same_name(rel, manifest), rel), file=rel,
+                                    expected="eine Zeile für diese Datei in quellen.csv"))
             continue
         kind = ("statistics" if rel.startswith("statistik/") else "portfolio" if rel.startswith("portfolio/")
                 else {"gemeinden.csv": "municipalities", "gebiete.csv": "regions", "indikatoren.csv": "catalogue",
@@ -676,7 +719,8 @@ def _load_sources(con, inventory: dict, manifest: dict, issues: list[Issue], for
                      "sha256": info["sha256"], "rows_loaded": used.get(rel)})
     for rel in manifest:
         if rel not in inventory and rel != "quellen.csv":
-            issues.append(Issue("warning", "In quellen.csv genannte Datei fehlt im Ordner.", file="quellen.csv",
+            issues.append(Issue("warning", "In quellen.csv genannte Datei fehlt im Ordner."
+                                + _path_hint(rel, _same_name(rel, inventory)), file="quellen.csv",
                                 value=rel))
     _insert_df(con, "source", pd.DataFrame(rows))
     for sid, fmt in formats.items():

@@ -54,6 +54,119 @@ def not_empty(table: str) -> DataTest:
                     f"select '{table}' as tabelle where not exists (select 1 from {table})")
 
 
+# ---------------------------------------------------------------------------------------------- KPI plausibility
+# Warnings (the office decides): a KPI's values and unit checked against what it claims to measure.
+#
+# A KPI linked to an indicator (kpi.indicator_id) measures that indicator in the initiative's municipalities
+# (initiative_municipality). Compared with each municipality's latest known value of the indicator:
+# - unit: a KPI unit given (not blank) must equal the indicator's unit (case and blanks aside);
+# - share (indicator unit '%'): baseline and actual lie in 0..100 and within a factor SHARE_FACTOR of the median
+#   of the municipalities' latest values (when that median is above 0);
+# - count (indicator unit in COUNT_UNITS, additive over municipalities): the baseline is at most the sum of the
+#   municipalities' latest values, the actual at most COUNT_GROWTH times that sum (growth since the last
+#   published figure); only when every municipality has a value (withheld values would make the sum too low);
+# - any other unit (rates, distances, times): baseline and actual within a factor SHARE_FACTOR of the median.
+# A free-text KPI (no indicator) with a unit: the unit contains one of the words of the initiative's themes
+# (THEME_UNIT_WORDS); and when the title names what the initiative builds (KIND_UNIT_WORDS, e.g. a Radweg),
+# the unit contains one of that kind's words (a cycle path is not measured in passengers).
+
+SHARE_FACTOR = 3
+COUNT_UNITS = ("Anzahl", "Personen")
+COUNT_GROWTH = 1.25
+#: Per theme, words (lower case, matched inside the unit) of units that fit what initiatives of the theme do.
+THEME_UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "mobility": ("fahrgäst", "fahrt", "fahrend", "mitfahr", "haltestelle", "abfahrt", "verbindung", "linie",
+                 "km", "minute", "stunde", "buchung", "ausleih", "nutz", "fahrzeug", "person", "schul", "%"),
+    "supply": ("person", "kund", "haushalt", "patient", "besuch", "stunde", "öffnung", "sprechstund", "termin",
+               "angebot", "praxis", "platz", "plätze", "nutz", "einsatz", "einsätze", "kind", "%"),
+    "tourism": ("übernacht", "gäst", "besuch", "person", "bett", "angebot", "buchung", "veranstalt", "führung",
+                "teilnehm", "km", "radfahr", "€", "%"),
+    "value_chains": ("betrieb", "erzeug", "arbeitspl", "beschäftig", "umsatz", "€", "produkt", "kund",
+                     "teilnehm", "gründung", "person", "%"),
+}
+#: Words in an initiative's title naming what it builds -> words one of its free-text KPI units must contain.
+KIND_UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "radweg": ("radfahr", "radverkehr", "km", "zählstelle"),
+}
+
+
+def _words_sql(table: dict[str, tuple[str, ...]], key: str) -> str:
+    rows = ", ".join(f"('{k}', '{w}')" for k, words in table.items() for w in words)
+    return f"(values {rows}) as t({key}, word)"
+
+
+_KPI_AREA = """
+    with latest as (  -- each municipality's latest known value of each indicator a KPI names
+        select v.indicator_id, v.region_key as ags, arg_max(v.value, v.period) as value
+        from indicator_value v
+        semi join (select distinct indicator_id from kpi) k on k.indicator_id = v.indicator_id
+        semi join municipality m on m.ags = v.region_key
+        where v.value is not null
+        group by all
+    ),
+    area as (
+        select k.initiative_id, k.seq, k.name, k.indicator_id, trim(ind.unit) as unit, k.baseline, k.actual,
+               median(l.value) as median, sum(l.value) as total, count(im.ags) = count(l.value) as complete
+        from kpi k
+        join indicator ind on ind.indicator_id = k.indicator_id
+        join initiative_municipality im on im.initiative_id = k.initiative_id
+        left join latest l on l.indicator_id = k.indicator_id and l.ags = im.ags
+        group by all
+    ),
+    checked as (
+        select a.*, w.which, w.value from area a,
+        lateral (select * from (values ('Ausgangswert', a.baseline), ('Istwert', a.actual)) t(which, value)) w
+        where w.value is not null
+    )
+"""
+
+
+def kpi_against_indicator(name: str, description: str, condition: str) -> DataTest:
+    """KPI values (baseline, actual) failing ``condition`` (over the columns of ``_KPI_AREA``'s checked)."""
+    return DataTest(name, description,
+                    _KPI_AREA + "select initiative_id, seq, name, indicator_id, which, value, unit, median, total "
+                                f"from checked where {condition} order by initiative_id, seq, which",
+                    severity="warning")
+
+
+COUNTS = ", ".join(f"'{u}'" for u in COUNT_UNITS)
+KPI_TESTS: tuple[DataTest, ...] = (
+    DataTest("kpi_unit_is_indicator_unit", "Kennzahl mit Indikator: Einheit wie beim Indikator",
+             "select k.initiative_id, k.seq, k.indicator_id, k.unit, i.unit as indicator_unit from kpi k "
+             "join indicator i using (indicator_id) where nullif(trim(k.unit), '') is not null "
+             "and lower(trim(k.unit)) <> lower(trim(i.unit))", severity="warning"),
+    kpi_against_indicator("kpi_share_plausible", "Kennzahl mit Anteils-Indikator (%): Ausgangs- und Istwert "
+                          f"zwischen 0 und 100 und höchstens Faktor {SHARE_FACTOR} vom Median der Gemeinden",
+                          f"unit = '%' and (value not between 0 and 100 or (median > 0 and value not between "
+                          f"median / {SHARE_FACTOR} and median * {SHARE_FACTOR}))"),
+    kpi_against_indicator("kpi_count_within_total", "Kennzahl mit Zähl-Indikator: Ausgangswert höchstens die "
+                          f"Summe der Gemeinden, Istwert höchstens das {str(COUNT_GROWTH).replace('.', ',')}-fache",
+                          f"unit in ({COUNTS}) and complete and value > total * case which when 'Istwert' "
+                          f"then {COUNT_GROWTH} else 1 end"),
+    kpi_against_indicator("kpi_rate_plausible", "Kennzahl mit sonstigem Indikator: Ausgangs- und Istwert höchstens "
+                          f"Faktor {SHARE_FACTOR} vom Median der Gemeinden",
+                          f"unit <> '%' and unit not in ({COUNTS}) and median > 0 and value not between "
+                          f"median / {SHARE_FACTOR} and median * {SHARE_FACTOR}"),
+    DataTest("kpi_unit_fits_theme", "Kennzahl ohne Indikator: Einheit passt zu einem Thema der Initiative",
+             f"""select k.initiative_id, k.seq, k.name, k.unit from kpi k
+                 where k.indicator_id is null and nullif(trim(k.unit), '') is not null
+                 and not exists (
+                     select 1 from (select theme from initiative i where i.initiative_id = k.initiative_id
+                                    union select theme from initiative_theme it
+                                    where it.initiative_id = k.initiative_id) th
+                     join {_words_sql(THEME_UNIT_WORDS, 'theme')} using (theme)
+                     where contains(lower(k.unit), t.word))""", severity="warning"),
+    DataTest("kpi_unit_fits_initiative", "Kennzahl ohne Indikator: Einheit passt zu dem, was die Initiative "
+                                         "baut (z. B. Radweg: Radfahrten, km)",
+             f"""select k.initiative_id, k.seq, i.title, k.name, k.unit from kpi k join initiative i using (initiative_id)
+                 where k.indicator_id is null and nullif(trim(k.unit), '') is not null
+                 and exists (select 1 from {_words_sql(KIND_UNIT_WORDS, 'kind')}
+                             where contains(lower(i.title), t.kind))
+                 and not exists (select 1 from {_words_sql(KIND_UNIT_WORDS, 'kind')}
+                                 where contains(lower(i.title), t.kind) and contains(lower(k.unit), t.word))""",
+             severity="warning"),
+)
+
 FLAGS = ", ".join(f"'{f}'" for f in VALUE_FLAGS)
 #: The states of the macro milestone_state_on (etl/marts/010_macros.sql).
 MILESTONE_STATES = "'erledigt', 'verspätet erledigt', 'entfallen', 'überfällig', 'offen'"
@@ -130,7 +243,7 @@ TESTS: tuple[DataTest, ...] = (
     not_null("initiative_span", "closed"), not_null("milestone_state", "state"), not_null("kpi_rating", "name"),
     not_null("kpi_rating", "unit"),
     accepted("milestone_state", "state", MILESTONE_STATES),
-)
+) + KPI_TESTS
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ Every column is normalised by its own rule (a date column never goes through a n
 
 User errors never raise: they become Issues (errors stop the build, warnings are loaded). The checks run as
 pandera schemas in lazy mode, so every problem of a workbook is reported at once. Only a file that is not a
-readable xlsx raises ``InputError``. Values of the personal columns (Ansprechperson, E-Mail, Telefon) never
+readable xlsx raises ``InputError``. A formula cell is read as the result Excel saved with it; a formula without
+a saved result (a file written by a script, never opened in Excel) is an error naming the cell, never an empty
+cell. Values of the personal columns (Ansprechperson, E-Mail, Telefon) never
 appear in an Issue.
 
 Reading uses python-calamine when installed (a Rust reader, about ten times faster on big workbooks) and
@@ -362,8 +364,65 @@ def _check_package(path: Path, not_readable: Issue) -> None:
                      f"{MAX_UNPACKED_BYTES >> 20} MB)"))
 
 
+@dataclass(frozen=True)
+class UnsavedFormula:
+    """A cell holding a formula without the result Excel saves with it (a file written by a script and never
+    opened in Excel): its value is unknown, so it is reported as such, never read as empty."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+UNSAVED_FORMULA = "Formel ohne gespeichertes Ergebnis – Datei in Excel öffnen und speichern."
+EXPECTED_SAVED_FORMULA = "ein Wert oder eine Formel mit dem von Excel gespeicherten Ergebnis"
+
+
+def _unsaved_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet name, the formula cells without a saved result: {(row index from 0, column index): formula}.
+    Only workbooks containing formulas are read a second time (openpyxl: formulas, then saved results)."""
+    with zipfile.ZipFile(path) as z:
+        if not any(_has_formula(z, n) for n in z.namelist() if n.startswith("xl/worksheets/")):
+            return {}
+    formulas = load_workbook(path, read_only=True, data_only=False)
+    results = load_workbook(path, read_only=True, data_only=True)
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        for name in formulas.sheetnames:
+            cells = {}
+            sheets = [formulas[name], results[name]]
+            for ws in sheets:
+                if hasattr(ws, "reset_dimensions"):
+                    ws.reset_dimensions()  # some writers store a wrong dimension; read what is there
+            for r, (frow, vrow) in enumerate(zip(*(ws.iter_rows(values_only=True) for ws in sheets))):
+                for c, (f, value) in enumerate(zip(frow, vrow)):
+                    text = f if isinstance(f, str) else getattr(f, "text", None)  # ArrayFormula has .text
+                    if isinstance(text, str) and text.startswith("=") and value is None:
+                        cells[(r, c)] = text
+            if cells:
+                out[name] = cells
+    finally:
+        formulas.close()
+        results.close()
+    return out
+
+
+def _has_formula(z: zipfile.ZipFile, name: str, chunk: int = 1 << 20) -> bool:
+    """True when the part ``name`` holds a formula element (``<f>`` or ``<f .../>``); read in chunks."""
+    tail = b""
+    with z.open(name) as fh:
+        while block := fh.read(chunk):
+            text = tail + block
+            if b"<f>" in text or b"<f " in text or b"<f/" in text:
+                return True
+            tail = text[-3:]
+    return False
+
+
 class _Book:
-    """A workbook opened for reading: sheet names and, per sheet, its rows as tuples starting at A1."""
+    """A workbook opened for reading: sheet names and, per sheet, its rows as tuples starting at A1; a formula
+    cell without a saved result reads as ``UnsavedFormula``."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -375,6 +434,10 @@ class _Book:
         if not path.is_file():
             raise InputError(Issue("error", "Die Portfolio-Arbeitsmappe wurde nicht gefunden.", file=path.name))
         _check_package(path, not_readable)
+        try:
+            self._unsaved = _unsaved_formulas(path)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            raise InputError(not_readable) from exc
         if CalamineWorkbook is not None:
             try:
                 self._calamine = CalamineWorkbook.from_path(str(path))
@@ -390,6 +453,11 @@ class _Book:
 
     def rows(self, name: str) -> Iterator[tuple]:
         """Rows of sheet ``name`` from row 1 on (empty rows included, so position = Excel row - 1)."""
+        unsaved = self._unsaved.get(name)
+        rows = self._rows(name)
+        return rows if not unsaved else _overlay(rows, unsaved)
+
+    def _rows(self, name: str) -> Iterator[tuple]:
         if self._calamine is not None:
             try:
                 sheet = self._calamine.get_sheet_by_name(name)
@@ -407,6 +475,21 @@ class _Book:
     def close(self) -> None:
         if self._openpyxl is not None:
             self._openpyxl.close()
+
+
+def _overlay(rows: Iterator[tuple], cells: dict[tuple[int, int], str]) -> Iterator[tuple]:
+    """``rows`` with the given cells replaced by ``UnsavedFormula`` (rows padded where a reader cut them)."""
+    by_row: dict[int, dict[int, str]] = {}
+    for (r, c), f in cells.items():
+        by_row.setdefault(r, {})[c] = f
+    for r, row in enumerate(rows):
+        here = by_row.get(r)
+        if here:
+            row = list(row) + [None] * (max(here) + 1 - len(row))
+            for c, f in here.items():
+                row[c] = UnsavedFormula(f)
+            row = tuple(row)
+        yield row
 
 
 # ---------------------------------------------------------------------------------------------- parsers
@@ -748,6 +831,19 @@ def _recommended_warnings(v: _Validator, sheet: _Sheet, spec_list: tuple[ColumnS
                   expected="Angabe empfohlen")
 
 
+def _unsaved_formula_issues(v: _Validator, sheet: _Sheet) -> set[tuple[str, int, str]]:
+    """An error per cell holding a formula without a saved result; returns their (sheet, row, column)."""
+    cells = set()
+    for name in sheet.frame.columns:
+        col = sheet.frame[name]
+        for row, value in col[_map_unique(col, lambda x: isinstance(x, UnsavedFormula)).astype(bool)].items():
+            header = sheet.headers.get(name, name)
+            v.add("error", UNSAVED_FORMULA, sheet=sheet.name, row=int(row), column=header, value=value.formula,
+                  expected=EXPECTED_SAVED_FORMULA)
+            cells.add((sheet.name, int(row), header))
+    return cells
+
+
 def _missing_column_issues(v: _Validator, sheet: _Sheet, spec_list: tuple[ColumnSpec, ...]) -> None:
     for name in sheet.missing:
         spec = next(s for s in spec_list if s.name == name)
@@ -1030,6 +1126,7 @@ def read_portfolio(path: Path, municipalities: pd.DataFrame, indicator_ids: set[
     wb = _Book(path)
     today_ts = pd.Timestamp(today)
     muni = _MunicipalityIndex(municipalities)
+    formula_cells: set[tuple[str, int, str]] = set()  # (sheet, row, column header) of unsaved formulas
     try:
         names = _match_sheets(wb)
         sheets: dict[str, _Sheet] = {}
@@ -1046,6 +1143,7 @@ def read_portfolio(path: Path, municipalities: pd.DataFrame, indicator_ids: set[
                 continue
             sheet = _read_sheet(wb.rows(names[canonical]), names[canonical].strip(), specs, path)
             _missing_column_issues(v, sheet, specs)
+            formula_cells |= _unsaved_formula_issues(v, sheet)
             sheets[canonical] = sheet
     finally:
         wb.close()
@@ -1090,7 +1188,9 @@ def read_portfolio(path: Path, municipalities: pd.DataFrame, indicator_ids: set[
 
     tables = _build_tables(ini, links, ms, hist, kpi, rounds, round_orgs, round_ids)
     order = {s: i for i, s in enumerate(SHEETS)}
-    issues = sorted(v.issues, key=lambda i: (0 if i.severity == "error" else 1, order.get(i.sheet, -1),
+    # an unsaved formula's cell has one message (its own), not follow-ups of a value nobody knows
+    kept = [i for i in v.issues if i.message == UNSAVED_FORMULA or (i.sheet, i.row, i.column) not in formula_cells]
+    issues = sorted(kept, key=lambda i: (0 if i.severity == "error" else 1, order.get(i.sheet, -1),
                                              i.row if i.row is not None else 10**9, i.column or ""))
     return PortfolioResult(tables, issues)
 

@@ -46,7 +46,9 @@ def test_build_fills_tables_and_keeps_reasons(source, tmp_path):
     assert q("select synthetic from source where source_id='statistik/bev.csv'") == [(True,)]
     assert dict(q("select key, value from meta"))["synthetic"] == "true"
     warnings = [i for i in report.issues if i.severity == "warning"]
-    assert any("14626999" in (w.value or "") and "existiert nicht mehr" in w.message for w in warnings)
+    dissolved = [w for w in warnings if "14626999" in (w.value or "")]
+    assert len(dissolved) == 1 and "existiert nicht mehr" in dissolved[0].message
+    assert "wurden nicht geladen" in dissolved[0].message and "aktuell" not in dissolved[0].message
     runs = q("select status, row_counts from etl_run")
     assert runs[0][0] == "ok" and json.loads(runs[0][1])["initiative"] == 1
     assert q("select count(*) from data_test where failing_rows > 0 and test_name not like 'population%'") == [(0,)]
@@ -83,6 +85,26 @@ def test_file_without_provenance_is_refused(source, tmp_path):
     assert not (tmp_path / "m.duckdb").exists()
 
 
+def test_file_listed_without_its_folder_gets_the_right_path(source, tmp_path):
+    manifest = (source / "quellen.csv").read_text(encoding="utf-8")
+    (source / "quellen.csv").write_text(manifest.replace("statistik/bev.csv;", "bev.csv;"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        build(source, tmp_path / "m.duckdb", today=TODAY)
+    issue = next(i for i in exc.value.issues if i.file == "statistik/bev.csv")
+    assert "quellen.csv nennt 'bev.csv', die Datei liegt aber unter 'statistik/bev.csv'" in issue.message
+
+
+def test_catalogue_row_matching_nothing_says_what_the_file_contains(source, tmp_path):
+    with (source / "indikatoren.csv").open("a", encoding="utf-8") as fh:  # a typo in the variable code
+        fh.write("women;Frauen;Women;demography;Personen;;0;StaLa;dl-de/by-2-0;Frauen;file;bev.csv;12411;BEVSTX;"
+                 "GES=GESW;;\n")
+    report = build(source, tmp_path / "m.duckdb", today=TODAY)
+    issue = next(i for i in report.issues if i.value == "women" and "keine Werte" in i.message)
+    assert issue.severity == "warning"
+    assert "gesucht: Statistik 12411, Merkmal BEVSTX, Dimensionen GES=GESW" in issue.message
+    assert "die Datei bev.csv enthält Statistik 12411; Merkmal BEVSTD; Dimensionen keine" in issue.message
+
+
 def test_cli_reports_errors_in_german_without_traceback(source, tmp_path):
     (source / "gemeinden.csv").write_text("ags;name;kind;lat;lon\n1462606;X;Gemeinde;51;14\n", encoding="utf-8")
     db = tmp_path / "m.duckdb"
@@ -110,6 +132,8 @@ def test_cli_builds_the_sample(tmp_path):
     assert con.execute("select count(*) from indicator_value where flag is not null").fetchone()[0] > 0
     failing = con.execute("select test_name from data_test where failing_rows > 0").fetchall()
     assert failing == []
+    kpi_tests = [r[0] for r in con.execute("select test_name from data_test where test_name like 'kpi_%'").fetchall()]
+    assert len(kpi_tests) == 7  # the sample's KPIs fit the indicators they name and what the initiatives do
     # every file of the sample is described in quellen.csv (the manifest itself needs no line of its own)
     undescribed = con.execute("select file from validation_issue where message like '%Herkunftsangabe%'").fetchall()
     assert undescribed == []

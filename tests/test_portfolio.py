@@ -675,3 +675,46 @@ def test_openpyxl_fallback_reads_the_same(tmp_path, monkeypatch):
     assert fast.issues == slow.issues == []
     for name in P.TABLE_COLUMNS:
         pd.testing.assert_frame_equal(fast.tables[name], slow.tables[name])
+
+
+# ---------------------------------------------------------------------------------------------- formulas
+
+
+def _formula_sheets() -> dict[str, list[list]]:
+    """base_sheets with a formula title (I-001) and a formula total cost (I-001), written by openpyxl: no result
+    saved with them (like a file written by a script and never opened in Excel)."""
+    sheets = base_sheets()
+    set_cell(sheets, "Initiativen", 1, "Titel", '="Rufbus "&"Boxberg"')
+    set_cell(sheets, "Initiativen", 1, "Gesamtkosten €", "=100000+84500")
+    return sheets
+
+
+@pytest.mark.parametrize("calamine", [True, False])
+def test_formula_without_saved_result_is_named_never_read_as_empty(tmp_path, monkeypatch, calamine):
+    if not calamine:
+        monkeypatch.setattr(P, "CalamineWorkbook", None)
+    result = load(tmp_path, _formula_sheets())
+    found = sorted((i.sheet, i.row, i.column, i.value) for i in errors(result))
+    assert found == [("Initiativen", 2, "Gesamtkosten €", "=100000+84500"),
+                     ("Initiativen", 2, "Titel", '="Rufbus "&"Boxberg"')]
+    assert all(i.message == P.UNSAVED_FORMULA and "Excel öffnen und speichern" in i.message
+               for i in errors(result))
+    assert not any("Pflichtangabe" in i.message for i in result.issues)
+
+
+def test_formula_with_saved_result_reads_the_result(tmp_path):
+    import zipfile
+    path = write_workbook(tmp_path / "raw.xlsx", _formula_sheets())
+    saved = tmp_path / FILE
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(saved, "w") as dst:  # what Excel does on saving
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'&amp;"Boxberg"</f><v></v>', b'&amp;"Boxberg"</f><v>Rufbus Boxberg</v>')
+                data = data.replace(b"100000+84500</f><v></v>", b"100000+84500</f><v>184500</v>")
+                data = data.replace(b'<c r="B2">', b'<c r="B2" t="str">')
+            dst.writestr(item, data)
+    result = P.read_portfolio(saved, MUNICIPALITIES, INDICATORS, TODAY)
+    assert result.issues == []
+    row = result.tables["initiative"].iloc[0]
+    assert row["title"] == "Rufbus Boxberg" and row["total_cost_eur"] == 184500

@@ -117,8 +117,13 @@ VALUE_CASES = [
     (" 7 ", (7.0, None)), ("-", (0.0, "zero")), (".", (None, "secret")), ("...", (None, "later")),
     ("/", (None, "unreliable")), ("x", (None, "not_applicable")), ("(12,3)", (12.3, "limited")),
     ("( 5 )", (5.0, "limited")), ("123p", (123.0, "provisional")), ("4,5 r", (4.5, "revised")),
-    ("9s", (9.0, "estimated")), ("10e", (10.0, "final")), ("", None), ("12a", None), ("1.234.567", None),
-    ("1.234,5", None), ("nan", None), ("inf", None), ("1e5", None), ("k. A.", None), ("--", None),
+    ("9s", (9.0, "estimated")), ("10e", (10.0, "final")), ("", None), ("12a", None),
+    # German Excel grouping: unambiguous with a decimal comma or two or more points; '1.812' alone is not
+    ("1.234.567", (1234567.0, None)), ("1.234,5", (1234.5, None)), ("1.812.345,6", (1812345.6, None)),
+    ("-1.812,4", (-1812.4, None)), ("1.812,4p", (1812.4, "provisional")), ("(1.812,4)", (1812.4, "limited")),
+    ("0.123", (0.123, None)), ("1234.567", (1234.567, None)), ("12.345", None), ("1.812", None),
+    ("-1.812", None), ("1.812p", None), ("(1.812)", None), ("1.81,2", None), ("12.34,5", None),
+    ("1,812.4", None), ("nan", None), ("inf", None), ("1e5", None), ("k. A.", None), ("--", None),
 ]
 
 
@@ -231,7 +236,9 @@ def test_ffcsv_bad_values_are_errors_with_place(con):
         load(con, "bad_values_ffcsv.csv")
     issues = exc.value.issues
     assert [(i.row, i.column, i.value) for i in issues] == [
-        (2, "value", "12a"), (3, "value", "1.234.567"), (4, "time", "2023-13-45")]
+        (2, "value", "12a"), (3, "value", "1.234"), (4, "time", "2023-13-45")]
+    assert "Mehrdeutig" in issues[1].message and "Tausendertrennzeichen" in issues[1].expected
+    assert "weder Zahl" in issues[0].message
     assert all(i.file == "bad_values_ffcsv.csv" and i.severity == "error" and i.expected for i in issues)
     assert con.execute("select count(*) from stg_statistic").fetchall()[0][0] == 0  # nothing left staged
 
@@ -324,7 +331,8 @@ def test_table_bad_values(con):
     with pytest.raises(InputError) as exc:
         load(con, "bad_values_table.csv")
     got = [(i.row, i.column, i.value) for i in exc.value.issues]
-    assert got == [(8, "Bevölkerungsstand - Insgesamt", "55.186,0"), (8, "Bevölkerungsstand - männlich", "k. A.")]
+    assert got == [(8, "Bevölkerungsstand - Insgesamt", "55.186"), (8, "Bevölkerungsstand - männlich", "k. A.")]
+    assert "Mehrdeutig" in exc.value.issues[0].message and "weder Zahl" in exc.value.issues[1].message
     assert con.execute("select count(*) from stg_statistic").fetchall()[0][0] == 0
 
 

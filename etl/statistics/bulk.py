@@ -17,7 +17,7 @@ from etl.statistics.detect import INKAR_COLUMNS, split_cells
 from etl.statistics.encoding import refuse_long_lines, refuse_mixed_encoding, scan_encoding, transcode
 from etl.statistics.file_issues import MAX_LISTED_ISSUES, error, warning
 from etl.statistics.staging import BULK_TEMP_TABLES, STAGING_COLUMNS, LoadResult, Target, sql_literal, summary_sql
-from etl.statistics.values import EXPECT_PERIOD, EXPECT_VALUE
+from etl.statistics.values import EXPECT_PERIOD, value_refusal
 
 _REJECT_TEXT = {
     "MISSING COLUMNS": "Die Zeile hat zu wenige Felder (abgeschnittene Zeile?).",
@@ -369,8 +369,8 @@ def _check_staged(con, path: Path, summary: str) -> None:
             issues.append(error(path, "Ungültiger Zeitbezug.", row=line, column=column, value=raw,
                                 expected=EXPECT_PERIOD))
         else:
-            issues.append(error(path, "Ungültiger Wert: weder Zahl noch Sonderzeichen der amtlichen Statistik.",
-                                row=line, column=column, value=raw, expected=EXPECT_VALUE))
+            message, expected = value_refusal(raw)
+            issues.append(error(path, message, row=line, column=column, value=raw, expected=expected))
     if n_bad > len(bad):
         issues.append(error(path, f"Insgesamt {n_bad} ungültige Werte; nur die ersten {len(bad)} sind aufgeführt."))
     raise InputError(issues)

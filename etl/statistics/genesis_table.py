@@ -13,7 +13,7 @@ from etl.keys import normalise_region_key
 from etl.statistics.encoding import eight_bit_encoding, refuse_mixed_encoding
 from etl.statistics.file_issues import MAX_LISTED_ISSUES, error, warning
 from etl.statistics.staging import STAGING_COLUMNS, LoadResult
-from etl.statistics.values import EXPECT_PERIOD, EXPECT_VALUE, parse_period, parse_value
+from etl.statistics.values import EXPECT_PERIOD, parse_period, parse_value, value_refusal
 
 #: GENESIS table CSVs are parsed in memory; bigger ones must come as flat files (streamed by DuckDB).
 MAX_TABLE_BYTES = 32 << 20
@@ -217,9 +217,8 @@ def load_table(con, path: Path, source_id: str, encoding: str, table: str = "stg
             if parsed is None:
                 n_errors += 1
                 if len(errors) < MAX_LISTED_ISSUES:
-                    errors.append(error(path, "Ungültiger Wert: weder Zahl noch Sonderzeichen der amtlichen "
-                                             "Statistik.", row=line, column=colname, value=raw,
-                                        expected=EXPECT_VALUE))
+                    message, expected = value_refusal(raw)
+                    errors.append(error(path, message, row=line, column=colname, value=raw, expected=expected))
                 continue
             value, flag = parsed
             out.append((source_id, "genesis_table", line, table_code, variable, dims,

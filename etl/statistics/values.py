@@ -10,8 +10,15 @@ from etl.keys import install_sql_macros
 _FLAG_SUFFIX = {"p": "provisional", "r": "revised", "s": "estimated", "e": "final"}
 _SPECIAL = {"-": (0.0, "zero"), ".": (None, "secret"), "...": (None, "later"), "/": (None, "unreliable"),
             "x": (None, "not_applicable"), "X": (None, "not_applicable")}
-_NUM = r"-?[0-9]+(?:[.,][0-9]+)?"
+# A number: plain (decimal comma or point, no grouping), or German grouping by thousands points, which is
+# unambiguous with a decimal comma ('1.812,4') or with two or more points ('1.812.345'). One point before
+# exactly three digits ('1.812') is ambiguous (1812 or 1,812) and refused, see ``value_refusal``.
+_PLAIN = r"-?[0-9]+(?:[.,][0-9]+)?"
+_GROUPED = r"-?[1-9][0-9]{0,2}(?:(?:\.[0-9]{3})+,[0-9]+|(?:\.[0-9]{3}){2,})"
+_AMBIGUOUS = r"-?[1-9][0-9]{0,2}\.[0-9]{3}"
+_NUM = rf"(?:{_GROUPED}|{_PLAIN})"
 _RE_NUM = re.compile(rf"^{_NUM}$")
+_RE_AMBIGUOUS = re.compile(rf"^{_AMBIGUOUS}$")
 _RE_LIMITED = re.compile(rf"^\(\s*({_NUM})\s*\)$")
 _RE_SUFFIX = re.compile(rf"^({_NUM})\s*([prsePRSE])$")
 _RE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -19,7 +26,13 @@ _RE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _RE_YEAR = re.compile(r"^([12]\d{3})$")
 _RE_YEAR_RANGE = re.compile(r"^(\d{4})\s*-\s*(\d{4})$")  # INKAR multi-year means: end of the last year
 
-EXPECT_VALUE = "Zahl (Dezimalkomma oder -punkt, ohne Tausendertrennzeichen) oder Zeichen - . ... / x (12,3) 12p"
+EXPECT_VALUE = ("Zahl (Dezimalkomma oder -punkt; Tausenderpunkte nur zusammen mit Dezimalkomma wie 1.812,4) "
+                "oder Zeichen - . ... / x (12,3) 12p")
+AMBIGUOUS_VALUE = ("Mehrdeutiger Wert: ein Punkt vor genau drei Ziffern kann Tausenderpunkt oder Dezimalpunkt sein "
+                   "(1.812 = 1812 oder 1,812).")
+EXPECT_UNAMBIGUOUS = ("die Datei ohne Tausendertrennzeichen exportieren (1812 oder 1,812) oder mit Dezimalkomma "
+                      "(1.812,0)")
+INVALID_VALUE = "Ungültiger Wert: weder Zahl noch Sonderzeichen der amtlichen Statistik."
 EXPECT_PERIOD = "Datum 2024-12-31 oder 31.12.2024, Jahr 2024 oder Zeitraum 2019-2021"
 
 
@@ -31,15 +44,29 @@ def parse_value(raw: str | None) -> tuple[float | None, str | None] | None:
     v = (raw or "").strip()
     if v in _SPECIAL:
         return _SPECIAL[v]
-    if _RE_NUM.match(v):
-        return float(v.replace(",", ".")), None
-    m = _RE_LIMITED.match(v)
-    if m:
-        return float(m.group(1).replace(",", ".")), "limited"
-    m = _RE_SUFFIX.match(v)
-    if m:
-        return float(m.group(1).replace(",", ".")), _FLAG_SUFFIX[m.group(2).lower()]
-    return None
+    if m := _RE_NUM.match(v):
+        number, flag = m.group(0), None
+    elif m := _RE_LIMITED.match(v):
+        number, flag = m.group(1), "limited"
+    elif m := _RE_SUFFIX.match(v):
+        number, flag = m.group(1), _FLAG_SUFFIX[m.group(2).lower()]
+    else:
+        return None
+    if _RE_AMBIGUOUS.match(number):
+        return None
+    if number.count(".") > 1 or ("." in number and "," in number):  # thousands points (German grouping)
+        number = number.replace(".", "")
+    return float(number.replace(",", ".")), flag
+
+
+def value_refusal(raw: str | None) -> tuple[str, str]:
+    """Why a cell that ``parse_value`` refused is refused: (German message, what is expected)."""
+    v = (raw or "").strip()
+    inner = v.strip("() ")
+    inner = inner[:-1].rstrip() if inner[-1:].lower() in _FLAG_SUFFIX else inner
+    if _RE_AMBIGUOUS.match(inner):
+        return AMBIGUOUS_VALUE, EXPECT_UNAMBIGUOUS
+    return INVALID_VALUE, EXPECT_VALUE
 
 
 def parse_period(raw: str | None) -> date | None:
@@ -62,23 +89,35 @@ def parse_period(raw: str | None) -> date | None:
 
 # The same rules in SQL (bulk path). tests/test_statistics.py checks both agree.
 _SQL_VALUE_MACROS = [
+    # rm_num: a number text as double, NULL when not a number or ambiguous (same patterns as the Python side)
+    r"""create or replace temp macro rm_num(s) as (
+    case
+        when regexp_full_match(s, '@PLAIN@') then
+            case when regexp_full_match(s, '@AMBIGUOUS@') then null::double
+                 else cast(replace(s, ',', '.') as double) end
+        when regexp_full_match(s, '@GROUPED@') then cast(replace(replace(s, '.', ''), ',', '.') as double)
+        else null::double
+    end
+)""".replace("@PLAIN@", _PLAIN).replace("@AMBIGUOUS@", _AMBIGUOUS).replace("@GROUPED@", _GROUPED),
+    r"""create or replace temp macro rm_num_flag(n, f) as (
+    case when n is null then {'value': null::double, 'flag': 'invalid'} else {'value': n, 'flag': f} end
+)""",
     r"""create or replace temp macro rm_value_t(v) as (
     case
-        when regexp_full_match(v, '-?[0-9]+([.,][0-9]+)?') then {'value': cast(replace(v, ',', '.') as double), 'flag': null::varchar}
+        when regexp_full_match(v, '@NUM@') then rm_num_flag(rm_num(v), null::varchar)
         when v = '-' then {'value': 0.0::double, 'flag': 'zero'}
         when v = '.' then {'value': null::double, 'flag': 'secret'}
         when v = '...' then {'value': null::double, 'flag': 'later'}
         when v = '/' then {'value': null::double, 'flag': 'unreliable'}
         when v in ('x', 'X') then {'value': null::double, 'flag': 'not_applicable'}
-        when regexp_full_match(v, '\(\s*-?[0-9]+([.,][0-9]+)?\s*\)') then
-            {'value': cast(replace(trim(v, '() '), ',', '.') as double), 'flag': 'limited'}
-        when regexp_full_match(v, '-?[0-9]+([.,][0-9]+)?\s*[prsePRSE]') then
-            {'value': cast(replace(trim(v[1:-2]), ',', '.') as double),
-             'flag': case lower(v[-1]) when 'p' then 'provisional' when 'r' then 'revised'
-                                      when 's' then 'estimated' else 'final' end}
+        when regexp_full_match(v, '\(\s*@NUM@\s*\)') then rm_num_flag(rm_num(trim(v, '() ')), 'limited')
+        when regexp_full_match(v, '@NUM@\s*[prsePRSE]') then
+            rm_num_flag(rm_num(trim(v[1:-2])),
+                        case lower(v[-1]) when 'p' then 'provisional' when 'r' then 'revised'
+                                          when 's' then 'estimated' else 'final' end)
         else {'value': null::double, 'flag': 'invalid'}
     end
-)""",
+)""".replace("@NUM@", _NUM),
     "create or replace temp macro rm_value(raw) as rm_value_t(rm_trim(coalesce(raw, '')))",
     # cheap tests first (this runs once per row on national files); same results as parse_period
     r"""create or replace temp macro rm_period_t(t) as (
