@@ -19,7 +19,7 @@ real AGS like ``14612000`` (Dresden). A key that lost its leading zero (a spread
 ``1001``) is padded back when its length is odd-one-out (1, 4, 7, 11 digits, or 8 with hint verband).
 
 The same rules exist in SQL (``SQL_MACROS`` + ``region_key_layers``) for the bulk path in ``etl.statistics``;
-``tests/test_keys.py`` checks both give the same answer.
+``tests/etl/test_keys.py`` checks both give the same answer.
 """
 from __future__ import annotations
 

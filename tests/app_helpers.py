@@ -1,4 +1,4 @@
-"""Shared helpers for the AppTests of the pages (tests/test_app_*.py): open a page as a shared link would, and
+"""Shared helpers for the AppTests of the pages (tests/app/test_app_*.py): open a page as a shared link would, and
 find what it rendered — metrics, tables, plotly figures, deck.gl maps.
 
     from tests.app_helpers import open_page, metric, table_with, figure

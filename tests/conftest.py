@@ -3,10 +3,15 @@
 - ``fixture_db`` (session): builds ``tests/fixture_db.py``'s database once in a temp dir, points
   ``REGIONALMONITOR_DB`` at it and sets ``REGIONALMONITOR_TODAY`` to ``FIXTURE_TODAY``; returns its Path.
 - ``app`` (function): an ``AppTest`` of ``app.py`` on the fixture database (not yet run), caches cleared.
+- ``minimal_build`` (session): the minimal good source folder (``tests/minimal_source.py``) built once by the
+  real ETL on ``MINIMAL_TODAY``; the ETL tests lay their bad inputs over copies of it, the concurrency tests
+  serve copies of its database. Read-only: copy before changing anything.
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +23,8 @@ if str(ROOT) not in sys.path:
 from tests.fixture_db import FIXTURE_TODAY, build_fixture_db  # noqa: E402
 
 APP_TIMEOUT = 30
+#: "Today" of every ETL run on the minimal source (reproducible warnings about dates).
+MINIMAL_TODAY = dt.date(2026, 11, 24)
 
 
 def clear_streamlit_caches() -> None:
@@ -52,3 +59,24 @@ def app(fixture_db):
 
     clear_streamlit_caches()
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+
+
+@dataclass(frozen=True)
+class MinimalBuild:
+    """The minimal good source folder and the database the ETL built from it."""
+
+    source: Path
+    db: Path
+
+
+@pytest.fixture(scope="session")
+def minimal_build(tmp_path_factory) -> MinimalBuild:
+    """The minimal source built once for the whole run (see the module docstring)."""
+    from etl.build import build
+    from tests.minimal_source import make_minimal_source
+
+    base = tmp_path_factory.mktemp("minimal")
+    source = make_minimal_source(base / "src")
+    db = base / "monitor.duckdb"
+    build(source, db, today=MINIMAL_TODAY)
+    return MinimalBuild(source, db)

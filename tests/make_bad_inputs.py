@@ -1,4 +1,4 @@
-"""The bad-input corpus (``tests/fixtures/bad/``) and the big inputs of ``tests/test_oversized.py``.
+"""The bad-input corpus (``tests/fixtures/bad/``) and the big inputs of ``tests/etl/test_oversized.py``.
 
     python tests/make_bad_inputs.py          # (re)writes tests/fixtures/bad/
 

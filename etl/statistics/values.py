@@ -1,5 +1,5 @@
 """Values, GENESIS special values and periods: the Python parsers (table path) and the same rules as SQL
-macros (bulk path); tests/test_statistics.py checks both agree."""
+macros (bulk path); tests/etl/test_statistics.py checks both agree."""
 from __future__ import annotations
 
 import re
@@ -87,7 +87,7 @@ def parse_period(raw: str | None) -> date | None:
     return None
 
 
-# The same rules in SQL (bulk path). tests/test_statistics.py checks both agree.
+# The same rules in SQL (bulk path). tests/etl/test_statistics.py checks both agree.
 _SQL_VALUE_MACROS = [
     # rm_num: a number text as double, NULL when not a number or ambiguous (same patterns as the Python side)
     r"""create or replace temp macro rm_num(s) as (

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

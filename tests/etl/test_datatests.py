@@ -7,7 +7,7 @@ import pytest
 from etl.datatests import TESTS, run_data_tests
 from etl.marts import build_marts
 
-SCHEMA = (Path(__file__).parent.parent / "etl" / "schema.sql").read_text(encoding="utf-8")
+SCHEMA = (Path(__file__).resolve().parents[2] / "etl" / "schema.sql").read_text(encoding="utf-8")
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@ give 0 errors and right answers, also while the database file is replaced (``os.
 in the middle of the run; replaced versions are closed once their last query has finished."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import random
 import shutil
@@ -15,22 +14,22 @@ import pytest
 
 from etl.build import build
 from monitor.data import db
-from tests.conftest import clear_streamlit_caches
-from tests.minimal_source import make_minimal_source, make_workbook
+from tests.conftest import MINIMAL_TODAY, clear_streamlit_caches
+from tests.minimal_source import make_workbook
 
 THREADS = 32
 QUERIES = 200
-TODAY = dt.date(2026, 11, 24)
+TODAY = MINIMAL_TODAY
 OLD_TITLE, NEW_TITLE = "Rufbus Boxberg", "Rufbus Boxberg und Umland"
 
 
 @pytest.fixture(scope="module")
-def versions(tmp_path_factory):
+def versions(tmp_path_factory, minimal_build):
     """Two ETL-built databases that differ in the initiative's title: (old, new)."""
     base = tmp_path_factory.mktemp("concurrency")
-    src = make_minimal_source(base / "src")
-    old = base / "old.duckdb"
-    build(src, old, today=TODAY)
+    old = minimal_build.db
+    src = base / "src"
+    shutil.copytree(minimal_build.source, src)
     make_workbook(src / "portfolio" / "portfolio.xlsx", title=NEW_TITLE)
     new = base / "new.duckdb"
     build(src, new, today=TODAY)

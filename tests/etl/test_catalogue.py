@@ -7,7 +7,7 @@ import pytest
 
 from etl.catalogue import formula_sql, parse_formula, read_catalogue
 
-SCHEMA = (Path(__file__).parent.parent / "etl" / "schema.sql").read_text(encoding="utf-8")
+SCHEMA = (Path(__file__).resolve().parents[2] / "etl" / "schema.sql").read_text(encoding="utf-8")
 HEAD = ("indicator_id;name_de;name_en;theme;unit;higher_is_better;decimals;source;licence;definition;method;"
         "source_file;source_statistic;source_variable;source_dims;formula;series_break\n")
 

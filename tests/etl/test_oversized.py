@@ -9,7 +9,6 @@ proportional statistics file on a slow machine.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -21,13 +20,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.build import build
 from tests.make_bad_inputs import (write_big_ffcsv, write_big_workbook, write_long_line, write_phantom_rows_xlsx,
                                    write_xlsx, write_zip_bomb_xlsx)
-from tests.minimal_source import FF_HEADER, make_minimal_source
+from tests.conftest import MINIMAL_TODAY
+from tests.minimal_source import FF_HEADER
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = dt.date(2026, 11, 24)
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = MINIMAL_TODAY
 STAT_MB = int(os.environ.get("REGIONALMONITOR_OVERSIZED_MB", "200"))
 WORKBOOK_ROWS = 100_000
 PEAK_LIMIT_MB = 1536  # 1.5 GB
@@ -58,12 +57,8 @@ def run_etl(source: Path, db: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory):
-    base = tmp_path_factory.mktemp("oversized")
-    source = make_minimal_source(base / "good_src")
-    db = base / "good.duckdb"
-    build(source, db, today=TODAY)
-    return source, db
+def good(minimal_build):
+    return minimal_build.source, minimal_build.db
 
 
 @pytest.fixture()

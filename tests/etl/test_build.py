@@ -16,7 +16,7 @@ from etl.build import build
 from etl.issues import InputError
 from tests.minimal_source import FF_HEADER, MUNIS, ff_row, make_minimal_source, make_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 24)
 
 

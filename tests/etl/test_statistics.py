@@ -23,7 +23,7 @@ from etl.statistics import (
 )
 from etl.statistics.encoding import eight_bit_encoding
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FX = ROOT / "tests" / "fixtures" / "stats"
 SAMPLE = ROOT / "data" / "sample"
 STG_COLUMNS = ["source_id", "format", "line", "statistic_code", "variable_code", "dims", "region_key",

@@ -31,7 +31,7 @@ from tests.browser_support import ARTIFACTS, launch_browser, new_page, streamlit
 from tests.conftest import clear_streamlit_caches
 from tests.minimal_source import initiative_row, make_minimal_source, make_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 24)
 OLD_TITLE, NEW_TITLE = "Rufbus Boxberg", "Rufbus Boxberg und Umland"
 #: Text the Initiativen page shows for the old and the new data (summary line and page caption).

@@ -8,7 +8,6 @@ cases run as subprocesses, a few at a time, so the file stays fast.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -20,13 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from etl.build import build
-from tests.minimal_source import make_minimal_source
+from tests.conftest import MINIMAL_TODAY
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "fixtures" / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if (p / "case.json").is_file())
-TODAY = dt.date(2026, 11, 24)
+TODAY = MINIMAL_TODAY
 TIMEOUT_S = 120
 
 
@@ -75,12 +73,8 @@ class Runner:
 
 
 @pytest.fixture(scope="module")
-def runner(tmp_path_factory):
-    base = tmp_path_factory.mktemp("bad")
-    source = make_minimal_source(base / "good_src")
-    db = base / "good.duckdb"
-    build(source, db, today=TODAY)
-    r = Runner(base, source, db)
+def runner(tmp_path_factory, minimal_build):
+    r = Runner(tmp_path_factory.mktemp("bad"), minimal_build.source, minimal_build.db)
     yield r
     r.pool.shutdown(wait=True, cancel_futures=True)
 
