@@ -141,8 +141,8 @@ async def _session(browser, base: str, titles: list[str], theme_name: str) -> di
         for title in titles:
             step = f"Seite {title}"
             link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first
-            result["retries"] += await _rerun(page, lambda: link.click(timeout=TIMEOUT_MS), step, retry=True,
-                                              title=title)
+            result["retries"] += await _rerun(page, lambda link=link: link.click(timeout=TIMEOUT_MS), step,
+                                              retry=True, title=title)
     except SessionError as exc:
         result["error"] = str(exc)
     except PlaywrightTimeout as exc:

@@ -132,7 +132,8 @@ def main() -> dict:
     secs = cold["chart_seconds"]
     print(f"\nGrafiken: {cold['charts']} Bilder, Browserstart {cold['startup_s']:.2f} s, je Bild Median "
           f"{statistics.median(secs.values()) if secs else float('nan'):.2f} s, max "
-          f"{max(secs.values()) if secs else float('nan'):.2f} s" + (f" – Hinweis: {cold['note']}" if cold["note"] else ""))
+          f"{max(secs.values()) if secs else float('nan'):.2f} s"
+          + (f" – Hinweis: {cold['note']}" if cold["note"] else ""))
     for key, s in secs.items():
         print(f"  {key:<32}{s:>6.2f} s")
     print("\nDateigrößen: " + ", ".join(f"{k.upper()} {v / 1e6:.1f} MB" for k, v in cold["sizes"].items()))

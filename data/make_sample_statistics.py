@@ -307,7 +307,8 @@ def kompetenzstelle_data(model: Model) -> dict[str, dict[int, tuple[int, int]]]:
         gp_rate = rng.uniform(4.2, 7.2) if p > 1500 else rng.uniform(0.0, 4.0)
         series = {}
         for y in range(2019, 2025):
-            dm = base_dm + (1 if y >= 2022 and rng.random() < 0.35 else 0) + (1 if y >= 2024 and rng.random() < 0.2 else 0)
+            dm = (base_dm + (1 if y >= 2022 and rng.random() < 0.35 else 0)
+                  + (1 if y >= 2024 and rng.random() < 0.2 else 0))
             gp = max(0, round(model.pop[k][y] / 10000 * gp_rate * (1 - 0.012 * (y - 2019))))
             series[y] = (dm, gp)
         data[k] = series
@@ -470,7 +471,7 @@ def inkar_data(model: Model) -> dict[str, dict[str, dict[int, float]]]:
     """Per INKAR code, the values per municipality and year (unrounded)."""
     rng = random.Random(SEED + 8)
     out: dict[str, dict[str, dict[int, float]]] = {}
-    for code, label, area, years in INKAR_INDICATORS:
+    for code, _label, _area, years in INKAR_INDICATORS:
         per_muni: dict[str, dict[int, float]] = {}
         for m in model.munis:
             k = m["ags"]
@@ -687,6 +688,32 @@ def catalogue_text() -> str:
     return table_text(rows, line_end="\n")
 
 
+#: The README's table of files: (file, format, content).
+README_FILES = (
+    ("12411_bevoelkerung_altersgruppen.csv", "GENESIS-Flatfile (englischer Kopf), UTF-8 mit BOM, 3 Merkmalsblöcke",
+     "Bevölkerung insgesamt, unter 18, ab 65; Gemeinden, Kreis, Sachsen, Deutschland, 2015–2024; "
+     "Bruch Zensus 2011 → 2022 ab 31.12.2024"),
+    ("13111_sv_beschaeftigte_arbeitsort.csv", "GENESIS-Flatfile mit Qualitätsspalte `value_q`, UTF-8 mit BOM",
+     "SV-Beschäftigte am Arbeitsort (30.06.); 2024 vorläufig (`p`)"),
+    ("52111_unternehmensregister.csv", "GENESIS-Flatfile, 2 Merkmalsblöcke", "Niederlassungen, davon Handwerk"),
+    ("52311_gewerbeanzeigen.csv", "GENESIS-Flatfile, Zeit als Jahr",
+     "Gewerbeanmeldungen; 2024 noch nicht verfügbar (`...`)"),
+    ("46251_kfz_bestand.csv",
+     "GENESIS-Flatfile, älterer deutscher Kopf (`Statistik_Code;…`), Datum `31.12.2022`, zwei Wertspalten",
+     "Pkw- und Kfz-Bestand"),
+    ("kompetenzstelle_erhebung.csv", "GENESIS-Flatfile (UTF-8 ohne BOM)",
+     "eigene Erhebung der Kompetenzstelle: Direktvermarkter, Hausärzte (2019–2024)"),
+    ("12711-01-03-5_wanderungen.csv",
+     "GENESIS-Tabelle, Windows-1252, Jahr in der ersten Spalte, Gruppen-Kopfzeile, Einheitenzeile, Fußzeilen",
+     "Zu-, Fortzüge und Wanderungssaldo"),
+    ("45412-01-03-5_tourismus.csv",
+     "GENESIS-Tabelle, ISO-8859-15 (Zeichen `€` in der Fußnote), Jahre als Spaltengruppen",
+     "Betriebe, Betten, Ankünfte, Übernachtungen; `.` geheim (kleine Gemeinden), `-` nichts vorhanden, "
+     "`(…)` eingeschränkt aussagefähig"),
+    ("inkar_erreichbarkeit.csv", "INKAR-Export (BBSR), Dezimalkomma, Kreis als `14626000`",
+     "Erreichbarkeit (Haltestelle, Zentren, Supermarkt, Apotheke, Grundschule, Hausarzt), Breitband"),
+)
+
 README = """# Beispiel-Statistikdateien (Landkreis Görlitz)
 
 Diese Dateien zeigen die drei Exportformate, die die ETL liest. Sie werden von
@@ -699,16 +726,7 @@ Diese Dateien zeigen die drei Exportformate, die die ETL liest. Sie werden von
 
 | Datei | Format | Inhalt |
 | --- | --- | --- |
-| `12411_bevoelkerung_altersgruppen.csv` | GENESIS-Flatfile (englischer Kopf), UTF-8 mit BOM, 3 Merkmalsblöcke | Bevölkerung insgesamt, unter 18, ab 65; Gemeinden, Kreis, Sachsen, Deutschland, 2015–2024; Bruch Zensus 2011 → 2022 ab 31.12.2024 |
-| `13111_sv_beschaeftigte_arbeitsort.csv` | GENESIS-Flatfile mit Qualitätsspalte `value_q`, UTF-8 mit BOM | SV-Beschäftigte am Arbeitsort (30.06.); 2024 vorläufig (`p`) |
-| `52111_unternehmensregister.csv` | GENESIS-Flatfile, 2 Merkmalsblöcke | Niederlassungen, davon Handwerk |
-| `52311_gewerbeanzeigen.csv` | GENESIS-Flatfile, Zeit als Jahr | Gewerbeanmeldungen; 2024 noch nicht verfügbar (`...`) |
-| `46251_kfz_bestand.csv` | GENESIS-Flatfile, älterer deutscher Kopf (`Statistik_Code;…`), Datum `31.12.2022`, zwei Wertspalten | Pkw- und Kfz-Bestand |
-| `kompetenzstelle_erhebung.csv` | GENESIS-Flatfile (UTF-8 ohne BOM) | eigene Erhebung der Kompetenzstelle: Direktvermarkter, Hausärzte (2019–2024) |
-| `12711-01-03-5_wanderungen.csv` | GENESIS-Tabelle, Windows-1252, Jahr in der ersten Spalte, Gruppen-Kopfzeile, Einheitenzeile, Fußzeilen | Zu-, Fortzüge und Wanderungssaldo |
-| `45412-01-03-5_tourismus.csv` | GENESIS-Tabelle, ISO-8859-15 (Zeichen `€` in der Fußnote), Jahre als Spaltengruppen | Betriebe, Betten, Ankünfte, Übernachtungen; `.` geheim (kleine Gemeinden), `-` nichts vorhanden, `(…)` eingeschränkt aussagefähig |
-| `inkar_erreichbarkeit.csv` | INKAR-Export (BBSR), Dezimalkomma, Kreis als `14626000` | Erreichbarkeit (Haltestelle, Zentren, Supermarkt, Apotheke, Grundschule, Hausarzt), Breitband |
-
+""" + "".join(f"| `{file}` | {fmt} | {content} |\n" for file, fmt, content in README_FILES) + """
 Eine aufgelöste Gemeinde (Zeile nur mit `-`) enthalten die Beispieldateien nicht, weil Schlüssel und Name
 einer real aufgelösten Gemeinde des Kreises hier nicht geprüft werden konnten; der Fall ist in den
 Testdateien (`tests/fixtures/stats/`) mit einem erkennbar erfundenen Schlüssel abgedeckt.

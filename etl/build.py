@@ -102,8 +102,10 @@ def build_lock(db_path: Path):
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            # the other import holds the lock: an expected situation, not a failure of this handler
             raise InputError(Issue("error", "Es läuft bereits ein Datenimport für diese Datenbank.",
-                                   file=db_path.name, expected="warten, bis der andere Import fertig ist"))
+                                   file=db_path.name,
+                                   expected="warten, bis der andere Import fertig ist")) from None
         yield
 
 
@@ -601,7 +603,7 @@ def _path_hint(listed: str | None, actual: str | None) -> str:
 
 def _compute_formulas(con: duckdb.DuckDBPyConnection, formulas: dict[str, cat.Formula]) -> None:
     breaks = dict(con.execute("select indicator_id, series_break from indicator").fetchall())
-    for iid, f in formulas.items():
+    for _iid, f in formulas.items():
         brk = breaks.get(f.inputs[0]) if f.kind == "change_pct" else None
         con.execute("insert into indicator_value " + cat.formula_sql(f, brk))
 

@@ -78,7 +78,7 @@ def read_catalogue(path: Path) -> tuple[pd.DataFrame, dict[str, Formula], list[I
     for rec in df.to_dict("records"):
         row = rec["_row"]
 
-        def err(msg: str, col: str, expected: str) -> None:
+        def err(msg: str, col: str, expected: str, row=row, rec=rec) -> None:
             issues.append(Issue("error", msg, file=path.name, row=row, column=col, value=short(rec.get(col)),
                                 expected=expected))
 

@@ -158,7 +158,8 @@ KPI_TESTS: tuple[DataTest, ...] = (
                      where contains(lower(k.unit), t.word))""", severity="warning"),
     DataTest("kpi_unit_fits_initiative", "Kennzahl ohne Indikator: Einheit passt zu dem, was die Initiative "
                                          "baut (z. B. Radweg: Radfahrten, km)",
-             f"""select k.initiative_id, k.seq, i.title, k.name, k.unit from kpi k join initiative i using (initiative_id)
+             f"""select k.initiative_id, k.seq, i.title, k.name, k.unit
+                 from kpi k join initiative i using (initiative_id)
                  where k.indicator_id is null and nullif(trim(k.unit), '') is not null
                  and exists (select 1 from {_words_sql(KIND_UNIT_WORDS, 'kind')}
                              where contains(lower(i.title), t.kind))

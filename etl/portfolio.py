@@ -108,7 +108,8 @@ SHEET_COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("Fördermittel bewilligt €", "amount", aliases=("foerdermittel", "bewilligtefoerdermittel")),
         ColumnSpec("Eigenmittel €", "amount", aliases=("eigenanteil", "eigenmittel")),
         ColumnSpec("Förderprogramm(e)", "list", aliases=("foerderprogramm", "foerderprogramme", "foerderung")),
-        ColumnSpec("Ansprechperson", "personal", recommended=True, aliases=("ansprechpartner", "ansprechpartnerin", "kontakt")),
+        ColumnSpec("Ansprechperson", "personal", recommended=True,
+                   aliases=("ansprechpartner", "ansprechpartnerin", "kontakt")),
         ColumnSpec("E-Mail", "personal", aliases=("email", "mail")),
         ColumnSpec("Telefon", "personal", aliases=("tel", "telefonnummer")),
         ColumnSpec("Öffentlich (ja/nein)", "bool", recommended=True, aliases=("oeffentlich",)),
@@ -1112,7 +1113,8 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return out
 
 
-def read_portfolio(path: Path, municipalities: pd.DataFrame, indicator_ids: set[str], today: dt.date) -> PortfolioResult:
+def read_portfolio(path: Path, municipalities: pd.DataFrame, indicator_ids: set[str],
+                   today: dt.date) -> PortfolioResult:
     """Read, normalise and validate a portfolio workbook.
 
     ``municipalities``: columns ags, name, name_sorbian (nullable) — the municipalities of the district.

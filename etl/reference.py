@@ -122,7 +122,7 @@ def read_municipalities(path: Path) -> tuple[pd.DataFrame, list[Issue]]:
         row = rec["_row"]
         ags = rec["ags"]
 
-        def err(msg: str, col: str, val, expected: str) -> None:
+        def err(msg: str, col: str, val, expected: str, row=row) -> None:
             issues.append(Issue("error", msg, file=path.name, row=row, column=col, value=short(val),
                                 expected=expected))
 

@@ -126,7 +126,8 @@ STATE_JS = """
   const app = document.querySelector('[data-testid="stApp"]');
   const count = (sel) => document.querySelectorAll(sel).length;
   return `Skript ${app && app.getAttribute('data-test-script-state')}, Verbindung `
-    + `${app && app.getAttribute('data-test-connection-state')}, Läufe ${window.__rmRuns}/${window.__rmFinishedMsgs}, Platzhalter `
+    + `${app && app.getAttribute('data-test-connection-state')}, `
+    + `Läufe ${window.__rmRuns}/${window.__rmFinishedMsgs}, Platzhalter `
     + `${count('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')}, Diagramme `
     + `${count('[data-testid="stPlotlyChart"] .main-svg')}/${count('[data-testid="stPlotlyChart"]')}, Karten `
     + `${count('[data-testid="stDeckGlJsonChart"] canvas')}/${count('[data-testid="stDeckGlJsonChart"]')}, `

@@ -20,7 +20,8 @@ create table if not exists stg_statistic (
     region_name     varchar,   -- name as written in the file
     period          date,      -- reference date; a year is 31.12. of that year
     value           double,    -- value in unit; NULL when withheld (see flag)
-    flag            varchar,   -- NULL | zero | secret | later | unreliable | not_applicable | limited | provisional | revised | estimated | final
+    flag            varchar,   -- NULL | zero | secret | later | unreliable | not_applicable | limited
+                               -- | provisional | revised | estimated | final
     unit            varchar    -- unit as written in the file (Anzahl, %, km, …)
 )
 """

@@ -3,7 +3,8 @@
 Contract for pages::
 
     from monitor.app import sidebar
-    f = sidebar.current()   # the Filters of this run (set by app.py's sidebar); a pure value, see monitor/data/filters.py
+    f = sidebar.current()   # the Filters of this run (set by app.py's sidebar);
+                            # a pure value, see monitor/data/filters.py
 
 How the URL binding works (Streamlit 1.67, ``bind="query-params"``, checked in
 ``streamlit/runtime/state/session_state.py`` and the widgets' serdes):

@@ -1,8 +1,8 @@
 """Small shared rendering helpers for the pages: header with the data Stand, Beispieldaten badge, empty states,
 figure captions, "today".
 
-Besides the sidebar widgets in ``monitor/data/filters.py`` and caching in ``monitor/data/db.py``, this is the only module
-under ``monitor/`` that calls ``st.*``. Text is always rendered as Markdown-free text or through Streamlit
+Besides the sidebar widgets in ``monitor/data/filters.py`` and caching in ``monitor/data/db.py``, this is the only
+module under ``monitor/`` that calls ``st.*``. Text is always rendered as Markdown-free text or through Streamlit
 elements that escape it; never ``unsafe_allow_html`` or ``st.html``.
 """
 from __future__ import annotations

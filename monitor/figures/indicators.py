@@ -254,7 +254,8 @@ def theme_colour(theme_id: str | None, *, beside_grey: bool = False) -> str:
 #: Styles of the other lines of a region trend, by the role of the line in focus: next to a municipality the
 #: district and the Land are thin grey benchmarks; next to the district, the Land is dashed grey.
 _BENCHMARK_STYLES = {
-    "gemeinde": {"kreis": SeriesStyle(palette.DISTRICT_LINE, "dash", 2), "land": SeriesStyle(palette.STATE_LINE, "dot", 2)},
+    "gemeinde": {"kreis": SeriesStyle(palette.DISTRICT_LINE, "dash", 2),
+                 "land": SeriesStyle(palette.STATE_LINE, "dot", 2)},
     "kreis": {"land": SeriesStyle(palette.STATE_LINE, "dash")},
 }
 
@@ -467,7 +468,7 @@ def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figu
     if data.empty:
         return _empty(fig, "Keine Kennzahlen vorhanden")
     labels, values, texts, hovers = [], [], [], []
-    for n, row in enumerate(data.itertuples(index=False)):
+    for _n, row in enumerate(data.itertuples(index=False)):
         unit = row.unit if isinstance(row.unit, str) else ""
         dec = 1 if any(v is not None and not pd.isna(v) and float(v) != round(float(v))
                        for v in (row.baseline, row.target, row.actual)) else 0

@@ -55,7 +55,8 @@ def parser() -> argparse.ArgumentParser:
                    help="Gemeinde (AGS oder Name, mehrfach; Standard: alle)")
     p.add_argument("--format", type=_formats, default=FORMATS, help="pdf,docx,xlsx (Standard: alle drei)")
     p.add_argument("--internal", action="store_true",
-                   help="interne Fassung mit nicht öffentlichen Initiativen (auf jeder Seite als intern gekennzeichnet)")
+                   help="interne Fassung mit nicht öffentlichen Initiativen "
+                        "(auf jeder Seite als intern gekennzeichnet)")
     p.add_argument("--assessment-file", type=Path, default=None,
                    help="Textdatei (UTF-8) mit der Einschätzung der Kompetenzstelle")
     p.add_argument("--no-charts", action="store_true", help="ohne Grafiken (schneller, kein Chromium nötig)")
@@ -170,7 +171,8 @@ def _run(args, session, started: float) -> int:
         try:
             assessment = args.assessment_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputProblem(f"Einschätzung nicht lesbar: {args.assessment_file} ({exc.__class__.__name__}).")
+            raise InputProblem(f"Einschätzung nicht lesbar: {args.assessment_file} "
+                               f"({exc.__class__.__name__}).") from exc
     try:
         meta.info()
     except Exception as exc:  # noqa: BLE001 - an unreadable file is an input problem

@@ -88,7 +88,8 @@ def test_etl_floor_rows_and_summary(tmp_path):
     out = tmp_path / "results.md"
     results_md.write_markdown(results, out)
     md = out.read_text(encoding="utf-8")
-    assert _row(md, "ETL", "Verhältnis Untergrenze / read_csv") == "| Verhältnis Untergrenze / read_csv | 2,3× | 1,1× | – |"
+    assert (_row(md, "ETL", "Verhältnis Untergrenze / read_csv")
+            == "| Verhältnis Untergrenze / read_csv | 2,3× | 1,1× | – |")
     row = _row(md, "ETL", "Python-Start mit den Bibliotheken des ETL (`import duckdb, pandas, openpyxl`, s)")
     assert row.endswith("| 1,30 | 1,40 | 1,1× |")
     row = next(line for line in md.splitlines() if line.startswith("| Verhältnis Untergrenze mit diesen"))

@@ -23,7 +23,8 @@ import pytest
 from monitor.core import format as fmt
 from monitor.core.vocab import THEME_BY_ID
 from tests.browser_support import (ARTIFACTS, ROOT, app_pages, choose_option, close_dropdown, finished_runs,
-                                   launch_browser, new_page, page_shown_js, script_rerun, streamlit_server, wait_until_done, widget)
+                                   launch_browser, new_page, page_shown_js, script_rerun, streamlit_server,
+                                   wait_until_done, widget)
 from tests.fixture_db import FIXTURE_TODAY, INITIATIVE, INITIATIVES, initiatives_where
 
 playwright_api = pytest.importorskip("playwright.sync_api")

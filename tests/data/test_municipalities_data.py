@@ -101,7 +101,7 @@ def test_region_trend_and_index(fixture_db):
     assert set(trend["role"]) == {"gemeinde", "kreis", "land"}
     assert set(trend["series"]) == {MUNICIPALITY_NAME[ZITTAU], DISTRICT_NAME, STATE_NAME}
     idx = mun.to_index(trend)
-    for name, part in idx.groupby("series"):
+    for _name, part in idx.groupby("series"):
         assert part.sort_values("period")["value"].iloc[0] == pytest.approx(100.0)
     z = idx[idx["series"] == MUNICIPALITY_NAME[ZITTAU]].sort_values("period")
     assert z["value"].iloc[1] == pytest.approx(value("population", ZITTAU, 2020)["value"]

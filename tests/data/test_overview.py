@@ -55,7 +55,8 @@ def test_theme_progress(fixture_db):
         assert row["milestones_done"] == sum(m[3] is not None for m in ms)
         assert row["milestones_done_late"] == sum(m[3] is not None and m[3] > m[2] for m in ms)
         assert row["milestones_overdue"] == len(overdue_milestones(FIXTURE_TODAY, ids))
-        open_ok = [m for m in ms if m[3] is None and m[2] >= FIXTURE_TODAY and INITIATIVE[m[0]]["status"] != "Verworfen"]
+        open_ok = [m for m in ms
+                   if m[3] is None and m[2] >= FIXTURE_TODAY and INITIATIVE[m[0]]["status"] != "Verworfen"]
         assert row["milestones_open"] == len(open_ok)
         rated = [k for k in KPIS if k[0] in ids and k[7] is not None and k[5] is not None]
         assert row["kpis_rated"] == len(rated)

@@ -432,7 +432,7 @@ def test_value_errors_name_file_sheet_row_column(tmp_path):
         set_cell(sheets, "Initiativen", n, column, value)
     result = load(tmp_path, sheets)
     assert len(errors(result)) == len(VALUE_ERROR_CASES)
-    for n, (column, value, message) in enumerate(VALUE_ERROR_CASES, start=3):
+    for n, (column, _value, message) in enumerate(VALUE_ERROR_CASES, start=3):
         issue = only(result.issues, "error", row=n + 1)
         assert (issue.file, issue.sheet, issue.column) == (FILE, "Initiativen", column)
         assert message in issue.message and issue.value is not None and issue.expected

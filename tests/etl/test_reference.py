@@ -6,7 +6,8 @@ import pytest
 from etl.issues import InputError
 from etl.reference import parse_date, parse_number, read_manifest, read_municipalities, read_regions
 
-HEADER = "ags;name;name_sorbian;kind;association;population;population_date;area_km2;lat;lon;central_place;valid_from;valid_to;source\n"
+HEADER = ("ags;name;name_sorbian;kind;association;population;population_date;area_km2;lat;lon;central_place;"
+          "valid_from;valid_to;source\n")
 
 
 def write(tmp_path: Path, name: str, text: str, encoding="utf-8") -> Path:

@@ -86,7 +86,8 @@ def test_theme_sections_equal_the_fixture(public):
 def test_status_changes_and_milestones_sheets(public):
     items = rs.scope()
     changes = public.sheet("changes")
-    expected = sorted((i["initiative_id"], prev, new) for i in items for prev, new in rs.moves_in_period(i["initiative_id"]))
+    expected = sorted((i["initiative_id"], prev, new)
+                      for i in items for prev, new in rs.moves_in_period(i["initiative_id"]))
     got = sorted(zip(changes.column("initiative_id"), changes.column("previous"), changes.column("status")))
     assert got == expected
     ms = public.sheet("milestones")

@@ -88,7 +88,8 @@ def sheets(summary, overview_table, rows, funds_table, rounds_table, orgs_table,
             Column("done", "Erledigt am", "date"), Column("state", "Stand")), tuple(rows["milestones"])),
         Table(funds_table.key, "Förderprogramme", funds_table.columns, funds_table.rows, note=funds_table.note),
         Table("funds_theme", "Förderprogramme je Thema", (
-            Column("theme", "Thema"), Column("programme", "Förderprogramm"), Column("initiatives", "Initiativen", "int"),
+            Column("theme", "Thema"), Column("programme", "Förderprogramm"),
+            Column("initiatives", "Initiativen", "int"),
             Column("granted", "Fördermittel bewilligt (€)", "eur"), Column("cost", "Gesamtkosten (€)", "eur")),
             tuple(rows["funds_theme"])),
         Table("kpis", "Kennzahlen", (

@@ -243,10 +243,12 @@ def sources_table() -> tuple[Table, list[str]]:
     rows = []
     for r in src.itertuples(index=False):
         rows.append((plain(r.title) or r.file_name, sources.SOURCE_KIND_DE.get(r.kind, r.kind),
-                     plain(r.origin) or "–", as_date(r.reference_date), r.licence, plain(r.attribution) or "–", bool(r.synthetic)))
+                     plain(r.origin) or "–", as_date(r.reference_date), r.licence, plain(r.attribution) or "–",
+                     bool(r.synthetic)))
     table = Table(
         "sources", "Datenquellen",
-        (Column("title", "Quelle", width=2.4), Column("kind", "Art", width=1.1), Column("origin", "Herkunft", width=1.8),
+        (Column("title", "Quelle", width=2.4), Column("kind", "Art", width=1.1),
+         Column("origin", "Herkunft", width=1.8),
          Column("reference_date", "Stichtag", "date", width=0.9), Column("licence", "Lizenz", width=1.0),
          Column("attribution", "Namensnennung", width=2.0), Column("synthetic", "Beispieldaten", "bool", width=0.8)),
         tuple(rows))
