@@ -47,7 +47,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-test: install-test
+test: install-test lint
 	$(PY) -m pytest
 
 bench: install-test
