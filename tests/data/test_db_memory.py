@@ -105,3 +105,20 @@ def test_a_malformed_budget_is_reported_and_the_default_limit_serves(served, mon
         assert db.scalar("select count(*) from municipality") > 0
     assert "REGIONALMONITOR_DUCKDB_MEMORY='viel' ist keine gültige Größe" in caplog.text
     assert in_bytes(setting(served, "memory_limit")) == default_limit()
+
+
+def test_an_opened_version_runs_queries_on_the_configured_threads(served, monkeypatch):
+    monkeypatch.delenv(db.THREADS_ENV, raising=False)
+    db.query("select count(*) from meta")
+    assert int(setting(served, "threads")) == db.DEFAULT_THREADS == 1
+    monkeypatch.setenv(db.THREADS_ENV, "2")
+    served.touch()  # a new file identity: the next query opens a new version with the new setting
+    db.query("select count(*) from initiative")
+    assert int(setting(served, "threads")) == 2
+
+
+def test_a_malformed_thread_count_falls_back_to_the_default(served, monkeypatch, caplog):
+    monkeypatch.setenv(db.THREADS_ENV, "viele")
+    with caplog.at_level(logging.WARNING, logger="monitor.data.db"):
+        assert db.threads() == db.DEFAULT_THREADS
+    assert "keine ganze Zahl" in caplog.text
