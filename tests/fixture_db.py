@@ -11,7 +11,8 @@ reference ``goerlitz_municipalities.csv``):
 - ``REGIONS``: five municipalities (incl. Boxberg/O.L. 14626060 and Görlitz 14626110), the district
   ``14626`` and Saxony ``14``.
 - ``INDICATORS``: one per theme + population (with a series break on 2024-12-31) + a formula indicator;
-  ``VALUES``: 2019–2024 for every region, incl. one NULL value flagged 'secret' and one 0 flagged 'zero'.
+  ``VALUES``: 2019–2024 for every region, incl. NULL values flagged 'secret' and (Niesky's latest
+  supermarket distance) 'later', and one 0 flagged 'zero'.
 - ``INITIATIVES`` (11, all four themes, seven statuses): one not public, one districtwide, two titled with
   markup (escaping: ``<img src=x onerror=alert(1)>``, ``<iframe srcdoc="<script>...">``) and one titled
   ``=HYPERLINK(...)`` (export sanitising).
@@ -146,6 +147,8 @@ _TREND = {"population": -0.008, "stop_distance": -0.02, "supermarket_distance": 
 SPECIAL_VALUES = {
     ("overnight_stays", BOXBERG, 2021): (None, "secret"),
     ("overnight_stays", BOXBERG, 2020): (0.0, "zero"),
+    # the latest year not yet published while the year before has a value: never show 2023's under 2024
+    ("supermarket_distance", NIESKY, 2024): (None, "later"),
 }
 
 

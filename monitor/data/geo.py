@@ -41,8 +41,8 @@ def map_municipalities(indicator_id: str | None, year: int | None) -> pd.DataFra
     return db.query(
         """
         with v as (
-            select region_key, max(period) as period, arg_max(value, period) as value,
-                   arg_max(flag, period) as flag, true as has_row
+            select region_key, max(period) as period, arg_max_null(value, period) as value,
+                   arg_max_null(flag, period) as flag, true as has_row
             from indicator_value where indicator_id = ? and year = ? group by region_key
         )
         select m.ags, m.name, m.lat, m.lon, m.population, m.central_place, v.period, v.value,

@@ -282,8 +282,8 @@ def municipal_values(indicator_id: str, year: int | None = None) -> tuple[pd.Dat
     df = query(
         """
         with v as (
-            select region_key, max(period) as period, arg_max(value, period) as value,
-                   arg_max(flag, period) as flag
+            select region_key, max(period) as period, arg_max_null(value, period) as value,
+                   arg_max_null(flag, period) as flag
             from indicator_value where indicator_id = ? and year = ? group by region_key
         )
         select m.ags, m.name, v.period, v.value,
@@ -305,7 +305,7 @@ def benchmark_values(indicator_id: str, year: int) -> dict[str, float | None]:
         return out
     marks = ", ".join("?" for _ in keys)
     df = query(
-        f"select region_key, arg_max(value, period) as value from indicator_value "
+        f"select region_key, arg_max_null(value, period) as value from indicator_value "
         f"where indicator_id = ? and year = ? and region_key in ({marks}) group by region_key",
         (indicator_id, int(year), *keys))
     values = dict(zip(df["region_key"], df["value"]))
@@ -342,7 +342,7 @@ def latest_values(region_keys: tuple[str, ...], indicator_ids: tuple[str, ...] =
     return query(
         f"""
         select indicator_id, region_key, max(year) as year, max(period) as period,
-               arg_max(value, period) as value, arg_max(flag, period) as flag
+               arg_max_null(value, period) as value, arg_max_null(flag, period) as flag
         from indicator_value
         where region_key in ({marks}) {ind_filter}
         group by indicator_id, region_key

@@ -299,7 +299,8 @@ def ranking_figure(
     """Horizontal bars of municipalities for one year, best first (by ``higher_is_better``).
 
     ``data`` columns: ``name``, ``value`` (NaN when withheld), ``flag``. Withheld values get no bar and
-    the label "keine Angabe (...)" at the end of the list; ``reference`` maps a label (e.g. "Landkreis
+    the label "keine Angabe (...)" at the end of the list; a zero gets the label "0" at the axis, a '-'
+    (flag ``zero``) "0 – nichts vorhanden (genau null)"; ``reference`` maps a label (e.g. "Landkreis
     Görlitz") to a value drawn as a dashed vertical line named in the legend; ``highlight``: names drawn in
     vermillion. More than ``max_bars`` rows (a large area): only the best and the worst ``max_bars // 2``
     each (plus the highlighted ones) with a row "… Rang a–b …" where rows are left out, withheld values
@@ -332,10 +333,16 @@ def ranking_figure(
         cliponaxis=False, name=title, showlegend=False,
         customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
-    for name, value, text, is_gap in zip(names, ordered["value"], texts, gap):
-        if pd.isna(value) and not is_gap:
-            fig.add_annotation(x=0, y=name, xref="x", yref="y", text=text, showarrow=False,
-                               xanchor="left", font=dict(size=11, color=palette.NOTE_TEXT))
+    for name, value, text, label, flag, is_gap in zip(names, ordered["value"], texts, labels, ordered["flag"], gap):
+        if is_gap:
+            continue
+        if not pd.isna(value) and float(value) == 0.0:
+            # plotly draws no text on a bar of length 0: a '-' (true zero) would be a blank row
+            text = f"{label} – {flag_label(flag)}" if flag == "zero" else label
+        elif not pd.isna(value):
+            continue
+        fig.add_annotation(x=0, y=name, xref="x", yref="y", text=text, showarrow=False,
+                           xanchor="left", font=dict(size=11, color=palette.NOTE_TEXT))
     _reference_lines(fig, reference, vertical=True, unit=unit, decimals=decimals)
     top = max([float(v) for v in ordered["value"].dropna()] + [v for v in (reference or {}).values()
                                                                  if v is not None and not pd.isna(v)] + [0.0])

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from monitor.core import format as fmt
+from monitor.core import format as fmt, vocab
 from monitor.data import municipalities as mun
 from monitor.data.filters import Filters
 from tests.fixture_db import (
@@ -20,6 +20,7 @@ from tests.fixture_db import (
     INDICATORS,
     MUNICIPALITIES,
     MUNICIPALITY_NAME,
+    NIESKY,
     POPULATION_BREAK,
     STATE_KEY,
     STATE_NAME,
@@ -84,6 +85,32 @@ def test_municipal_values_keep_withheld(fixture_db):
     latest, latest_year = mun.municipal_values("overnight_stays")
     assert latest_year == max(v["year"] for v in VALUES)
     assert mun.indicator_years("overnight_stays") == sorted({v["year"] for v in VALUES}, reverse=True)
+
+
+def _latest_gap() -> tuple[str, str, int, str]:
+    """The fixture's trap: (indicator, ags, latest year, flag) of a municipality whose latest value is withheld
+    while the year before has one."""
+    latest = max(v["year"] for v in VALUES)
+    gap = next(v for v in VALUES if v["year"] == latest and v["value"] is None and v["region_key"] == NIESKY)
+    assert value(gap["indicator_id"], NIESKY, latest - 1)["value"] is not None
+    return gap["indicator_id"], NIESKY, latest, gap["flag"]
+
+
+def test_latest_values_keep_a_withheld_latest_year(fixture_db):
+    ind, ags, latest, flag = _latest_gap()
+    row = mun.latest_values((ags,), (ind,)).iloc[0]
+    assert int(row["year"]) == latest and pd.Timestamp(row["period"]).year == latest
+    assert pd.isna(row["value"]) and row["flag"] == flag  # not the year before's value under this year
+
+
+def test_comparison_table_labels_the_year_of_the_value_shown(fixture_db):
+    ind, ags, latest, flag = _latest_gap()
+    name = next(i["name_de"] for i in INDICATORS if i["indicator_id"] == ind)
+    row = mun.comparison_table((ags,)).set_index("Kennzahl").loc[name]
+    assert row["Jahr"] == str(latest)
+    assert row[MUNICIPALITY_NAME[ags]] == f"k. A. – {vocab.flag_label(flag)}"
+    previous = fmt.number(value(ind, ags, latest - 1)["value"], 0)
+    assert previous not in row[MUNICIPALITY_NAME[ags]]
 
 
 def test_benchmarks_and_comparability(fixture_db):
@@ -205,3 +232,37 @@ def test_load_comparison(fixture_db):
     assert set(c.reference) == ({DISTRICT_NAME, STATE_NAME} if not _district_is_total("stop_distance") else set())
     empty = mun.load(f, BOXBERG, mun.COMPARISON, chosen=(), compare_id="stop_distance").comparison
     assert empty.table.empty and empty.info is None
+
+
+def test_values_of_a_year_are_those_of_its_latest_period(fixture_db, tmp_path, monkeypatch):
+    """A year with two periods whose latest is withheld shows the withheld value, not the earlier period's."""
+    import shutil
+
+    import duckdb
+
+    from monitor.data import geo
+    from tests.conftest import clear_streamlit_caches
+
+    ind, ags, latest, flag = _latest_gap()
+    path = tmp_path / "two_periods.duckdb"
+    shutil.copyfile(fixture_db, path)
+    with duckdb.connect(str(path)) as con:
+        for key in (ags, DISTRICT_KEY):
+            con.execute("delete from indicator_value where indicator_id = ? and region_key = ? and year = ?",
+                        (ind, key, latest))
+            con.execute("insert into indicator_value (indicator_id, region_key, period, year, value, flag, source_id) "
+                        "values (?, ?, ?, ?, 1.0, null, 'stat_fixture'), (?, ?, ?, ?, null, ?, 'stat_fixture')",
+                        (ind, key, dt.date(latest, 6, 30), latest, ind, key, dt.date(latest, 12, 31), latest, flag))
+    monkeypatch.setenv("REGIONALMONITOR_DB", str(path))
+    clear_streamlit_caches()
+    try:
+        frame, _ = mun.municipal_values(ind, latest)
+        shown = frame[frame["ags"] == ags].iloc[0]
+        assert pd.Timestamp(shown["period"]).month == 12 and pd.isna(shown["value"]) and shown["flag"] == flag
+        mapped = geo.map_municipalities(ind, latest)
+        shown = mapped[mapped["ags"] == ags].iloc[0]
+        assert pd.isna(shown["value"]) and shown["flag"] == flag
+        assert mun.benchmark_values(ind, latest)[DISTRICT_NAME] is None
+    finally:
+        monkeypatch.undo()
+        clear_streamlit_caches()

@@ -109,6 +109,22 @@ def test_ranking_figure_labels_withheld_and_reference_lines():
     assert "niedriger ist besser" in d["layout"]["title"]["subtitle"]["text"]
 
 
+def test_ranking_figure_labels_a_true_zero():
+    """A '-' (stored as 0 with flag 'zero') is a row with its name and the text '0 – nichts vorhanden', not a
+    blank row (plotly draws no text on a bar of length 0)."""
+    data = pd.DataFrame({"name": ["Görlitz", "Boxberg/O.L.", "Zittau"], "value": [480.0, 0.0, None],
+                         "flag": [None, "zero", "secret"]})
+    d = ic.ranking_figure(data, title="Übernachtungen", unit="Übernachtungen", decimals=0, stand="2020-12-31",
+                          colour=THEME_COLOURS["tourism"], higher_is_better=True).to_plotly_json()
+    bars = d["data"][0]
+    assert all(isinstance(n, str) and n.strip() for n in bars["y"])
+    assert bars["y"] == ["Görlitz", "Boxberg/O.L.", "Zittau"] and bars["x"][1] == 0.0
+    texts = {a["y"]: a["text"] for a in d["layout"]["annotations"] if a.get("y") in bars["y"]}
+    assert texts["Boxberg/O.L."] == f"0 – {vocab.flag_label('zero')}"
+    assert texts["Zittau"].startswith("keine Angabe")
+    assert set(texts) == {"Boxberg/O.L.", "Zittau"}  # present values keep their bar text, no second label
+
+
 def test_comparison_figure():
     data = pd.DataFrame({"name": ["Niesky", "Zittau"], "value": [8.5, None], "flag": [None, "later"]})
     fig = ic.comparison_figure(data, title="Quote", unit="%", decimals=1, stand=dt.date(2024, 12, 31),
