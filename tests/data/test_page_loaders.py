@@ -108,6 +108,32 @@ def test_sources_load(fixture_db):
         assert not any("_" in c for c in frame.columns), list(frame.columns)  # German names, not database ones
 
 
+def test_catalogue_direction_with_a_neutral_indicator(fixture_db, tmp_path, monkeypatch):
+    # A NULL in higher_is_better (a neutral indicator, as in the real catalogue) makes DuckDB return a nullable
+    # boolean column whose values are numpy bools: the direction must still read from the value, not its identity.
+    import shutil
+
+    import duckdb
+
+    from tests.conftest import clear_streamlit_caches
+
+    neutral = INDICATORS[-1]["indicator_id"]
+    path = tmp_path / "neutral.duckdb"
+    shutil.copy(fixture_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("update indicator set higher_is_better = null where indicator_id = ?", [neutral])
+    monkeypatch.setenv("REGIONALMONITOR_DB", str(path))
+    clear_streamlit_caches()
+    try:
+        cat = sources.load().catalogue.set_index("Indikator")
+    finally:
+        monkeypatch.undo()
+        clear_streamlit_caches()
+    words = {True: "höher ist besser", False: "niedriger ist besser", None: "neutral"}
+    assert {i["name_de"]: cat.loc[i["name_de"], "Richtung"] for i in INDICATORS} == {
+        i["name_de"]: words[None if i["indicator_id"] == neutral else i["higher_is_better"]] for i in INDICATORS}
+
+
 # ---------------------------------------------------------------- Überblick
 def test_overview_load(fixture_db):
     data = overview.load(F, FIXTURE_TODAY)
