@@ -220,6 +220,19 @@ def test_theme_filter_changes_numbers_and_the_url_reproduces_the_view(server, pa
     expect(portfolio_summary(plain, len(all_rows))).to_be_visible()
 
 
+def test_start_address_opens_the_overview_without_a_dialog(server, page):
+    # /start is the Überblick's advertised address; Streamlit serves the default page only at the root URL.
+    theme = THEME_BY_ID["mobility"]
+    page.goto(f"{server}/start?thema={theme.name_de}")
+    wait_until_done(page, TIMEOUT)
+    expect(page.locator("h1").first).to_have_text(re.compile(r"^\s*Überblick"))
+    current = page.locator('[data-testid="stSidebarNavLink"][aria-current="page"]')
+    expect(current).to_have_text(re.compile(r"Überblick\s*$"))
+    expect(metric_value(page, "Initiativen")).to_have_text(fmt.number(len(initiatives_where(themes=(theme.theme_id,)))))
+    assert "Page not found" not in page.inner_text("body")
+    assert_clean(page)
+
+
 # The app is started by monitor.app.serve (as `make run` does), which keeps Streamlit from treating pages/ as an
 # old-style multipage app on the first request of a process.
 def test_shared_link_right_after_a_server_start(fixture_db, browser):
