@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from monitor.core import format as fmt
-from monitor.core.vocab import THEME_BY_ID
+from monitor.core.vocab import SAMPLE_DATA_NOTE, THEME_BY_ID
 from tests.browser_support import (ARTIFACTS, ROOT, app_pages, choose_option, close_dropdown, finished_runs,
                                    launch_browser, new_page, page_shown_js, script_rerun, streamlit_server,
                                    wait_until_done, widget)
@@ -303,7 +303,9 @@ def test_portfolio_downloads_are_valid_files_without_contact_data(server, page):
     csv_path = download(page, "CSV")
     assert csv_path.suffix == ".csv"
     text = csv_path.read_bytes().decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    title, table = text.split("\r\n", 1)  # the fixture is sample data: flagged in a line above the header
+    assert title == SAMPLE_DATA_NOTE
+    rows = list(csv.DictReader(io.StringIO(table), delimiter=";"))
     assert sorted(r["ID"] for r in rows) == expected_ids
     by_id = {r["ID"]: r for r in rows}
     assert by_id[formula_id]["Titel"] == "'" + INITIATIVE[formula_id]["title"]  # formula neutralised
@@ -314,8 +316,10 @@ def test_portfolio_downloads_are_valid_files_without_contact_data(server, page):
     xlsx_path = download(page, "Excel")
     assert xlsx_path.suffix == ".xlsx"
     ws = load_workbook(xlsx_path).active
-    header = [c.value for c in ws[1]]
-    body = list(ws.iter_rows(min_row=2))
+    assert ws["A1"].value == SAMPLE_DATA_NOTE
+    header_row = next(r for r in ws.iter_rows() if r[0].value == "ID")[0].row
+    header = [c.value for c in ws[header_row]]
+    body = list(ws.iter_rows(min_row=header_row + 1))
     id_col, title_col = header.index("ID"), header.index("Titel")
     assert sorted(r[id_col].value for r in body) == expected_ids
     formula_cell = next(r[title_col] for r in body if r[id_col].value == formula_id)
