@@ -17,8 +17,22 @@ st.set_page_config(
 # Start the app with `python -m monitor.app.serve` (what `make run` does): it keeps Streamlit from treating the
 # folder pages/ as an old-style multipage app on the first request of a process. The URL paths differ from
 # the file names so that even under a plain `streamlit run app.py` a page URL never runs a page file alone.
+# Streamlit serves the default page only at the root URL (its `url_path` just names it, see
+# streamlit/navigation/page.py `Page.url_path`), so the address `/start` is a hidden page of its own that hands
+# over to the Überblick at `/`; the sidebar filters, bound to the URL, keep their values across the switch
+# (Streamlit writes them back into the URL). `query_params={}`: the default (None) clears the URL's parameters,
+# which Streamlit refuses while some are bound to widgets; an empty mapping replaces them without that check.
+overview_page = st.Page("pages/ueberblick.py", title="Überblick", icon=":material/dashboard:",
+                        url_path="uebersicht", default=True)
+
+
+def _open_overview() -> None:
+    st.switch_page(overview_page, query_params={})
+
+
 navigation = st.navigation([
-    st.Page("pages/ueberblick.py", title="Überblick", icon=":material/dashboard:", url_path="start", default=True),
+    overview_page,
+    st.Page(_open_overview, title="Überblick", url_path="start", visibility="hidden"),
     st.Page("pages/themen.py", title="Themen", icon=":material/category:", url_path="themenfelder"),
     st.Page("pages/gemeinden.py", title="Gemeinden", icon=":material/location_city:", url_path="gemeindeprofile"),
     st.Page("pages/initiativen.py", title="Initiativen", icon=":material/lightbulb:", url_path="portfolio"),

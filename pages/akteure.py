@@ -30,6 +30,8 @@ if data.nodes.empty:
 else:
     ui.plotly(network.network_figure(data.network_nodes, data.network_edges, data.positions, stand=data.stand),
               key="akteure_netz")
+    ui.figure_caption(data.source, unit="Verbindungen (Linienstärke = gemeinsame Initiativen und Runden)",
+                      as_of=data.stand)
     st.caption(data.network_note)
 
     st.markdown("#### Am stärksten vernetzte Akteure")
@@ -48,5 +50,6 @@ if data.rounds.empty:
     ui.empty_state(actors.NO_ROUNDS_TEXT)
 else:
     ui.plotly(network.rounds_figure(data.per_quarter, stand=data.stand), key="akteure_runden")
+    ui.figure_caption(data.source, unit="Anzahl Abstimmungsrunden je Quartal", as_of=data.stand)
     st.dataframe(ui.capped(data.rounds_table, "Abstimmungsrunden (neueste zuerst)"), hide_index=True,
                  width="stretch", key="akteure_rundenliste")

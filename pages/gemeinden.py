@@ -77,6 +77,8 @@ if profile_tab.open:
             else:
                 ui.plotly(indicators.region_trend_figure(p.population, title=f"Einwohner von {profile.name}",
                                                          colour=palette.HIGHLIGHT), key="gemeinde_einwohner")
+                ui.figure_caption(p.population.info.source, unit=p.population.info.unit,
+                                  as_of=profile.population_date)
                 series_break = p.population.info.series_break
                 if series_break:
                     st.caption(f"Bruch in der Zeitreihe ab {fmt.date(series_break.date)}: "

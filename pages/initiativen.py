@@ -57,11 +57,12 @@ with st.container(border=True):
     stem = export.file_stem("initiativen", view.today)
     d1, d2, _ = st.columns([1, 1, 3])
     # The files are built on click (a callable), not on every run of the page.
-    d1.download_button("Excel (.xlsx)", lambda: export.to_xlsx(rows), file_name=f"{stem}.xlsx",
+    d1.download_button("Excel (.xlsx)", lambda: view.download_xlsx(public_only), file_name=f"{stem}.xlsx",
                        mime=export.XLSX_MIME, key="download_xlsx", icon=":material/download:", on_click="ignore",
                        disabled=rows.empty)
-    d2.download_button("CSV (.csv)", lambda: export.to_csv(rows), file_name=f"{stem}.csv", mime=export.CSV_MIME,
-                       key="download_csv", icon=":material/download:", on_click="ignore", disabled=rows.empty)
+    d2.download_button("CSV (.csv)", lambda: view.download_csv(public_only), file_name=f"{stem}.csv",
+                       mime=export.CSV_MIME, key="download_csv", icon=":material/download:", on_click="ignore",
+                       disabled=rows.empty)
 
 # ---------------------------------------------------------------- detail
 st.subheader("Initiative im Detail")

@@ -64,6 +64,7 @@ with body:
     else:
         ui.plotly(indicators.status_progress_figure(
             d.progress, title=f"Status der Initiativen je Monat – {info.short_de}", stand=stand), key="themen_verlauf")
+        ui.figure_caption(d.source, unit="Anzahl Initiativen", as_of=stand)
         st.caption("Stand jeweils am Monatsende, aus dem Statusverlauf der Initiativen.")
 
     st.markdown("#### Kennzahlen: Ziel und Ist")
@@ -75,6 +76,7 @@ with body:
         else:
             ui.plotly(indicators.kpi_figure(d.measured.head(KPI_CHART_LIMIT), title=f"Zielerreichung der Kennzahlen – "
                                         f"{info.short_de}", stand=stand, colour=info.colour), key="themen_kennzahlen")
+            ui.figure_caption(d.source, unit="% Zielerreichung (0 % = Ausgangswert, 100 % = Zielwert)", as_of=stand)
         notes = []
         if len(d.measured) > KPI_CHART_LIMIT:
             notes.append(f"Gezeigt: die ersten {KPI_CHART_LIMIT} von {fmt.number(len(d.measured))} Kennzahlen mit "

@@ -14,7 +14,9 @@ import json
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from monitor.core import format as fmt
 from tests.conftest import APP_TIMEOUT, ROOT
+from tests.fixture_db import SOURCES
 
 
 def new_app() -> AppTest:
@@ -64,6 +66,44 @@ def figure(app: AppTest, title_part: str) -> dict:
         if title_part in spec["layout"].get("title", {}).get("text", ""):
             return spec
     raise AssertionError(f"no figure titled like {title_part!r}")
+
+
+def captions_under(app: AppTest, title_part: str) -> list[str]:
+    """The captions right below the first plotly figure whose title contains ``title_part`` (the run of captions
+    that follows it in page order)."""
+    def walk(node):
+        yield node
+        children = getattr(node, "children", {})
+        for key in sorted(children):  # page order (a container filled later was added to the dict later)
+            yield from walk(children[key])
+
+    out, after_chart = [], False
+    for node in walk(app.main):
+        if node.type == "plotly_chart":
+            if after_chart:
+                break
+            spec = json.loads(node.proto.spec)
+            after_chart = title_part in spec["layout"].get("title", {}).get("text", "")
+        elif after_chart and node.type == "caption":
+            out.append(node.value)
+        elif after_chart and not isinstance(getattr(node, "children", None), dict):
+            break  # the first element that is no caption ends the run
+    if not after_chart:
+        raise AssertionError(f"no figure titled like {title_part!r}")
+    return out
+
+
+def assert_figure_caption(app: AppTest, title_part: str, source: str, as_of, unit: str | None = None) -> None:
+    """The captions under the figure titled like ``title_part`` name its source, Stand ``as_of`` (and unit)."""
+    caption = " ".join(captions_under(app, title_part))
+    assert f"Quelle: {source}" in caption, (title_part, caption)
+    assert f"Stand: {fmt.date(as_of)}" in caption, (title_part, caption)
+    assert unit is None or f"Einheit: {unit}" in caption, (title_part, caption)
+
+
+def portfolio_label() -> str:
+    """How captions name the fixture's portfolio: 'Initiativen-Portfolio (<file name>)'."""
+    return next(f"Initiativen-Portfolio ({s['file_name']})" for s in SOURCES if s["kind"] == "portfolio")
 
 
 def deck(app: AppTest, index: int = 0) -> dict:

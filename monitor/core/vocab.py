@@ -44,6 +44,9 @@ STATUS_OFF_LINE: tuple[str, ...] = ("Ruht", "Verworfen")
 STATUSES: tuple[str, ...] = STATUS_LINE + STATUS_OFF_LINE
 STATUS_RANK = {s: i + 1 for i, s in enumerate(STATUSES)}
 
+#: How files and pages flag sample data (the ETL's synthetic sources).
+SAMPLE_DATA_NOTE = "Beispieldaten – keine amtlichen Zahlen"
+
 ORIGINS: tuple[str, ...] = ("Bürgerschaft", "Gemeinde", "Verein", "Landratsamt", "Unternehmen", "Wissenschaft")
 
 #: Flags of indicator values (DATA.md §2) and their German explanation.

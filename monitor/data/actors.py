@@ -23,7 +23,7 @@ import pandas as pd
 from monitor.core import format as fmt
 from monitor.core.cache import memo
 from monitor.core.vocab import THEME_BY_ID, THEMES
-from monitor.data import meta
+from monitor.data import meta, sources
 from monitor.data.db import query
 from monitor.data.filters import Filters
 
@@ -348,6 +348,7 @@ class ActorsData:
     filters: Filters
     kind: str  # a key of LINK_KINDS
     stand: date | None  # the data Stand (figure subtitles)
+    source: str  # how figure captions name the portfolio (:func:`monitor.data.sources.portfolio_source_label`)
     scope_text: str  # caption: period and which initiatives and rounds count
     summary: ActorSummary
     nodes: pd.DataFrame  # as from :func:`actors`
@@ -377,7 +378,8 @@ def load(f: Filters, kind: str = "beides") -> ActorsData:
     scope = (f"Zeitraum {f.period_text()} · Initiativen nach den Filtern der Seitenleiste; Abstimmungsrunden im "
              "Zeitraum" + ("" if f.is_unfiltered() else ", die eine der gefilterten Initiativen behandelt haben"))
     return ActorsData(
-        filters=f, kind=kind, stand=meta.info().stand, scope_text=scope, summary=summary(nodes, edges, round_list),
+        filters=f, kind=kind, stand=meta.info().stand, source=sources.portfolio_source_label(), scope_text=scope,
+        summary=summary(nodes, edges, round_list),
         nodes=nodes, edges=edges, network_nodes=net_nodes, network_edges=net_edges,
         positions=network_positions(net_nodes, net_edges), network_note=" ".join(notes),
         actor_table=actor_table(nodes), work_table=work_table(organisation_initiatives(f)), rounds=round_list,

@@ -68,24 +68,26 @@ def _plain(v):
     return str(v)
 
 
-def to_xlsx(df: pd.DataFrame, sheet_name: str = "Initiativen") -> bytes:
-    """The table as an XLSX workbook (one sheet, bold header, frozen first row). Text cells are strings,
-    never formulas; numbers and dates keep their type."""
+def to_xlsx(df: pd.DataFrame, sheet_name: str = "Initiativen", title: str = "") -> bytes:
+    """The table as an XLSX workbook (one sheet, bold header, frozen below the header). Text cells are strings,
+    never formulas; numbers and dates keep their type. With ``title`` (e.g. the sample-data note) a bold title
+    line comes first, as in :func:`to_xlsx_sheets`, and the header moves down."""
     df = without_personal_data(df)
     wb = Workbook()
     ws = wb.active
     ws.title = re.sub(r"[\\/*?:\[\]]", " ", sheet_name)[:31] or "Daten"
+    header_row = _title_lines(ws, title)
     for col, name in enumerate(df.columns, 1):
-        cell = ws.cell(row=1, column=col)
+        cell = ws.cell(row=header_row, column=col)
         _set_text(cell, str(name))
         cell.font = Font(bold=True)
-    for r, row in enumerate(df.itertuples(index=False), 2):
+    for r, row in enumerate(df.itertuples(index=False), header_row + 1):
         for c, value in enumerate(row, 1):
             write_cell(ws.cell(row=r, column=c), value)
     for col, name in enumerate(df.columns, 1):
         width = max([len(str(name))] + [len(str(v)) for v in df.iloc[:, col - 1].head(200) if not _is_missing(v)])
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{header_row + 1}"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -144,14 +146,7 @@ def to_xlsx_sheets(sheets: Sequence[Sheet], *, created: dt.datetime | None = Non
             name = name[:28] + f" {len(used)}"
         used.add(name)
         ws = wb.create_sheet(name)
-        header_row = 1
-        if sheet.title or sheet.subtitle:
-            _set_text(ws.cell(row=1, column=1), sheet.title)
-            ws.cell(row=1, column=1).font = Font(bold=True, size=12)
-            if sheet.subtitle:
-                _set_text(ws.cell(row=2, column=1), sheet.subtitle)
-                ws.cell(row=2, column=1).font = Font(italic=True, color="555555")
-            header_row = 4
+        header_row = _title_lines(ws, sheet.title, sheet.subtitle)
         for c, col in enumerate(df.columns, 1):
             cell = ws.cell(row=header_row, column=c)
             _set_text(cell, str(col))
@@ -172,6 +167,19 @@ def to_xlsx_sheets(sheets: Sequence[Sheet], *, created: dt.datetime | None = Non
     if not wb.worksheets:
         wb.create_sheet("Daten")
     return _save(wb, created, title=title, author=author)
+
+
+def _title_lines(ws, title: str, subtitle: str = "") -> int:
+    """Write ``title`` (bold) and ``subtitle`` (grey italic) into rows 1-2 of ``ws``; returns the row of the
+    table's header: 4 below a title or subtitle (one empty row between), else 1."""
+    if not (title or subtitle):
+        return 1
+    _set_text(ws.cell(row=1, column=1), title)
+    ws.cell(row=1, column=1).font = Font(bold=True, size=12)
+    if subtitle:
+        _set_text(ws.cell(row=2, column=1), subtitle)
+        ws.cell(row=2, column=1).font = Font(italic=True, color="555555")
+    return 4
 
 
 def _save(wb: Workbook, created: dt.datetime | None, *, title: str = "", author: str = "") -> bytes:
@@ -226,12 +234,15 @@ def _csv_cell(v) -> str:
     return neutralise(v)
 
 
-def to_csv(df: pd.DataFrame) -> bytes:
+def to_csv(df: pd.DataFrame, title: str = "") -> bytes:
     """The table as CSV for German Excel: UTF-8 with BOM, ``;``, decimal comma, dates dd.mm.yyyy, every field
-    quoted when needed; formula-like text prefixed with ``'``."""
+    quoted when needed; formula-like text prefixed with ``'``. With ``title`` (e.g. the sample-data note) a line
+    of its own comes before the header, as the title line of :func:`to_xlsx`."""
     df = without_personal_data(df)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    if title:
+        writer.writerow([neutralise(title)])
     writer.writerow([neutralise(str(c)) for c in df.columns])
     for row in df.itertuples(index=False):
         writer.writerow([_csv_cell(v) for v in row])

@@ -16,10 +16,10 @@ from typing import Mapping
 
 import pandas as pd
 
-from monitor.data import db, meta, sources
+from monitor.data import db, export, meta, sources
 from monitor.core import format as fmt
 from monitor.data.filters import Filters
-from monitor.core.vocab import ORIGINS, THEME_BY_ID
+from monitor.core.vocab import ORIGINS, SAMPLE_DATA_NOTE, THEME_BY_ID
 
 DISTRICTWIDE = "kreisweit"
 
@@ -329,10 +329,19 @@ class InitiativesView:
     export_all: pd.DataFrame  # export_table(rows, public_only=False)
     choices: Mapping[str, str]  # the detail selector's options: ID -> title, in order
     detail: DetailView | None  # the requested initiative, when it is among the choices
+    download_title: str  # title line of the downloads: SAMPLE_DATA_NOTE when sample data is loaded, else ''
 
     def export(self, public_only: bool) -> pd.DataFrame:
         """The download rows: only public initiatives, or all."""
         return self.export_public if public_only else self.export_all
+
+    def download_csv(self, public_only: bool) -> bytes:
+        """The CSV download of :meth:`export` (flagged as sample data when it is)."""
+        return export.to_csv(self.export(public_only), title=self.download_title)
+
+    def download_xlsx(self, public_only: bool) -> bytes:
+        """The Excel download of :meth:`export` (flagged as sample data when it is)."""
+        return export.to_xlsx(self.export(public_only), title=self.download_title)
 
 
 def load(f: Filters, page_filters: PortfolioFilters = PortfolioFilters(), detail_id: str | None = None,
@@ -348,4 +357,4 @@ def load(f: Filters, page_filters: PortfolioFilters = PortfolioFilters(), detail
         f, page_filters, today, meta.info().stand, sources.portfolio_source_label(), rows, portfolio_table(rows),
         float(rows.loc[rows["status"] != "Verworfen", "total_cost_eur"].sum()),
         float(rows["funding_granted_eur"].sum()), export_table(rows, public_only=True),
-        export_table(rows, public_only=False), titles, chosen)
+        export_table(rows, public_only=False), titles, chosen, SAMPLE_DATA_NOTE if meta.info().synthetic else "")

@@ -124,8 +124,11 @@ def sources_table(src: pd.DataFrame) -> pd.DataFrame:
 
 
 def _direction(higher_is_better) -> str:
-    return ("höher ist besser" if higher_is_better is True else "niedriger ist besser" if higher_is_better is False
-            else "neutral")
+    """'höher ist besser', 'niedriger ist besser' or 'neutral' (missing). Read by value: with a neutral indicator
+    DuckDB returns a nullable boolean column of numpy bools, which are never ``is True``."""
+    if higher_is_better is None or pd.isna(higher_is_better):
+        return "neutral"
+    return "höher ist besser" if bool(higher_is_better) else "niedriger ist besser"
 
 
 def catalogue_table(cat: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 from monitor.core import format as fmt
 from monitor.core.vocab import THEME_BY_ID, THEMES, Theme, flag_label
 from monitor.data import municipalities as mun
+from monitor.data import sources
 from monitor.data.db import query
 from monitor.data.filters import Filters
 
@@ -225,6 +226,7 @@ class ThemePage:
     measured: pd.DataFrame  # the KPIs with an actual value
     kpi_table: pd.DataFrame  # :func:`theme_kpi_table`
     indicator: ThemeIndicator | None  # None when no indicator is chosen (the theme has none with values)
+    source: str  # how figure captions name the portfolio (:func:`monitor.data.sources.portfolio_source_label`)
 
 
 def load(f: Filters, theme: str, indicator_id: str | None) -> ThemePage:
@@ -236,4 +238,5 @@ def load(f: Filters, theme: str, indicator_id: str | None) -> ThemePage:
     return ThemePage(
         f, THEME_BY_ID[theme], theme_summary(initiatives, kpis), initiative_table(initiatives[primary]),
         initiative_table(initiatives[~primary]), status_progress(f, theme), kpis, kpis[kpis["actual"].notna()],
-        theme_kpi_table(kpis), theme_indicator(f, indicator_id) if indicator_id else None)
+        theme_kpi_table(kpis), theme_indicator(f, indicator_id) if indicator_id else None,
+        sources.portfolio_source_label())

@@ -5,9 +5,9 @@ from itertools import combinations
 
 from monitor.core import format as fmt
 from monitor.data.actors import LINK_KINDS
-from tests.app_helpers import figure, metric, new_app, table_with
+from tests.app_helpers import assert_figure_caption, figure, metric, new_app, portfolio_label, table_with
 from tests.app_helpers import open_page as open_helper
-from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, ROUNDS, initiatives_where
+from tests.fixture_db import DEFAULT_FROM, DEFAULT_TO, ROUNDS, STAND, initiatives_where
 
 PAGE = "pages/akteure.py"
 
@@ -50,6 +50,12 @@ def test_counts_table_and_network(app):
     net = figure(at, "Wer arbeitet mit wem?")
     drawn = [c[0] for t in net["data"] if t.get("mode") == "markers+text" for c in t["customdata"]]
     assert sorted(drawn) == sorted(orgs)
+
+
+def test_both_charts_name_source_and_stand(app):
+    at = open_page(app)
+    for title in ("Wer arbeitet mit wem?", "Abstimmungsrunden je Quartal"):
+        assert_figure_caption(at, title, portfolio_label(), STAND)
 
 
 def test_link_kind_selector_and_url(app):

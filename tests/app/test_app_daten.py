@@ -41,6 +41,8 @@ def test_indicator_catalogue(app):
         assert row["Einheit"] == ind["unit"] and row["Definition"] == ind["definition"]
         assert row["Werte"] == len(values)
         assert row["davon ohne Wert"] == sum(v["value"] is None for v in values)
+        assert row["Richtung"] == {True: "höher ist besser", False: "niedriger ist besser",
+                                   None: "neutral"}[ind["higher_is_better"]]
     assert cat.loc["Bevölkerung", "Bruch in der Zeitreihe"] == INDICATORS[0]["series_break"].split("|")[1]
 
 

@@ -3,7 +3,7 @@ comparison; selector, URL and empty states."""
 from __future__ import annotations
 
 from monitor.core import format as fmt
-from tests.app_helpers import deck, figure, figures, layer, metric, table_with
+from tests.app_helpers import assert_figure_caption, deck, figure, figures, layer, metric, table_with
 from tests.app_helpers import open_page as open_helper
 from tests.fixture_db import (
     BOXBERG,
@@ -17,6 +17,7 @@ from tests.fixture_db import (
     STATE_NAME,
     VALUES,
     ZITTAU,
+    _INDICATOR_DEFAULTS,
     initiatives_where,
 )
 
@@ -99,6 +100,12 @@ def test_population_trend_breaks_at_census(app):
     assert any(s["x0"] == s["x1"] and max(before["x"]) < s["x0"] < min(after["x"]) for s in shapes)
     assert any("Bruch" in a["text"] for a in spec["layout"]["annotations"])
     assert spec["layout"]["yaxis"]["title"]["text"] == "Personen"
+
+
+def test_population_chart_names_source_unit_and_stand(app):
+    at = open_page(app, gemeinde_profil=MUNICIPALITY_NAME[BOXBERG])
+    pop = {**_INDICATOR_DEFAULTS, **INDICATORS[0]}
+    assert_figure_caption(at, "Einwohner von", pop["source"], MUNI[BOXBERG]["population_date"], pop["unit"])
 
 
 def test_withheld_value_is_a_gap_with_note(app):

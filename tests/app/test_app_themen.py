@@ -11,12 +11,13 @@ from tests.fixture_db import (
     INDICATORS,
     KPIS,
     MUNICIPALITY_NAME,
+    STAND,
     STATE_NAME,
     STATUS_HISTORY,
     VALUES,
     initiatives_where,
 )
-from tests.app_helpers import figure, metric
+from tests.app_helpers import assert_figure_caption, figure, metric, portfolio_label
 from tests.app_helpers import open_page as open_helper
 
 PAGE = "pages/themen.py"
@@ -102,6 +103,12 @@ def test_kpis_target_vs_actual(app):
     progress = 100 * (first[7] - first[4]) / (first[5] - first[4])
     assert texts[0].startswith(fmt.percent(progress))
     assert f"{fmt.number(first[7])} {first[3]}" in texts[0]
+
+
+def test_portfolio_charts_name_source_and_stand(app):
+    at = open_page(app)
+    for title in ("Status der Initiativen je Monat", "Zielerreichung"):
+        assert_figure_caption(at, title, portfolio_label(), STAND)
 
 
 def test_indicator_ranking_and_trend(app):

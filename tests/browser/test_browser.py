@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from monitor.core import format as fmt
-from monitor.core.vocab import THEME_BY_ID
+from monitor.core.vocab import SAMPLE_DATA_NOTE, THEME_BY_ID
 from tests.browser_support import (ARTIFACTS, ROOT, app_pages, choose_option, close_dropdown, finished_runs,
                                    launch_browser, new_page, page_shown_js, script_rerun, streamlit_server,
                                    wait_until_done, widget)
@@ -220,6 +220,19 @@ def test_theme_filter_changes_numbers_and_the_url_reproduces_the_view(server, pa
     expect(portfolio_summary(plain, len(all_rows))).to_be_visible()
 
 
+def test_start_address_opens_the_overview_without_a_dialog(server, page):
+    # /start is the Überblick's advertised address; Streamlit serves the default page only at the root URL.
+    theme = THEME_BY_ID["mobility"]
+    page.goto(f"{server}/start?thema={theme.name_de}")
+    wait_until_done(page, TIMEOUT)
+    expect(page.locator("h1").first).to_have_text(re.compile(r"^\s*Überblick"))
+    current = page.locator('[data-testid="stSidebarNavLink"][aria-current="page"]')
+    expect(current).to_have_text(re.compile(r"Überblick\s*$"))
+    expect(metric_value(page, "Initiativen")).to_have_text(fmt.number(len(initiatives_where(themes=(theme.theme_id,)))))
+    assert "Page not found" not in page.inner_text("body")
+    assert_clean(page)
+
+
 # The app is started by monitor.app.serve (as `make run` does), which keeps Streamlit from treating pages/ as an
 # old-style multipage app on the first request of a process.
 def test_shared_link_right_after_a_server_start(fixture_db, browser):
@@ -290,7 +303,9 @@ def test_portfolio_downloads_are_valid_files_without_contact_data(server, page):
     csv_path = download(page, "CSV")
     assert csv_path.suffix == ".csv"
     text = csv_path.read_bytes().decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    title, table = text.split("\r\n", 1)  # the fixture is sample data: flagged in a line above the header
+    assert title == SAMPLE_DATA_NOTE
+    rows = list(csv.DictReader(io.StringIO(table), delimiter=";"))
     assert sorted(r["ID"] for r in rows) == expected_ids
     by_id = {r["ID"]: r for r in rows}
     assert by_id[formula_id]["Titel"] == "'" + INITIATIVE[formula_id]["title"]  # formula neutralised
@@ -301,8 +316,10 @@ def test_portfolio_downloads_are_valid_files_without_contact_data(server, page):
     xlsx_path = download(page, "Excel")
     assert xlsx_path.suffix == ".xlsx"
     ws = load_workbook(xlsx_path).active
-    header = [c.value for c in ws[1]]
-    body = list(ws.iter_rows(min_row=2))
+    assert ws["A1"].value == SAMPLE_DATA_NOTE
+    header_row = next(r for r in ws.iter_rows() if r[0].value == "ID")[0].row
+    header = [c.value for c in ws[header_row]]
+    body = list(ws.iter_rows(min_row=header_row + 1))
     id_col, title_col = header.index("ID"), header.index("Titel")
     assert sorted(r[id_col].value for r in body) == expected_ids
     formula_cell = next(r[title_col] for r in body if r[id_col].value == formula_id)

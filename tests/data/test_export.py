@@ -96,3 +96,15 @@ def test_file_stem():
     import datetime as dt
 
     assert export.file_stem("initiativen", dt.date(2026, 7, 15)) == "initiativen_2026-07-15"
+
+
+def test_title_line_above_the_table(rows):
+    title = "Beispieldaten – keine amtlichen Zahlen"
+    parsed = list(csv.reader(io.StringIO(export.to_csv(rows, title=title).decode("utf-8-sig")), delimiter=";"))
+    assert parsed[0] == [title] and parsed[1][:2] == ["ID", "Titel"] and len(parsed) == len(rows) + 2
+    assert export.to_csv(rows, title="=1+1").decode("utf-8-sig").startswith("'=1+1")
+    ws = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(rows, title=title))).active
+    header_row = next(r for r in ws.iter_rows() if r[0].value == "ID")[0].row
+    assert ws["A1"].value == title and ws["A1"].font.b
+    assert [c.value for c in ws[header_row]][:2] == ["ID", "Titel"] and ws.freeze_panes == f"A{header_row + 1}"
+    assert ws.max_row == header_row + len(rows)

@@ -2,13 +2,23 @@
 fixture database: every field checked against the fixture lists; display frames carry German column names."""
 from __future__ import annotations
 
+import csv
+import io
+import shutil
+from contextlib import contextmanager
+
+import duckdb
+import openpyxl
+import pytest
+
 from monitor.core import format as fmt
-from monitor.core.vocab import ORIGINS
+from monitor.core.vocab import ORIGINS, SAMPLE_DATA_NOTE
 from monitor.data import initiatives, overview, sources
 from monitor.data.filters import Filters
 from tests.fixture_db import (DATA_TESTS, DEFAULT_FROM, DEFAULT_TO, ETL_RUN, FIXTURE_TODAY, INDICATORS, INITIATIVE,
                               INITIATIVES, KPIS, MILESTONES, ROUNDS, SOURCES, STAND, VALIDATION_ISSUES,
                               initiatives_where, overdue_milestones)
+from tests.conftest import clear_streamlit_caches
 
 F = Filters(DEFAULT_FROM, DEFAULT_TO)
 PORTFOLIO_LABEL = next(f"Initiativen-Portfolio ({s['file_name']})" for s in SOURCES if s["kind"] == "portfolio")
@@ -106,6 +116,54 @@ def test_sources_load(fixture_db):
     assert data.failing_tests == sum(t["failing_rows"] > 0 for t in DATA_TESTS)
     for frame in (data.sources, data.catalogue, data.runs, data.issues, data.tests):
         assert not any("_" in c for c in frame.columns), list(frame.columns)  # German names, not database ones
+
+
+@contextmanager
+def changed_fixture(fixture_db, tmp_path, sql: str, params: tuple = ()):
+    """The loaders on a copy of the fixture database changed by ``sql``; caches cleared on the way in and out."""
+    path = tmp_path / "changed.duckdb"
+    shutil.copy(fixture_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(sql, list(params))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REGIONALMONITOR_DB", str(path))
+    clear_streamlit_caches()
+    try:
+        yield
+    finally:
+        mp.undo()
+        clear_streamlit_caches()
+
+
+def test_catalogue_direction_with_a_neutral_indicator(fixture_db, tmp_path):
+    # A NULL in higher_is_better (a neutral indicator, as in the real catalogue) makes DuckDB return a nullable
+    # boolean column whose values are numpy bools: the direction must still read from the value, not its identity.
+    neutral = INDICATORS[-1]["indicator_id"]
+    with changed_fixture(fixture_db, tmp_path, "update indicator set higher_is_better = null where indicator_id = ?",
+                         (neutral,)):
+        cat = sources.load().catalogue.set_index("Indikator")
+    words = {True: "höher ist besser", False: "niedriger ist besser", None: "neutral"}
+    assert {i["name_de"]: cat.loc[i["name_de"], "Richtung"] for i in INDICATORS} == {
+        i["name_de"]: words[None if i["indicator_id"] == neutral else i["higher_is_better"]] for i in INDICATORS}
+
+
+def _download_first_lines(view) -> tuple[str, str]:
+    """First line of the CSV download and cell A1 of the XLSX download of the public initiatives."""
+    csv_text = view.download_csv(True).decode("utf-8-sig")
+    sheet = openpyxl.load_workbook(io.BytesIO(view.download_xlsx(True))).active
+    return csv_text.splitlines()[0], sheet["A1"].value
+
+
+def test_initiatives_downloads_flag_sample_data(fixture_db, tmp_path):
+    view = initiatives.load(F, today=FIXTURE_TODAY)
+    assert _download_first_lines(view) == (SAMPLE_DATA_NOTE, SAMPLE_DATA_NOTE)
+    csv_rows = list(csv.reader(io.StringIO(view.download_csv(True).decode("utf-8-sig")), delimiter=";"))
+    assert csv_rows[1][:2] == ["ID", "Titel"]
+    assert sorted(r[0] for r in csv_rows[2:]) == sorted(view.export_public["ID"])
+    with changed_fixture(fixture_db, tmp_path, "update meta set value = 'false' where key = 'synthetic'"):
+        official = initiatives.load(F, today=FIXTURE_TODAY)
+        first_csv, a1 = _download_first_lines(official)
+    assert first_csv.startswith("ID;Titel") and a1 == "ID"
 
 
 # ---------------------------------------------------------------- Überblick
