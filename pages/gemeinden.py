@@ -107,11 +107,8 @@ if profile_tab.open:
                            "wählen.")
 
         st.markdown("#### Initiativen in der Gemeinde")
-        if p.initiatives.empty:
-            ui.empty_state(f"Keine Initiativen in {profile.name} für die gewählten Filter.")
-        else:
-            st.dataframe(ui.capped(p.initiatives, "Initiativen"), hide_index=True, width="stretch",
-                         key="gemeinde_initiativen")
+        if ui.rows_or_empty(p.initiatives, "gemeinde_initiativen",
+                            f"Keine Initiativen in {profile.name} für die gewählten Filter."):
             if p.districtwide:
                 st.caption(f"Davon {p.districtwide} kreisweit (Wirkungsort „kreisweit“): sie gelten für jede "
                            "Gemeinde.")

@@ -48,11 +48,8 @@ with body:
                         f"{fmt.number(s.kpis - s.kpis_rated)} weitere haben noch keinen Istwert.")
 
     st.markdown("#### Initiativen")
-    if d.initiatives.empty:
-        ui.empty_state(f"Keine Initiativen mit Hauptthema {info.name_de} für die gewählten Filter.")
-    else:
-        st.dataframe(ui.capped(d.initiatives, "Initiativen"), hide_index=True, width="stretch",
-                     key="themen_tabelle")
+    ui.rows_or_empty(d.initiatives, "themen_tabelle",
+                     f"Keine Initiativen mit Hauptthema {info.name_de} für die gewählten Filter.")
     if not d.further.empty:
         with st.expander(f"{fmt.number(len(d.further))} weitere Initiative(n) mit {info.name_de} als weiterem Thema"):
             st.dataframe(ui.capped(d.further, "Initiativen"), hide_index=True, width="stretch",

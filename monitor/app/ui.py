@@ -141,6 +141,16 @@ def capped(df, what: str, limit: int = TABLE_LIMIT, hint: str = "bitte über die
     return df.head(limit)
 
 
+def rows_or_empty(df, key: str, empty_text: str, what: str = "Initiativen") -> bool:
+    """A full-width table of ``df`` (at most :data:`TABLE_LIMIT` rows, see :func:`capped`), or the friendly
+    ``empty_text`` when it has no rows; True when the table was shown."""
+    if df.empty:
+        empty_state(empty_text)
+        return False
+    st.dataframe(capped(df, what), hide_index=True, width="stretch", key=key)
+    return True
+
+
 def plotly(fig: go.Figure, key: str) -> None:
     """Render a plotly figure full width, without the plotly logo."""
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "de"})

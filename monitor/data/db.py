@@ -273,6 +273,11 @@ def current_stamp() -> tuple[str, int, int, int]:
     return db_stamp()
 
 
+def placeholders(values) -> str:
+    """``'?, ?, ?'``: one query parameter mark per value, for ``x in (…)`` conditions."""
+    return ", ".join("?" for _ in values)
+
+
 def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
     """Run a read-only query on the database (the pinned version inside :func:`pinned`, else the current one),
     cached; returns a DataFrame (a copy, safe to modify)."""

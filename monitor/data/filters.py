@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from monitor.core import format as fmt, vocab
 from monitor.data import meta
+from monitor.data.db import placeholders
 
 CLOSED_STATUSES = ("Abgeschlossen", "Verworfen")
 
@@ -80,20 +81,16 @@ class Filters:
         ]
         params: list = [self.date_to, self.date_to, self.date_from, self.date_from]
         if self.themes:
-            parts.append(f"{a}.theme in ({_marks(self.themes)})")
+            parts.append(f"{a}.theme in ({placeholders(self.themes)})")
             params += self.themes
         if self.statuses:
-            parts.append(f"{a}.status in ({_marks(self.statuses)})")
+            parts.append(f"{a}.status in ({placeholders(self.statuses)})")
             params += self.statuses
         if self.municipalities:
             parts.append(f"exists (select 1 from initiative_municipality m where m.initiative_id = {a}.initiative_id"
-                         f" and m.ags in ({_marks(self.municipalities)}))")
+                         f" and m.ags in ({placeholders(self.municipalities)}))")
             params += self.municipalities
         return " and ".join(f"({p})" for p in parts), tuple(params)
-
-
-def _marks(values: tuple) -> str:
-    return ", ".join("?" for _ in values)
 
 
 # ---------------------------------------------------------------- defaults and options

@@ -64,13 +64,13 @@ def _where(f: Filters, p: PortfolioFilters) -> tuple[str, tuple]:
     parts, params = [cond], list(params)
     if p.programmes:
         parts.append("exists (select 1 from initiative_programme x where x.initiative_id = i.initiative_id"
-                     f" and x.programme in ({', '.join('?' for _ in p.programmes)}))")
+                     f" and x.programme in ({db.placeholders(p.programmes)}))")
         params += p.programmes
     if p.leads:
-        parts.append(f"i.lead_organisation in ({', '.join('?' for _ in p.leads)})")
+        parts.append(f"i.lead_organisation in ({db.placeholders(p.leads)})")
         params += p.leads
     if p.origins:
-        parts.append(f"i.origin in ({', '.join('?' for _ in p.origins)})")
+        parts.append(f"i.origin in ({db.placeholders(p.origins)})")
         params += p.origins
     term = p.search.strip().lower()
     if term:

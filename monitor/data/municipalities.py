@@ -248,7 +248,7 @@ def indicator_series(indicator_id: str, region_keys: tuple[str, ...]) -> pd.Data
     ``year``, ``value`` (NaN when withheld), ``flag``; ordered by region and period."""
     if not region_keys:
         return pd.DataFrame(columns=["region_key", "name", "period", "year", "value", "flag"])
-    marks = ", ".join("?" for _ in region_keys)
+    marks = db.placeholders(region_keys)
     return query(
         f"""
         select v.region_key, coalesce(m.name, r.name, v.region_key) as name, v.period, v.year, v.value, v.flag
@@ -303,7 +303,7 @@ def benchmark_values(indicator_id: str, year: int) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     if not keys:
         return out
-    marks = ", ".join("?" for _ in keys)
+    marks = db.placeholders(keys)
     df = query(
         f"select region_key, arg_max_null(value, period) as value from indicator_value "
         f"where indicator_id = ? and year = ? and region_key in ({marks}) group by region_key",
@@ -333,11 +333,11 @@ def latest_values(region_keys: tuple[str, ...], indicator_ids: tuple[str, ...] =
     ``period``, ``value``, ``flag`` (the latest row even when withheld, so a gap stays visible)."""
     if not region_keys:
         return pd.DataFrame(columns=["indicator_id", "region_key", "year", "period", "value", "flag"])
-    marks = ", ".join("?" for _ in region_keys)
+    marks = db.placeholders(region_keys)
     ind_filter = ""
     params: tuple = tuple(region_keys)
     if indicator_ids:
-        ind_filter = f"and indicator_id in ({', '.join('?' for _ in indicator_ids)})"
+        ind_filter = f"and indicator_id in ({db.placeholders(indicator_ids)})"
         params = params + tuple(indicator_ids)
     return query(
         f"""
