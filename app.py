@@ -5,7 +5,7 @@ Run with ``streamlit run app.py`` (after ``python -m etl``). Every page lives in
 import streamlit as st
 
 from monitor.data import db
-from monitor.app import gate, sidebar, ui
+from monitor.app import auth, gate, sidebar, ui
 
 st.set_page_config(
     page_title="Regionalmonitor Landkreis Görlitz",
@@ -45,6 +45,6 @@ navigation = st.navigation([
 with db.pinned():  # one database version for the whole run, even if the ETL replaces the file meanwhile
     if ui.database_ready():
         ui.synthetic_badge()
-        sidebar.sidebar_filters()
+        sidebar.sidebar_filters(auth.access())  # the role, decided once per run, travels inside the Filters
         with gate.page_slot():  # a few page runs at a time per process; see monitor/app/gate.py
             navigation.run()

@@ -4,6 +4,7 @@ Files are generated when a download button is clicked (deferred download), chart
 import streamlit as st
 
 from monitor.app import sidebar, ui
+from monitor.data import audit
 from monitor.report import docx as report_docx
 from monitor.report import page as report_page
 from monitor.report import pdf as report_pdf
@@ -23,9 +24,10 @@ if not isinstance(period, (tuple, list)) or len(period) != 2:
     st.stop()
 date_from, date_to = period
 st.caption(report_page.selection_caption(f.themes, f.municipalities, date_to, bool(f.statuses)))
-internal = st.checkbox("Interne Fassung (auch nicht öffentliche Initiativen)", key="bericht_intern",
-                       help="Nur für den Dienstgebrauch: jede Seite und jedes Tabellenblatt ist als intern "
-                            "gekennzeichnet.")
+# The internal version exists only for roles that may see non-public initiatives (the loader enforces it too).
+internal = f.access.internal and st.checkbox(
+    "Interne Fassung (auch nicht öffentliche Initiativen)", key="bericht_intern",
+    help="Nur für den Dienstgebrauch: jede Seite und jedes Tabellenblatt ist als intern gekennzeichnet.")
 if internal:
     st.warning("**Interne Fassung**: enthält auch Initiativen, die nicht zur Veröffentlichung freigegeben sind, "
                "und ist auf jeder Seite als „INTERN – nicht zur Weitergabe“ gekennzeichnet. Nicht an das "
@@ -40,8 +42,15 @@ assessment = st.text_area(
 params = ReportParams(date_from, date_to, f.themes, f.municipalities, internal=internal,
                       assessment=(assessment or "").strip())
 with st.spinner(report_page.SPINNER_TEXT):
-    view = report_page.load(params)
+    view = report_page.load(params, f.access)
 report = view.report
+selection = audit.describe(f.with_(date_from=date_from, date_to=date_to, statuses=()))  # the report's selection
+
+
+def logged(build, kind: str):
+    """The file built on click and recorded in the audit log."""
+    return audit.logged(build, f.access, "bericht", f"{selection} · {kind}", internal=report.params.internal)
+
 
 # ---------------------------------------------------------------- 3. render
 st.subheader(f"Vorschau: {report.subtitle}")
@@ -66,12 +75,12 @@ with st.container(border=True):
     st.caption(report_page.downloads_note())
     stem = report.file_stem()
     c1, c2, c3 = st.columns(3)
-    c1.download_button("PDF (.pdf)", data=view.pdf, file_name=f"{stem}.pdf", mime=report_pdf.MIME,
+    c1.download_button("PDF (.pdf)", data=logged(view.pdf, "PDF"), file_name=f"{stem}.pdf", mime=report_pdf.MIME,
                        key="bericht_pdf", icon=":material/picture_as_pdf:", on_click="ignore", width="stretch")
-    c2.download_button("Word (.docx)", data=view.docx, file_name=f"{stem}.docx",
+    c2.download_button("Word (.docx)", data=logged(view.docx, "Word"), file_name=f"{stem}.docx",
                        mime=report_docx.MIME, key="bericht_docx", icon=":material/description:", on_click="ignore",
                        width="stretch")
-    c3.download_button("Excel (.xlsx)", data=view.xlsx, file_name=f"{stem}.xlsx",
+    c3.download_button("Excel (.xlsx)", data=logged(view.xlsx, "Excel"), file_name=f"{stem}.xlsx",
                        mime=report_xlsx.MIME, key="bericht_xlsx", icon=":material/table:", on_click="ignore",
                        width="stretch")
     st.caption(view.cli_command)

@@ -1,13 +1,14 @@
 """Daten: where the numbers come from — sources with provenance, the indicator catalogue, ETL runs,
-validation warnings, data tests, and what is synthetic."""
+validation warnings, data tests, and what is synthetic; for the Kompetenzstelle the audit log (Protokoll).
+What a role may see is decided by the loader (``sources.load(access)``)."""
 import streamlit as st
 
 from monitor.core import format as fmt
-from monitor.data import sources
-from monitor.app import ui
+from monitor.data import audit, sources
+from monitor.app import sidebar, ui
 
 ui.page_header("Daten und Quellen")
-data = sources.load()
+data = sources.load(sidebar.current().access)
 
 if data.synthetic:
     ui.synthetic_notice()
@@ -17,7 +18,8 @@ if data.synthetic:
     st.caption("Echte Fakten (z. B. Gemeindeschlüssel, Namen, Einwohnerzahlen des Gemeindeverzeichnisses) sind in der "
                "Tabelle unten mit „Synthetisch: nein“ gekennzeichnet.")
 
-tabs = st.tabs(["Quellen", "Indikatoren", "ETL-Läufe", "Prüfhinweise", "Datentests"])
+tabs = st.tabs(["Quellen", "Indikatoren"] + (["ETL-Läufe", "Prüfhinweise", "Datentests"] if data.internal else [])
+               + (["Protokoll"] if data.audit is not None else []))
 date_col = st.column_config.DateColumn
 count_col = st.column_config.NumberColumn(format="%d")
 
@@ -39,6 +41,9 @@ with tabs[1]:
                  column_config={"Definition": st.column_config.TextColumn(width="large"), "Werte": count_col,
                                 "davon ohne Wert": count_col})
         st.caption("Werte ohne Zahl tragen eine Kennzeichnung (z. B. geheim gehalten); sie werden nie als 0 gezeigt.")
+
+if not data.internal:
+    st.stop()
 
 with tabs[2]:
     if data.runs.empty:
@@ -70,3 +75,13 @@ with tabs[4]:
         else:
             st.success(f"Alle {fmt.number(len(data.tests))} Datentests bestanden.", icon=":material/check_circle:")
         ui.table(data.tests, "data_tests", column_config={"Auffällige Zeilen": count_col})
+
+if data.audit is not None:
+    with tabs[5]:
+        if data.audit.empty:
+            ui.empty_state("Noch keine Einträge im Protokoll.")
+        else:
+            st.caption(f"Die neuesten {fmt.number(len(data.audit))} Einträge (höchstens "
+                       f"{fmt.number(audit.SHOWN)}): Anmeldungen und heruntergeladene Berichte, Listen und "
+                       "Steckbriefe – wer, wann, welche Auswahl, öffentlich oder intern.")
+            ui.table(data.audit, "audit_log", column_config={"Auswahl": st.column_config.TextColumn(width="large")})

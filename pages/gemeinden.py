@@ -4,7 +4,7 @@ import streamlit as st
 
 from monitor.app import sidebar, ui
 from monitor.core import format as fmt, palette
-from monitor.data import geo, map_values
+from monitor.data import audit, geo, map_values
 from monitor.data import municipalities as mun
 from monitor.figures import indicators, maps
 from monitor.report import profile as steckbrief
@@ -64,7 +64,9 @@ if profile_tab.open:
                        help="In der Gemeinde oder kreisweit, passend zu Zeitraum, Thema und Status der Seitenleiste.")
         st.caption(" · ".join(f"{label}: {value}" for label, value in profile.facts()))
         # ---- Steckbrief (PDF): one A4 page, public initiatives only, generated on click
-        st.download_button("Steckbrief (PDF)", data=lambda: steckbrief.to_pdf(steckbrief.build_profile(ags, f)),
+        st.download_button("Steckbrief (PDF)", data=audit.logged(
+                           lambda: steckbrief.to_pdf(steckbrief.build_profile(ags, f)), f.access, "steckbrief",
+                           audit.describe(f.with_(municipalities=(ags,)))),
                            file_name=f"steckbrief_{ags}.pdf", mime=steckbrief.MIME, key="gemeinde_steckbrief",
                            icon=":material/picture_as_pdf:", on_click="ignore",
                            help="Eine Seite A4: Kennzahlen, Einwohnerentwicklung, Indikatoren und öffentliche "

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from monitor.figures import portfolio
-from monitor.data import export, initiatives
+from monitor.data import audit, export, initiatives
 from monitor.core import format as fmt
 from monitor.app import sidebar, ui
 
@@ -11,7 +11,7 @@ f = sidebar.current()
 ui.page_header("Initiativen", f"Zeitraum {f.period_text()}")
 
 # ---------------------------------------------------------------- page filters (bound to the URL)
-options = initiatives.filter_options()
+options = initiatives.filter_options(f.access)
 c1, c2, c3, c4 = st.columns([1, 1, 1, 1.3])
 programmes = c1.multiselect("Förderprogramm", options.programmes, key="programm", placeholder="Alle Programme",
                             bind="query-params")
@@ -20,8 +20,9 @@ origins = c3.multiselect("Herkunft", options.origins, key="herkunft", placeholde
                          bind="query-params")
 search = c4.text_input("Suche", key="suche", placeholder="ID, Titel oder Beschreibung", bind="query-params",
                        icon=":material/search:")
+page_filters = initiatives.PortfolioFilters(tuple(programmes), tuple(leads), tuple(origins), search or "")
 view = initiatives.load(
-    f, initiatives.PortfolioFilters(tuple(programmes), tuple(leads), tuple(origins), search or ""),
+    f, page_filters,
     initiatives.requested_detail(st.session_state.get("initiative"), st.query_params.get("initiative")),
     ui.today())
 
@@ -49,18 +50,26 @@ ui.figure_caption(view.source, unit="€")
 # ---------------------------------------------------------------- downloads
 with st.container(border=True):
     st.markdown("**Liste herunterladen**")
-    public_only = st.checkbox("Nur öffentliche Initiativen (zur Weitergabe)", value=True, key="nur_oeffentlich",
-                              bind="query-params")
+    # A Partner's list is public whatever ?nur_oeffentlich= says (the loader enforces it); no choice to offer.
+    public_only = not f.access.internal or st.checkbox(
+        "Nur öffentliche Initiativen (zur Weitergabe)", value=True, key="nur_oeffentlich", bind="query-params")
     rows = view.export(public_only)
     st.caption(f"{fmt.number(len(rows))} Initiativen · ohne Ansprechperson, E-Mail und Telefon · "
                "Formeln werden als Text geschrieben.")
     stem = export.file_stem("initiativen", view.today)
     d1, d2, _ = st.columns([1, 1, 3])
-    # The files are built on click (a callable), not on every run of the page.
-    d1.download_button("Excel (.xlsx)", lambda: view.download_xlsx(public_only), file_name=f"{stem}.xlsx",
+    selection = audit.describe(f, {"Förderprogramm": programmes, "Träger": leads, "Herkunft": origins,
+                                   "Suche": search or ""})
+
+    def logged(build, kind: str):
+        """The file built on click (a callable, not on every run of the page) and recorded in the audit log."""
+        return audit.logged(build, f.access, "liste", f"{selection} · {kind}", internal=not public_only)
+
+    d1.download_button("Excel (.xlsx)", logged(lambda: view.download_xlsx(public_only), "Excel"),
+                       file_name=f"{stem}.xlsx",
                        mime=export.XLSX_MIME, key="download_xlsx", icon=":material/download:", on_click="ignore",
                        disabled=rows.empty)
-    d2.download_button("CSV (.csv)", lambda: view.download_csv(public_only), file_name=f"{stem}.csv",
+    d2.download_button("CSV (.csv)", logged(lambda: view.download_csv(public_only), "CSV"), file_name=f"{stem}.csv",
                        mime=export.CSV_MIME, key="download_csv", icon=":material/download:", on_click="ignore",
                        disabled=rows.empty)
 
@@ -131,6 +140,7 @@ else:
     ui.table(dv.rounds, "rounds", column_config={"Datum": date_col(format="DD.MM.YYYY"),
                                                  "Ergebnisse": st.column_config.TextColumn(width="large")})
 
-with st.container(border=True):
-    st.markdown("**Ansprechperson** · nur für die Kompetenzstelle, nicht in Downloads und Berichten")
-    st.markdown("  \n".join(f"**{label}:** {ui.md(value)}" for label, value in dv.contact))
+if dv.contact:  # only the Kompetenzstelle's loader reads them
+    with st.container(border=True):
+        st.markdown("**Ansprechperson** · nur für die Kompetenzstelle, nicht in Downloads und Berichten")
+        st.markdown("  \n".join(f"**{label}:** {ui.md(value)}" for label, value in dv.contact))

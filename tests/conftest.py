@@ -1,7 +1,8 @@
 """Shared pytest fixtures: the fixture database and a fixed "today" for every test that asks for them.
 
 - ``fixture_db`` (session): builds ``tests/fixture_db.py``'s database once in a temp dir, points
-  ``REGIONALMONITOR_DB`` at it and sets ``REGIONALMONITOR_TODAY`` to ``FIXTURE_TODAY``; returns its Path.
+  ``REGIONALMONITOR_DB`` at it, sets ``REGIONALMONITOR_TODAY`` to ``FIXTURE_TODAY``, the audit log into the temp
+  dir and no role (local mode's default, Kompetenzstelle); returns its Path.
 - ``app`` (function): an ``AppTest`` of ``app.py`` on the fixture database (not yet run), caches cleared.
 - ``minimal_build`` (session): the minimal good source folder (``tests/minimal_source.py``) built once by the
   real ETL on ``MINIMAL_TODAY``; the ETL tests lay their bad inputs over copies of it, the concurrency tests
@@ -46,6 +47,8 @@ def fixture_db(tmp_path_factory) -> Path:
     mp = pytest.MonkeyPatch()
     mp.setenv("REGIONALMONITOR_DB", str(path))
     mp.setenv("REGIONALMONITOR_TODAY", FIXTURE_TODAY.isoformat())
+    mp.setenv("REGIONALMONITOR_AUDIT_LOG", str(path.parent / "audit.jsonl"))  # never the repository's data/
+    mp.delenv("REGIONALMONITOR_ROLE", raising=False)  # the tests choose the role themselves
     clear_streamlit_caches()
     yield path
     mp.undo()

@@ -5,6 +5,7 @@ Contract for pages::
     from monitor.app import sidebar
     f = sidebar.current()   # the Filters of this run (set by app.py's sidebar);
                             # a pure value, see monitor/data/filters.py
+    f.access                # the session's Access (monitor/app/auth.py), which every loader obeys
 
 How the URL binding works (Streamlit 1.67, ``bind="query-params"``, checked in
 ``streamlit/runtime/state/session_state.py`` and the widgets' serdes):
@@ -27,8 +28,10 @@ from datetime import date
 
 import streamlit as st
 
+from monitor.app import auth, ui
 from monitor.core import vocab
 from monitor.data import meta
+from monitor.data.access import Access
 from monitor.data.filters import Filters, default_filters, default_period
 from monitor.data.municipalities import municipality_names
 
@@ -38,8 +41,9 @@ KEY_FROM, KEY_TO, KEY_THEME, KEY_MUNICIPALITY, KEY_STATUS = "von", "bis", "thema
 MIN_DATE = date(2000, 1, 1)
 
 
-def sidebar_filters() -> Filters:
-    """Render the shared filters in the sidebar, store the result in ``st.session_state["filters"]``, return it."""
+def sidebar_filters(access: Access) -> Filters:
+    """Render the shared filters in the sidebar and the session's role, store the result (carrying ``access``)
+    in ``st.session_state["filters"]``, return it."""
     default_from, default_to = default_period(meta.info().stand, meta.today())
     max_date = date(max(default_to.year, meta.today().year) + 5, 12, 31)
     municipalities = municipality_names(default_to)
@@ -62,13 +66,15 @@ def sidebar_filters() -> Filters:
     if date_from > date_to:
         sb.warning("„von“ liegt nach „bis“ – der Zeitraum wurde getauscht.", icon=":material/swap_horiz:")
         date_from, date_to = date_to, date_from
-    filters = Filters(date_from, date_to, tuple(theme_sel), tuple(municipality_sel), tuple(status_sel))
+    filters = Filters(date_from, date_to, tuple(theme_sel), tuple(municipality_sel), tuple(status_sel), access)
+    sb.caption(f"Rolle: {access.label}" + (f" · {ui.md(access.user)}" if access.user else ""))
     st.session_state[STATE_KEY] = filters
     return filters
 
 
 def current() -> Filters:
-    """The Filters of this run (set by :func:`sidebar_filters` in app.py), else the defaults."""
+    """The Filters of this run (set by :func:`sidebar_filters` in app.py), else the defaults with this session's
+    Access (:func:`monitor.app.auth.access`)."""
     filters = st.session_state.get(STATE_KEY)
     # Compared by name: after a code reload in development the class object differs.
-    return filters if type(filters).__name__ == "Filters" else default_filters()
+    return filters if type(filters).__name__ == "Filters" else default_filters().with_(access=auth.access())

@@ -39,6 +39,10 @@ def _scopes(filters: Filters) -> tuple[str, tuple]:
     if not filters.is_unfiltered():
         round_extra = ("and exists (select 1 from coordination_round_initiative ri "
                        "where ri.round_id = r.round_id and ri.initiative_id in (select initiative_id from ini))")
+    elif not filters.access.internal:  # as the public report: no round that dealt only with non-public initiatives
+        round_extra = ("and (exists (select 1 from coordination_round_initiative ri join initiative x using "
+                       "(initiative_id) where ri.round_id = r.round_id and x.is_public) or not exists "
+                       "(select 1 from coordination_round_initiative ri where ri.round_id = r.round_id))")
     sql = f"""
         ini as (select i.initiative_id from initiative i where {cond}),
         rnd as (select r.round_id from coordination_round r where r.date between ? and ? {round_extra})
@@ -152,8 +156,10 @@ def network_subset(nodes: pd.DataFrame, edges: pd.DataFrame, limit: int = NETWOR
 
 def rounds(filters: Filters) -> pd.DataFrame:
     """Coordination rounds in scope, newest first: ``round_id``, ``date``, ``format``, ``organisations``
-    (names, '; '-separated), ``initiatives`` ('ID Titel', '; '-separated), ``results``."""
+    (names, '; '-separated), ``initiatives`` ('ID Titel', '; '-separated; without ``access.internal`` only the
+    public ones), ``results``."""
     scopes, params = _scopes(filters)
+    visible = "" if filters.access.internal else " and i.is_public"
     return query(
         f"""
         with {scopes}
@@ -162,7 +168,7 @@ def rounds(filters: Filters) -> pd.DataFrame:
                 from coordination_round_organisation o where o.round_id = r.round_id) as organisations,
                (select string_agg(ri.initiative_id || ' ' || coalesce(i.title, ''), '; ' order by ri.initiative_id)
                 from coordination_round_initiative ri left join initiative i on i.initiative_id = ri.initiative_id
-                where ri.round_id = r.round_id) as initiatives,
+                where ri.round_id = r.round_id{visible}) as initiatives,
                r.results
         from coordination_round r
         where r.round_id in (select round_id from rnd)

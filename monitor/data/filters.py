@@ -4,6 +4,9 @@ Contract for data modules::
 
     cond, params = f.initiative_sql("i")   # SQL condition on table initiative aliased i
 
+The value carries the session's :class:`~monitor.data.access.Access`: ``initiative_sql`` keeps a Partner to the
+public initiatives everywhere at once (tables, counts, maps, network, report, Steckbrief).
+
 The sidebar widgets that produce a :class:`Filters` (bound to the URL) live in ``monitor/app/sidebar.py``.
 """
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import date, timedelta
 
 from monitor.core import format as fmt, vocab
 from monitor.data import meta
+from monitor.data.access import FULL, Access
 from monitor.data.db import placeholders
 
 CLOSED_STATUSES = ("Abgeschlossen", "Verworfen")
@@ -26,6 +30,8 @@ class Filters:
     - ``themes``: theme ids (vocab), matched against an initiative's main theme.
     - ``municipalities``: AGS; an initiative matches when it works in any of them (kreisweit = in all).
     - ``statuses``: current initiative status.
+    - ``access``: who asks (the app sets the session's; the default, for the office's own tools and tests, is
+      the Kompetenzstelle's). Not a filter the user chooses: never taken from the URL.
     """
 
     date_from: date
@@ -33,6 +39,7 @@ class Filters:
     themes: tuple[str, ...] = ()
     municipalities: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    access: Access = FULL
 
     def theme_ids(self) -> tuple[str, ...]:
         """The selected themes, or all four initiative themes when none is selected."""
@@ -72,6 +79,7 @@ class Filters:
 
         Period rule: the initiative existed by ``date_to`` (its first status date, else its start date) and was
         not closed (Abgeschlossen/Verworfen) before ``date_from`` (the date its final status was reached).
+        Without ``access.internal`` (a Partner) only public initiatives (``is_public``).
         """
         a = alias
         # the dates come from the mart initiative_span (etl/marts/020_initiative_span.sql)
@@ -90,6 +98,8 @@ class Filters:
             parts.append(f"exists (select 1 from initiative_municipality m where m.initiative_id = {a}.initiative_id"
                          f" and m.ags in ({placeholders(self.municipalities)}))")
             params += self.municipalities
+        if not self.access.internal:
+            parts.append(f"{a}.is_public")
         return " and ".join(f"({p})" for p in parts), tuple(params)
 
 

@@ -4,8 +4,11 @@ organisation, origin, free text), one initiative's details, and the table prepar
 :func:`load` gathers everything the page shows (frozen :class:`InitiativesView`); :func:`filter_options` the
 choices of the page's filter widgets (needed before the widgets, so before :func:`load`). Display frames
 (``*_table``) carry the German column names the page shows. Pure functions over ``monitor.data.db.query``.
-Personal data (contact name, e-mail, phone) appears only in :func:`detail` (shown to the office in the app);
-:func:`portfolio` and :func:`export_table` never select it.
+Personal data (contact name, e-mail, phone) appears only in :func:`detail`, and only for an
+:class:`~monitor.data.access.Access` with ``contacts`` (the office); :func:`portfolio` and :func:`export_table` never
+select it. Without ``access.internal`` (a Partner) no non-public initiative is read (``Filters.initiative_sql``,
+:func:`detail`), no status note, no filter option that only a non-public initiative names, and the download is
+the public list whatever is asked.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import pandas as pd
 
 from monitor.data import db, export, meta, sources
 from monitor.core import format as fmt
+from monitor.data.access import FULL, Access
 from monitor.data.filters import Filters
 from monitor.core.vocab import ORIGINS, SAMPLE_DATA_NOTE, THEME_BY_ID
 
@@ -34,15 +38,21 @@ class PortfolioFilters:
     search: str = ""
 
 
-def programme_options() -> list[str]:
-    """Every funding programme named in the portfolio, sorted."""
-    return list(db.query("select distinct programme from initiative_programme order by programme")["programme"])
+def _visible(access: Access, alias: str = "i") -> str:
+    """SQL condition on table ``initiative`` as ``alias``: the initiatives ``access`` may see."""
+    return "true" if access.internal else f"{alias}.is_public"
 
 
-def lead_options() -> list[str]:
-    """Every lead organisation (Träger) of the portfolio, sorted."""
-    return list(db.query("select distinct lead_organisation from initiative where lead_organisation is not null"
-                         " order by lead_organisation")["lead_organisation"])
+def programme_options(access: Access = FULL) -> list[str]:
+    """Every funding programme named in the portfolio (of the initiatives ``access`` may see), sorted."""
+    return list(db.query("select distinct x.programme from initiative_programme x join initiative i using"
+                         f" (initiative_id) where {_visible(access)} order by x.programme")["programme"])
+
+
+def lead_options(access: Access = FULL) -> list[str]:
+    """Every lead organisation (Träger) of the portfolio (of the initiatives ``access`` may see), sorted."""
+    return list(db.query("select distinct lead_organisation from initiative i where lead_organisation is not null"
+                         f" and {_visible(access)} order by lead_organisation")["lead_organisation"])
 
 
 @dataclass(frozen=True)
@@ -54,9 +64,10 @@ class FilterOptions:
     origins: tuple[str, ...]
 
 
-def filter_options() -> FilterOptions:
-    """Programmes and lead organisations of the portfolio, the origins of the vocabulary."""
-    return FilterOptions(tuple(programme_options()), tuple(lead_options()), ORIGINS)
+def filter_options(access: Access = FULL) -> FilterOptions:
+    """Programmes and lead organisations of the portfolio (as far as ``access`` sees it), the origins of the
+    vocabulary."""
+    return FilterOptions(tuple(programme_options(access)), tuple(lead_options(access)), ORIGINS)
 
 
 def _where(f: Filters, p: PortfolioFilters) -> tuple[str, tuple]:
@@ -156,7 +167,8 @@ def detail_choices(table: pd.DataFrame, wanted: str | None = None, limit: int = 
 
 @dataclass(frozen=True)
 class InitiativeDetail:
-    """Everything the detail view shows. ``info`` includes the contact (office only, never exported)."""
+    """Everything the detail view shows. ``info`` includes the contact only for ``access.contacts`` (never
+    exported); ``history.note`` is empty without ``access.internal``."""
 
     info: dict
     themes: tuple[str, ...]  # all theme ids, main theme first
@@ -169,12 +181,20 @@ class InitiativeDetail:
     rounds: pd.DataFrame  # round_id, date, format, results, organisations
 
 
-def detail(initiative_id: str, today: date | None = None) -> InitiativeDetail | None:
-    """One initiative's details, or None when the ID does not exist. The milestones' state is the one on
+#: Columns of table ``initiative`` that name the contact person (Kompetenzstelle only).
+CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone")
+
+
+def detail(initiative_id: str, today: date | None = None, access: Access = FULL) -> InitiativeDetail | None:
+    """One initiative's details, or None when the ID does not exist or ``access`` may not see it (a non-public
+    one without ``access.internal``). Contact columns only with ``access.contacts``, status notes only with
+    ``access.internal``. The milestones' state is the one on
     ``today`` (erledigt, verspätet erledigt, entfallen, überfällig, offen: the database macro
     ``milestone_state_on``), without ``today`` the one on the data Stand (mart ``milestone_state``); the KPIs
     come named and rated from the mart ``kpi_rating``."""
-    info = db.query("select * from initiative where initiative_id = ?", (initiative_id,))
+    columns = "*" if access.contacts else f"* exclude ({', '.join(CONTACT_COLUMNS)})"
+    info = db.query(f"select {columns} from initiative i where initiative_id = ? and {_visible(access)}",
+                    (initiative_id,))
     if info.empty:
         return None
     row = info.iloc[0].to_dict()
@@ -188,7 +208,8 @@ def detail(initiative_id: str, today: date | None = None) -> InitiativeDetail | 
     organisations = db.query(
         "select organisation, role from initiative_organisation where initiative_id = ?"
         " order by role <> 'Träger', organisation", (initiative_id,))
-    history = db.query("select date, status, note from status_history where initiative_id = ? order by seq",
+    note = "note" if access.internal else "null::varchar as note"  # the office's working notes
+    history = db.query(f"select date, status, {note} from status_history where initiative_id = ? order by seq",
                        (initiative_id,))
     ms_table, ms_params = ("milestone_state", ()) if today is None else ("milestones_on(?)", (today,))
     milestones = db.query(f"select seq, title, due_date, done_date, state from {ms_table}"
@@ -290,15 +311,16 @@ class DetailView:
     detail: InitiativeDetail
     facts: tuple[tuple[str, str | None], ...]  # (German label, text) of the facts column
     partners: tuple[str, ...]  # organisations other than the lead
-    contact: tuple[tuple[str, str | None], ...]  # (German label, text); office only, never exported
+    contact: tuple[tuple[str, str | None], ...]  # (German label, text); empty without access.contacts
     milestones: pd.DataFrame  # milestone_table
     kpis: pd.DataFrame  # kpi_table
     rounds: pd.DataFrame  # rounds_table
 
 
-def detail_view(initiative_id: str, today: date) -> DetailView | None:
-    """:func:`detail` of one initiative prepared for display; None when the ID does not exist."""
-    d = detail(initiative_id, today)
+def detail_view(initiative_id: str, today: date, access: Access = FULL) -> DetailView | None:
+    """:func:`detail` of one initiative prepared for display; None when the ID does not exist or ``access`` may
+    not see it. ``contact`` is empty without ``access.contacts``."""
+    d = detail(initiative_id, today, access)
     if d is None:
         return None
     info = d.info
@@ -306,8 +328,8 @@ def detail_view(initiative_id: str, today: date) -> DetailView | None:
              ("Gemeinden", ", ".join(d.municipalities) or None), ("Beginn", fmt.date(info.get("start_date"))),
              ("Ende geplant", fmt.date(info.get("end_planned"))), ("Stand der Angaben", fmt.date(info.get("as_of"))))
     partners = tuple(d.organisations.loc[d.organisations["role"] != "Träger", "organisation"])
-    contact = tuple((label, info.get(col)) for label, col in
-                    (("Name", "contact_name"), ("E-Mail", "contact_email"), ("Telefon", "contact_phone")))
+    contact = tuple((label, info.get(col)) for label, col in zip(("Name", "E-Mail", "Telefon"), CONTACT_COLUMNS)
+                    if access.contacts)
     return DetailView(d, facts, partners, contact, milestone_table(d.milestones), kpi_table(d.kpis),
                       rounds_table(d.rounds))
 
@@ -332,8 +354,9 @@ class InitiativesView:
     download_title: str  # title line of the downloads: SAMPLE_DATA_NOTE when sample data is loaded, else ''
 
     def export(self, public_only: bool) -> pd.DataFrame:
-        """The download rows: only public initiatives, or all."""
-        return self.export_public if public_only else self.export_all
+        """The download rows: only public initiatives, or all (only with ``filters.access.internal``: a Partner
+        gets the public list whatever is asked)."""
+        return self.export_public if public_only or not self.filters.access.internal else self.export_all
 
     def download_csv(self, public_only: bool) -> bytes:
         """The CSV download of :meth:`export` (flagged as sample data when it is)."""
@@ -347,14 +370,16 @@ class InitiativesView:
 def load(f: Filters, page_filters: PortfolioFilters = PortfolioFilters(), detail_id: str | None = None,
          today: date | None = None) -> InitiativesView:
     """All data of the Initiativen page. ``detail_id``: the initiative asked for (see :func:`requested_detail`);
-    its details are loaded when it is among the selector's choices. ``today`` defaults to ``meta.today()``."""
+    its details are loaded when it is among the selector's choices. ``today`` defaults to ``meta.today()``.
+    What is read is limited by ``f.access`` (see the module docstring)."""
     today = today or meta.today()
     rows = portfolio(f, page_filters)
     choices = detail_choices(rows, detail_id)
     titles = MappingProxyType(dict(zip(choices["initiative_id"], choices["title"])))
-    chosen = detail_view(detail_id, today) if detail_id in titles else None
+    chosen = detail_view(detail_id, today, f.access) if detail_id in titles else None
     return InitiativesView(
         f, page_filters, today, meta.info().stand, sources.portfolio_source_label(), rows, portfolio_table(rows),
         float(rows.loc[rows["status"] != "Verworfen", "total_cost_eur"].sum()),
         float(rows["funding_granted_eur"].sum()), export_table(rows, public_only=True),
-        export_table(rows, public_only=False), titles, chosen, SAMPLE_DATA_NOTE if meta.info().synthetic else "")
+        export_table(rows, public_only=not f.access.internal), titles, chosen,
+        SAMPLE_DATA_NOTE if meta.info().synthetic else "")

@@ -2,6 +2,11 @@
 data tests. Pure functions over ``monitor.data.db.query``: the queries keep the database column names, the
 ``*_table`` functions turn them into display frames with the German column names the page shows, and
 :func:`load` gathers everything the page shows (frozen :class:`SourcesView`).
+
+By role (:class:`~monitor.data.access.Access`): without ``internal`` (a Partner) the page gets the sources and the
+indicator catalogue only — no ETL runs (folders, row counts), no build warnings or data-test samples (they name
+rows of the workbook, non-public ones too) and no portfolio row count; the audit log (Protokoll) only with
+``data_updates`` (the Kompetenzstelle).
 """
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from monitor.data import db, meta
+from monitor.data import audit, db, meta
+from monitor.data.access import FULL, Access
 from monitor.core import format as fmt
 from monitor.core.vocab import THEME_BY_ID
 
@@ -195,15 +201,23 @@ class SourcesView:
     issues: pd.DataFrame  # issues_table
     tests: pd.DataFrame  # tests_table, failing tests first
     failing_tests: int  # data tests that found rows
+    internal: bool = True  # runs, issues and tests are shown (access.internal); else they are empty
+    audit: pd.DataFrame | None = None  # audit.recent(): the newest entries of the log; None = not for this role
 
 
-def load() -> SourcesView:
-    """All data of the Daten page."""
+def load(access: Access = FULL) -> SourcesView:
+    """All data of the Daten page, as far as ``access`` may see it (see the module docstring)."""
     synthetic = synthetic_sources()
-    runs, tests = etl_runs(), data_tests()
+    src = sources()
+    if not access.internal:  # the number of rows would count the non-public initiatives
+        src = src.assign(rows_loaded=src["rows_loaded"].astype(object).where(src["kind"] != "portfolio", None))
+    runs = etl_runs() if access.internal else etl_runs().head(0)
+    tests = data_tests() if access.internal else data_tests().head(0)
+    issues = validation_issues() if access.internal else validation_issues().head(0)
     return SourcesView(
         meta.info().synthetic,
         tuple((name, title or name) for name, title in zip(synthetic["file_name"], synthetic["title"])),
-        sources_table(sources()), catalogue_table(indicator_catalogue()), runs_table(runs),
+        sources_table(src), catalogue_table(indicator_catalogue()), runs_table(runs),
         run_files_table(run_files(runs.iloc[0]["files"] if not runs.empty else None)),
-        issues_table(validation_issues()), tests_table(tests), int((tests["failing_rows"] > 0).sum()))
+        issues_table(issues), tests_table(tests), int((tests["failing_rows"] > 0).sum()), access.internal,
+        audit.recent(access))

@@ -1,11 +1,13 @@
 """What the page "Bericht" shows, in one loader: :func:`load` turns :class:`ReportParams` into a frozen
 :class:`ReportPage` (the report, its preview table with German column names, the caption texts) whose files
 are made on demand (:meth:`ReportPage.pdf`, ``docx``, ``xlsx``). The report is cached per parameters and
-database version (:mod:`monitor.core.cache`). No Streamlit here."""
+database version (:mod:`monitor.core.cache`). The internal version only for an
+:class:`~monitor.data.access.Access` with ``internal``: for a Partner the public report, whatever is asked.
+No Streamlit here."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -14,6 +16,7 @@ from monitor.core.cache import memo
 from monitor.core.vocab import THEME_BY_ID
 from monitor.data import db
 from monitor.data import municipalities as mun
+from monitor.data.access import FULL, Access
 from monitor.report import content, figures
 from monitor.report.model import KeyFigure, Report, ReportParams
 
@@ -56,8 +59,14 @@ class ReportPage:
         return xlsx.to_xlsx(self.report)
 
 
-def load(params: ReportParams) -> ReportPage:
-    """The page's content for ``params`` on the current database."""
+def allowed(params: ReportParams, access: Access) -> ReportParams:
+    """``params`` as ``access`` may have them: the public version without ``access.internal``."""
+    return params if access.internal or not params.internal else replace(params, internal=False)
+
+
+def load(params: ReportParams, access: Access = FULL) -> ReportPage:
+    """The page's content for ``params`` (see :func:`allowed`) on the current database."""
+    params = allowed(params, access)
     report = _report(params, db.current_stamp())
     overview = report.sheet("themes")
     flags = " `--internal`" if params.internal else ""
