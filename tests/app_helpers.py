@@ -119,3 +119,51 @@ def layer(spec: dict, layer_id: str) -> dict:
 def layer_ids(spec: dict) -> list[str]:
     """The ids of a deck's layers, bottom to top."""
     return [x["id"] for x in spec["layers"]]
+
+
+def rendered_texts(app: AppTest) -> list[str]:
+    """Every text of the rendered element tree (main area and sidebar), Markdown escapes removed: each element's
+    message in UTF-8 text form, each table's cells and headers, each chart's spec."""
+    from google.protobuf import text_format
+
+    out: list[str] = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if node.type == "arrow_data_frame":
+            frame = node.value
+            out.extend(str(c) for c in frame.columns)
+            out.extend(str(v) for v in frame.to_numpy().ravel())
+        elif proto is not None:
+            out.append(text_format.MessageToString(proto, as_utf8=True))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app._tree)
+    return [t.replace("\\", "") for t in out]
+
+
+def found_in(app: AppTest, needles) -> set[str]:
+    """The ``needles`` that occur anywhere in :func:`rendered_texts` (also JSON-escaped, as in chart specs)."""
+    texts = rendered_texts(app)
+    variants = {n: {n, json.dumps(n)[1:-1].replace("\\", "")} for n in needles}
+    return {n for n, forms in variants.items() if any(f in t for t in texts for f in forms)}
+
+
+def capture_downloads(monkeypatch) -> dict:
+    """Patch ``st.download_button`` so the files a page offers can be made in a test (AppTest has no runtime that
+    would keep a deferred ``data`` callable): returns a dict filled on each run with key -> data (bytes or the
+    callable Streamlit would run on the click)."""
+    import streamlit as st
+    from streamlit.elements.widgets.button import ButtonMixin
+
+    offered: dict = {}
+    original = ButtonMixin.download_button
+
+    def download_button(self, label, data, *args, **kwargs):
+        offered[kwargs.get("key") or label] = data
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", download_button)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: download_button(st._main, *a, **k))
+    return offered

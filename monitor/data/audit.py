@@ -109,8 +109,8 @@ def _tail_lines(path: Path, n: int) -> list[bytes]:
 
 
 def recent(access: Access, limit: int = SHOWN) -> pd.DataFrame | None:
-    """The newest ``limit`` entries, newest first, as a display table (:data:`COLUMNS`); None (nothing read)
-    without ``access.data_updates``. Lines that are not valid entries are skipped."""
+    """The entries of the newest ``limit`` lines, newest first, as a display table (:data:`COLUMNS`); None
+    (nothing read) without ``access.data_updates``. Lines that are not valid entries are skipped."""
     if not access.data_updates:
         return None
     rows = []
