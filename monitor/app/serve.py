@@ -41,9 +41,9 @@ PRELOAD = ("pandas", "duckdb", "pyarrow", "plotly.graph_objects", "plotly.io", "
            "monitor.core.format", "monitor.core.palette", "monitor.core.vocab", "monitor.data.db", "monitor.data.meta",
            "monitor.data.filters", "monitor.data.overview", "monitor.data.themes", "monitor.data.municipalities",
            "monitor.data.initiatives", "monitor.data.actors", "monitor.data.geo", "monitor.data.map_values",
-           "monitor.data.sources", "monitor.data.export",
+           "monitor.data.sources", "monitor.data.export", "monitor.data.access", "monitor.data.audit",
            "monitor.figures.portfolio", "monitor.figures.indicators", "monitor.figures.maps", "monitor.figures.network",
-           "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate",
+           "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate", "monitor.app.auth",
            "monitor.report.content", "monitor.report.figures", "monitor.report.model", "monitor.report.profile",
            "monitor.report.page")
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"
