@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.catalogue import inherit_series_breaks
 from etl.marts import build_marts
 from monitor.core import vocab
 
@@ -422,6 +423,7 @@ def build_fixture_db(path: Path) -> None:
         _insert(con, "municipality", MUNICIPALITIES)
         _insert(con, "source", SOURCES)
         _insert(con, "indicator", [{**_INDICATOR_DEFAULTS, **ind} for ind in INDICATORS])
+        inherit_series_breaks(con)  # as the ETL does after loading the catalogue
         _insert(con, "indicator_value", VALUES)
         _insert(con, "initiative", [
             {**{c: ini[c] for c in _INITIATIVE_COLS}, "as_of": STAND, "source_row": n}

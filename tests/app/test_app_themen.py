@@ -11,6 +11,7 @@ from tests.fixture_db import (
     INDICATORS,
     KPIS,
     MUNICIPALITY_NAME,
+    POPULATION_BREAK,
     STAND,
     STATE_NAME,
     STATUS_HISTORY,
@@ -168,3 +169,20 @@ def test_kpi_naming_an_indicator_shows_its_german_name(app):
     assert f"{fmt.number(linked[0][7])} {ind['unit']}" in " ".join(spec["data"][0]["text"])  # the indicator's unit
     with_table = next(d.value for d in at.dataframe if "Kennzahl" in d.value.columns)
     assert ind["name_de"] in set(with_table["Kennzahl"]) and linked[0][2] not in set(with_table["Kennzahl"])
+
+
+def test_indicator_derived_from_population_carries_its_break(app):
+    # employees_per_1000 is computed from the population, whose series breaks at the census: its trend is split
+    # there and marked like the population's own (the ETL carries the break to every formula built on it).
+    ind = next(i for i in INDICATORS if i["method"] == "formula" and "{population}" in i["formula"])
+    assert not ind["series_break"], "the fixture's formula indicator declares no break of its own"
+    at = open_page(app, themenfeld=THEME_BY_ID[ind["theme"]].name_de)
+    at.selectbox(key="themen_indikator").set_value(ind["indicator_id"]).run()
+    assert not at.exception
+    trend = figure(at, f"{ind['name_de']} im Zeitverlauf")
+    break_year = int(POPULATION_BREAK[:4])
+    district = [t for t in trend["data"] if t.get("legendgroup") == DISTRICT_NAME]
+    assert len(district) == 2, "one trace before and one from the break"
+    assert max(district[0]["x"]) < break_year <= min(district[1]["x"])
+    note = POPULATION_BREAK.split("|")[1]
+    assert any(a["text"].startswith(f"Bruch: {note}") for a in trend["layout"]["annotations"])
