@@ -107,8 +107,8 @@ else:
         ui.plotly(indicators.region_trend_figure(x.trend, title=f"{ind.name} im Zeitverlauf", colour=info.colour),
                   key="themen_trend")
         if x.trend.as_index:
-            st.caption(f"{b.district_name} und {b.state_name or 'Land'} sind Summen: gezeigt wird die Entwicklung "
-                       f"als Index (erstes Jahr = 100).")
+            st.caption(f"{mun.benchmark_names(b)} sind Summen: gezeigt wird die Entwicklung als Index (erstes "
+                       f"Jahr = 100).")
         for note in indicators.gap_notes(x.trend.data):
             st.caption(f"Lücke: {note}")
     with c2:
@@ -118,7 +118,7 @@ else:
             ui.plotly(indicators.ranking_figure(
                 x.ranking, title=f"{ind.name} {x.year} nach Gemeinden", unit=ind.unit, decimals=ind.decimals,
                 stand=x.ranking["period"].max(), colour=info.colour, higher_is_better=ind.higher_is_better,
-                reference=x.reference, highlight=x.highlight), key="themen_rangfolge")
+                reference=x.reference, highlight=x.highlight, reference_roles=b.roles()), key="themen_rangfolge")
             if x.missing_text:
                 st.caption(x.missing_text)
         if x.year_note:

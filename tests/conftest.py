@@ -104,3 +104,11 @@ def fixture_variant(fixture_db, tmp_path, monkeypatch):
     yield make
     monkeypatch.undo()
     clear_streamlit_caches()
+
+
+@pytest.fixture
+def germany_db(fixture_variant):
+    """The fixture database with Germany as the third benchmark (``tests.fixture_db.germany_statements``)."""
+    from tests.fixture_db import germany_statements
+
+    return fixture_variant(*germany_statements())
