@@ -559,7 +559,7 @@ class ComparisonView:
     info: IndicatorInfo | None  # the charted indicator (None when none is chosen or the table is empty)
     values: pd.DataFrame  # :func:`comparison_values`
     year: int | None
-    reference: dict[str, float | None]  # comparable district/Land values of ``year``
+    reference: dict[str, float | None]  # comparable district/Land/Germany values of ``year``
 
 
 @dataclass(frozen=True)

@@ -231,14 +231,15 @@ def year_note(years: IndicatorYears, shown: int | None) -> str | None:
 
 @dataclass(frozen=True)
 class ThemeIndicator:
-    """One indicator the theme is meant to move: the district against the Land over time and the municipalities
-    ranked in the latest year with municipal values (``year``, None without)."""
+    """One indicator the theme is meant to move: the district against the Land (and Germany, where it has values)
+    over time and the municipalities ranked in the chosen year, by default the latest with a municipal value
+    (``year``, None without)."""
 
     trend: mun.IndicatorTrend  # as an index when district and Land are totals (no comparable ``reference``)
     benchmarks: mun.Benchmarks
     ranking: pd.DataFrame  # :func:`monitor.data.municipalities.municipal_values`
     year: int | None
-    reference: dict[str, float | None]  # district/Land values comparable with the municipalities
+    reference: dict[str, float | None]  # district/Land/Germany values comparable with the municipalities
     highlight: tuple[str, ...]  # names of the sidebar's municipalities
     missing_text: str | None  # :func:`missing_text`
     years: IndicatorYears = IndicatorYears((), None, None)  # the year choice (:func:`indicator_years`)
