@@ -334,6 +334,7 @@ def _load_catalogue(con: duckdb.DuckDBPyConnection, source: Path, issues: list[I
     frame, formulas, c_issues = cat.read_catalogue(source / "indikatoren.csv")
     issues += c_issues
     _insert_df(con, "indicator", frame)
+    cat.inherit_series_breaks(con)
     return formulas
 
 

@@ -223,3 +223,43 @@ def formula_sql(f: Formula, series_break: str | None) -> str:
                     else soft_flag end as flag,
                source_id
         from x"""
+
+
+#: A formula indicator without a break of its own takes the latest break among the indicators it is computed
+#: from, directly or through other formulas (a share of the population breaks where the population does):
+#: the date and note of that break, the note naming the input(s) it comes from. Run once after the catalogue is
+#: loaded, before the formulas are computed (``change_pct`` of a derived indicator then respects it too).
+INHERIT_SERIES_BREAKS = """
+    update indicator as t set series_break = s.series_break
+    from (
+        with recursive edge as (
+            select f.indicator_id as child, i.indicator_id as parent
+            from indicator f join indicator i on contains(f.formula, '{' || i.indicator_id || '}')
+            where f.method = 'formula'
+        ), ancestor(child, parent) as (
+            select child, parent from edge
+            union
+            select a.child, e.parent from ancestor a join edge e on e.child = a.parent
+        ), breaks as (
+            select a.child, trim(split_part(p.series_break, '|', 1)) as day,
+                   coalesce(nullif(trim(split_part(p.series_break, '|', 2)), ''), 'Bruch in der Zeitreihe') as note,
+                   p.name_de
+            from ancestor a join indicator p on p.indicator_id = a.parent
+            where nullif(trim(p.series_break), '') is not null
+        ), latest as (
+            select child, max(day) as day from breaks group by child
+        )
+        select b.child as indicator_id,
+               b.day || '|' || min(b.note) || ' (übernommen aus '
+                   || string_agg(distinct b.name_de, ', ' order by b.name_de) || ')' as series_break
+        from breaks b join latest l on l.child = b.child and l.day = b.day
+        group by b.child, b.day
+    ) s
+    where t.indicator_id = s.indicator_id and t.method = 'formula' and nullif(trim(t.series_break), '') is null
+"""
+
+
+def inherit_series_breaks(con) -> None:
+    """Give every formula indicator without a break of its own the break of its inputs
+    (:data:`INHERIT_SERIES_BREAKS`) in table ``indicator`` of ``con``."""
+    con.execute(INHERIT_SERIES_BREAKS)

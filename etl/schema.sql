@@ -115,7 +115,7 @@ comment on column indicator.higher_is_better is 'True if a higher value is bette
 comment on column indicator.method is 'file (values read from a statistics file) | formula (computed from other indicators)';
 comment on column indicator.source_dims is 'Further variable attributes a file row must carry, "CODE=ATTR;..." sorted; empty = none.';
 comment on column indicator.formula is 'Expression over other indicators, e.g. "{beds} / {population} * 1000"; or "change_pct({population})".';
-comment on column indicator.series_break is 'Break in the series: "YYYY-MM-DD|note"; values from that date on are on a new basis.';
+comment on column indicator.series_break is 'Break in the series: "YYYY-MM-DD|note"; values from that date on are on a new basis. A formula indicator without its own takes the latest break of the indicators it is computed from (note: "... (übernommen aus <name>)").';
 
 create table indicator_value (
     indicator_id  varchar not null,

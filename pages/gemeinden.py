@@ -34,7 +34,7 @@ profile_tab, compare_tab = st.tabs([mun.PROFILE, mun.COMPARISON], key="gemeinde_
 if profile_tab.open:
     with profile_tab:
         top = st.container()  # facts, Steckbrief, population and map: drawn once the data is loaded
-        st.markdown("#### Indikatoren im Vergleich mit Kreis und Land")
+        heading = st.empty()  # names the benchmarks once they are loaded
         indicator_id, as_index = None, False
         if labels:
             c1, c2 = st.columns([3, 2])
@@ -53,6 +53,8 @@ if profile_tab.open:
     map_initiatives = geo.map_initiatives(f.with_(municipalities=(ags,)))
 
     # ------------------------------------------------------------ 3. render (profile)
+    heading.markdown("#### Indikatoren im Vergleich mit Kreis, Land und Deutschland" if b.germany_key else
+                     "#### Indikatoren im Vergleich mit Kreis und Land")
     with top:
         st.subheader(profile.name + (f" / {profile.name_sorbian}" if profile.name_sorbian else ""))
         cols = st.columns(4)
@@ -135,14 +137,15 @@ if compare_tab.open:
             ui.empty_state("Für die gewählten Gemeinden liegen keine Indikatorwerte vor.")
         else:
             st.dataframe(c.table, hide_index=True, width="stretch", key="vergleich_tabelle")
-            st.caption(f"Neuester Wert je Indikator (Jahr in Klammern, wenn älter); {b.district_name} und "
-                       f"{b.state_name or 'Land'} zum Vergleich. k. A. = kein Wert veröffentlicht (nicht null).")
+            st.caption(f"Neuester Wert je Indikator (Jahr in Klammern, wenn älter); {mun.benchmark_names(b)} zum "
+                       f"Vergleich. k. A. = kein Wert veröffentlicht (nicht null).")
     if c.info is not None:
         with compare_tab:
             ui.plotly(indicators.comparison_figure(
                 c.values, title=f"{c.info.name} {c.year or ''}".strip(), unit=c.info.unit, decimals=c.info.decimals,
                 stand=c.values["period"].max() if not c.values.empty else None,
-                colour=indicators.theme_colour(c.info.theme), reference=c.reference), key="vergleich_grafik")
+                colour=indicators.theme_colour(c.info.theme), reference=c.reference, reference_roles=b.roles()),
+                key="vergleich_grafik")
             st.caption(f"Quelle: {c.info.source} · Einheit: {c.info.unit}"
-                       + ("" if c.reference else f" · {b.district_name}/{b.state_name or 'Land'} als Summe nicht "
-                                                 "als Linie gezeigt"))
+                       + ("" if c.reference else f" · {mun.benchmark_names(b, '/')} als Summe nicht als Linie "
+                                                 "gezeigt"))

@@ -23,11 +23,18 @@ stand = ui.stand()
 body = st.container()  # the theme's numbers, initiatives, progress and KPIs: drawn once the data is loaded
 st.markdown("#### Indikatoren, die das Thema bewegen soll")
 labels = mun.indicator_labels(theme)
-indicator_id = st.selectbox("Indikator", list(labels), format_func=labels.__getitem__, key="themen_indikator",
-                            bind="query-params") if labels else None
+indicator_id, year = None, None
+if labels:
+    c1, c2 = st.columns([4, 1])
+    indicator_id = c1.selectbox("Indikator", list(labels), format_func=labels.__getitem__, key="themen_indikator",
+                                bind="query-params")
+    years = themes.indicator_years(indicator_id).with_values
+    if years:
+        year = c2.selectbox("Jahr", years, key="themen_jahr", bind="query-params",
+                            help="Jahre mit Gemeindewerten; vorgewählt das neueste Jahr mit mindestens einem Wert.")
 
 # ---------------------------------------------------------------- 2. data
-d = themes.load(f, theme, indicator_id)
+d = themes.load(f, theme, indicator_id, year)
 info = d.theme
 
 # ---------------------------------------------------------------- 3. render
@@ -100,8 +107,8 @@ else:
         ui.plotly(indicators.region_trend_figure(x.trend, title=f"{ind.name} im Zeitverlauf", colour=info.colour),
                   key="themen_trend")
         if x.trend.as_index:
-            st.caption(f"{b.district_name} und {b.state_name or 'Land'} sind Summen: gezeigt wird die Entwicklung "
-                       f"als Index (erstes Jahr = 100).")
+            st.caption(f"{mun.benchmark_names(b)} sind Summen: gezeigt wird die Entwicklung als Index (erstes "
+                       f"Jahr = 100).")
         for note in indicators.gap_notes(x.trend.data):
             st.caption(f"Lücke: {note}")
     with c2:
@@ -111,7 +118,9 @@ else:
             ui.plotly(indicators.ranking_figure(
                 x.ranking, title=f"{ind.name} {x.year} nach Gemeinden", unit=ind.unit, decimals=ind.decimals,
                 stand=x.ranking["period"].max(), colour=info.colour, higher_is_better=ind.higher_is_better,
-                reference=x.reference, highlight=x.highlight), key="themen_rangfolge")
+                reference=x.reference, highlight=x.highlight, reference_roles=b.roles()), key="themen_rangfolge")
             if x.missing_text:
                 st.caption(x.missing_text)
+        if x.year_note:
+            st.caption(x.year_note)
     st.caption(f"Quelle: {ind.source} · Einheit: {ind.unit}")

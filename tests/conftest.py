@@ -83,3 +83,35 @@ def minimal_build(tmp_path_factory) -> MinimalBuild:
     db = base / "monitor.duckdb"
     build(source, db, today=MINIMAL_TODAY)
     return MinimalBuild(source, db)
+
+
+@pytest.fixture
+def fixture_variant(fixture_db, tmp_path, monkeypatch):
+    """A function ``make(*statements)``: a copy of the fixture database changed by SQL ``statements`` (strings
+    or (sql, params) pairs), with REGIONALMONITOR_DB pointing at it until the test ends; returns its Path."""
+    import shutil
+
+    import duckdb
+
+    def make(*statements) -> Path:
+        path = tmp_path / "variant.duckdb"
+        shutil.copy(fixture_db, path)
+        with duckdb.connect(str(path)) as con:
+            for statement in statements:
+                sql, params = (statement, ()) if isinstance(statement, str) else statement
+                con.execute(sql, list(params))
+        monkeypatch.setenv("REGIONALMONITOR_DB", str(path))
+        clear_streamlit_caches()
+        return path
+
+    yield make
+    monkeypatch.undo()
+    clear_streamlit_caches()
+
+
+@pytest.fixture
+def germany_db(fixture_variant):
+    """The fixture database with Germany as the third benchmark (``tests.fixture_db.germany_statements``)."""
+    from tests.fixture_db import germany_statements
+
+    return fixture_variant(*germany_statements())

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.catalogue import inherit_series_breaks
 from etl.marts import build_marts
 from monitor.core import vocab
 
@@ -422,6 +423,7 @@ def build_fixture_db(path: Path) -> None:
         _insert(con, "municipality", MUNICIPALITIES)
         _insert(con, "source", SOURCES)
         _insert(con, "indicator", [{**_INDICATOR_DEFAULTS, **ind} for ind in INDICATORS])
+        inherit_series_breaks(con)  # as the ETL does after loading the catalogue
         _insert(con, "indicator_value", VALUES)
         _insert(con, "initiative", [
             {**{c: ini[c] for c in _INITIATIVE_COLS}, "as_of": STAND, "source_row": n}
@@ -476,3 +478,32 @@ if __name__ == "__main__":  # python -m tests.fixture_db out.duckdb
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/regionalmonitor_fixture.duckdb")
     build_fixture_db(target)
     print(target)
+
+
+# ---------------------------------------------------------------- Germany (a variant of the fixture)
+#: Germany as the third benchmark, for tests on a fixture variant (``conftest.fixture_variant``): the region (named
+#: otherwise than the label the app gives it, 'Deutschland') and values for ``GERMANY_INDICATORS`` only — none for
+#: the other indicators, where nothing may be shown for Germany.
+GERMANY_KEY, GERMANY_REGION_NAME = "DG", "Bundesrepublik Deutschland"
+GERMANY_INDICATORS = ("population", "stop_distance")
+GERMANY_FACTOR = {"population": 20.5, "stop_distance": 0.8}  # Germany's value = Saxony's of the year times this
+#: An indicator of a theme with Germany's values (not demography), and a file indicator of another theme without.
+WITH_GERMANY = next(i for i in INDICATORS if i["indicator_id"] in GERMANY_INDICATORS and i["theme"] != "demography")
+WITHOUT_GERMANY = next(i for i in INDICATORS if i["indicator_id"] not in GERMANY_INDICATORS
+                       and i["method"] == "file" and i["theme"] != WITH_GERMANY["theme"])
+
+
+def germany_values() -> list[dict]:
+    """Germany's rows: Saxony's values of ``GERMANY_INDICATORS`` scaled by ``GERMANY_FACTOR`` (NULLs stay NULL)."""
+    return [{**v, "region_key": GERMANY_KEY,
+             "value": None if v["value"] is None else round(v["value"] * GERMANY_FACTOR[v["indicator_id"]])}
+            for v in VALUES if v["region_key"] == STATE_KEY and v["indicator_id"] in GERMANY_INDICATORS]
+
+
+def germany_statements() -> list[tuple[str, tuple]]:
+    """SQL (statement, parameters) that add Germany to a copy of the fixture database."""
+    rows = [("insert into region values (?, ?, 'bund', null)", (GERMANY_KEY, GERMANY_REGION_NAME))]
+    rows += [("insert into indicator_value values (?, ?, ?, ?, ?, ?, ?)",
+              (v["indicator_id"], v["region_key"], v["period"], v["year"], v["value"], v["flag"], v["source_id"]))
+             for v in germany_values()]
+    return rows

@@ -23,6 +23,7 @@ _BLUISH_GREEN = "#009E73"
 _ORANGE = "#E69F00"
 _REDDISH_PURPLE = "#CC79A7"
 _VERMILLION = "#D55E00"
+_SKY_BLUE = "#56B4E9"
 # Neutrals, dark to light
 BLACK = "#000000"
 _GREY_12 = "#1E1E1E"
@@ -68,6 +69,9 @@ TEXT_ON_DARK = WHITE
 #: Reference lines (district, Land) in neutral greys, so the theme colour stays the subject.
 DISTRICT_LINE = _GREY_30
 STATE_LINE = _GREY_60
+#: Germany, the third benchmark, in its own colour (Okabe-Ito sky blue, used by no theme) and dash-dotted, so it
+#: stays apart from the greys and from the mobility blue without relying on colour alone.
+GERMANY_LINE = _SKY_BLUE
 #: The one municipality highlighted against the others (Okabe-Ito vermillion).
 HIGHLIGHT = _VERMILLION
 #: A withheld or missing value (bars, map).

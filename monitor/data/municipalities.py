@@ -24,25 +24,41 @@ from monitor.data.db import query
 from monitor.data.filters import Filters
 
 POPULATION_INDICATOR = "population"
+#: How every chart and table names the national benchmark (the region of level 'bund').
+GERMANY_NAME = "Deutschland"
 
 
 # ---------------------------------------------------------------------------------------------- regions
 
 @dataclass(frozen=True)
 class Benchmarks:
-    """The district and the Land the municipalities are compared with."""
+    """The district, the Land and Germany the municipalities are compared with (Germany only when the
+    database has a region of level 'bund'; it is always named :data:`GERMANY_NAME`)."""
 
     district_key: str
     district_name: str
     state_key: str | None
     state_name: str | None
+    germany_key: str | None = None
+    germany_name: str | None = None
+
+    def keyed(self) -> tuple[tuple[str, str, str], ...]:
+        """(region key, name, role 'kreis' | 'land' | 'bund') of each known benchmark, in that order."""
+        return tuple((k, n, role) for k, n, role in ((self.district_key, self.district_name, "kreis"),
+                                                      (self.state_key, self.state_name, "land"),
+                                                      (self.germany_key, self.germany_name, "bund")) if k and n)
+
+    def roles(self) -> dict[str, str]:
+        """Benchmark name -> role ('kreis' | 'land' | 'bund'): how a figure tells the reference lines apart."""
+        return {n: role for _, n, role in self.keyed()}
 
 
 def benchmarks() -> Benchmarks:
     """District key/name from ``meta`` (``district_key``), the Land = the region of level 'land' whose key
-    starts the district key (else the first of level 'land'); falls back to table ``region``."""
+    starts the district key (else the first of level 'land'); falls back to table ``region``. Germany = the
+    first region of level 'bund', if any."""
     m = meta.info().facts
-    regions = query("select region_key, name, level from region where level in ('kreis', 'land')")
+    regions = query("select region_key, name, level from region where level in ('kreis', 'land', 'bund')")
     key = m.get("district_key") or next(iter(regions.loc[regions["level"] == "kreis", "region_key"]), "")
     names = dict(zip(regions["region_key"], regions["name"]))
     district_name = m.get("district_name") or names.get(key) or f"Kreis {key}"
@@ -52,7 +68,9 @@ def benchmarks() -> Benchmarks:
         match = lands[lands["region_key"] == key[:2]]
         state_key = next(iter((match if not match.empty else lands)["region_key"]), None)
     state_name = (m.get("state_name") or names.get(state_key)) if state_key else None
-    return Benchmarks(key, district_name, state_key, state_name)
+    germany_key = next(iter(regions.loc[regions["level"] == "bund", "region_key"].sort_values()), None)
+    return Benchmarks(key, district_name, state_key, state_name, germany_key,
+                      GERMANY_NAME if germany_key else None)
 
 
 def municipality_names(on: dt.date) -> Mapping[str, str]:
@@ -245,19 +263,21 @@ def indicator_info(indicator_id: str) -> IndicatorInfo | None:
 
 def indicator_series(indicator_id: str, region_keys: tuple[str, ...]) -> pd.DataFrame:
     """Values of one indicator for the given regions over time: ``region_key``, ``name``, ``period``,
-    ``year``, ``value`` (NaN when withheld), ``flag``; ordered by region and period."""
+    ``year``, ``value`` (NaN when withheld), ``flag``; ordered by region and period. Germany (level 'bund') is
+    named :data:`GERMANY_NAME`."""
     if not region_keys:
         return pd.DataFrame(columns=["region_key", "name", "period", "year", "value", "flag"])
     marks = db.placeholders(region_keys)
     return query(
         f"""
-        select v.region_key, coalesce(m.name, r.name, v.region_key) as name, v.period, v.year, v.value, v.flag
+        select v.region_key, coalesce(m.name, case when r.level = 'bund' then ? end, r.name, v.region_key) as name,
+               v.period, v.year, v.value, v.flag
         from indicator_value v
         left join municipality m on m.ags = v.region_key
         left join region r on r.region_key = v.region_key
         where v.indicator_id = ? and v.region_key in ({marks})
         order by v.region_key, v.period
-        """, (indicator_id, *region_keys))
+        """, (GERMANY_NAME, indicator_id, *region_keys))
 
 
 def indicator_years(indicator_id: str) -> list[int]:
@@ -296,10 +316,10 @@ def municipal_values(indicator_id: str, year: int | None = None) -> tuple[pd.Dat
 
 
 def benchmark_values(indicator_id: str, year: int) -> dict[str, float | None]:
-    """Values of the district and the Land for ``year``: ``{label: value}`` (label = region name); a
-    withheld or absent value is None."""
+    """Values of the district, the Land and Germany for ``year``: ``{label: value}`` (label = region name); a
+    withheld or absent value is None (Germany only when it has a value: it has none for most indicators)."""
     b = benchmarks()
-    keys = tuple(k for k in (b.district_key, b.state_key) if k)
+    keys = tuple(k for k, _, _ in b.keyed())
     out: dict[str, float | None] = {}
     if not keys:
         return out
@@ -309,9 +329,9 @@ def benchmark_values(indicator_id: str, year: int) -> dict[str, float | None]:
         f"where indicator_id = ? and year = ? and region_key in ({marks}) group by region_key",
         (indicator_id, int(year), *keys))
     values = dict(zip(df["region_key"], df["value"]))
-    for key, name in ((b.district_key, b.district_name), (b.state_key, b.state_name)):
-        if key:
-            v = values.get(key)
+    for key, name, role in b.keyed():
+        v = values.get(key)
+        if role != "bund" or not (v is None or pd.isna(v)):
             out[name] = None if v is None or pd.isna(v) else float(v)
     return out
 
@@ -349,6 +369,10 @@ def latest_values(region_keys: tuple[str, ...], indicator_ids: tuple[str, ...] =
         """, params)
 
 
+#: A table cell for Germany without a value: the files hold no national value of that indicator.
+NO_GERMANY_VALUE = "kein Bundeswert"
+
+
 def comparison_table(ags_list: tuple[str, ...]) -> pd.DataFrame:
     """Side-by-side table of the latest values of every indicator for up to four municipalities plus the
     district and the Land, preformatted German: columns ``Thema``, ``Kennzahl``, ``Einheit``, ``Jahr``
@@ -358,7 +382,7 @@ def comparison_table(ags_list: tuple[str, ...]) -> pd.DataFrame:
     all_names = query("select ags, name from municipality")
     names = dict(zip(all_names["ags"], all_names["name"]))
     regions = [(a, names.get(a, a)) for a in ags_list]
-    regions += [(k, n) for k, n in ((b.district_key, b.district_name), (b.state_key, b.state_name)) if k]
+    regions += [(k, n) for k, n, _ in b.keyed()]
     cat = indicator_choices()
     values = latest_values(tuple(k for k, _ in regions))
     lookup = {(r.indicator_id, r.region_key): r for r in values.itertuples(index=False)}
@@ -372,7 +396,9 @@ def comparison_table(ags_list: tuple[str, ...]) -> pd.DataFrame:
                "Kennzahl": ind.name_de, "Einheit": ind.unit, "Jahr": str(year)}
         for key, name in regions:
             r = found[key]
-            if r is None:
+            if r is None and key == b.germany_key:
+                text = f"{fmt.MISSING} ({NO_GERMANY_VALUE})"
+            elif r is None:
                 text = fmt.MISSING
             elif pd.isna(r.value):
                 text = f"k. A. – {flag_label(r.flag)}"
@@ -388,13 +414,13 @@ def comparison_table(ags_list: tuple[str, ...]) -> pd.DataFrame:
 
 
 def region_trend(indicator_id: str, ags: str | None) -> pd.DataFrame:
-    """Series of one indicator for a municipality (optional), the district and the Land, labelled for the
+    """Series of one indicator for a municipality (optional), the district, the Land and Germany, labelled for the
     chart: ``series`` (region name), ``region_key``, ``period``, ``value``, ``flag``, ``role``
-    ('gemeinde' | 'kreis' | 'land')."""
+    ('gemeinde' | 'kreis' | 'land' | 'bund'); Germany's lines only where it has values."""
     b = benchmarks()
-    keys = [k for k in (ags, b.district_key, b.state_key) if k]
+    keys = [k for k in (ags, *(k for k, _, _ in b.keyed())) if k]
     df = indicator_series(indicator_id, tuple(keys))
-    role = {b.district_key: "kreis", b.state_key: "land"}
+    role = {k: r for k, _, r in b.keyed()}
     if ags:
         role[ags] = "gemeinde"
     df["role"] = df["region_key"].map(role)
@@ -478,9 +504,16 @@ class IndicatorTrend:
         return self.data["period"].max() if not self.data.empty else None
 
 
+def benchmark_names(b: Benchmarks, sep: str | None = None) -> str:
+    """The benchmarks' names for a sentence: 'Landkreis Görlitz, Sachsen und Deutschland' (the Land 'Land' when
+    unknown); joined by ``sep`` instead when given."""
+    names = [b.district_name, b.state_name or "Land"] + ([b.germany_name] if b.germany_name else [])
+    return sep.join(names) if sep else ", ".join(names[:-1]) + " und " + names[-1]
+
+
 def benchmark_lines(b: Benchmarks) -> tuple[tuple[str, str], ...]:
-    """(name, role) of the district and, when known, the Land."""
-    return ((b.district_name, "kreis"),) + (((b.state_name, "land"),) if b.state_name else ())
+    """(name, role) of the district and, when known, the Land and Germany."""
+    return tuple((n, role) for _, n, role in b.keyed())
 
 
 def indicator_trend(info: IndicatorInfo, ags: str | None, lines: tuple[tuple[str, str], ...],
@@ -489,7 +522,7 @@ def indicator_trend(info: IndicatorInfo, ags: str | None, lines: tuple[tuple[str
     roles of ``lines``; as an index when ``as_index``."""
     data = region_trend(info.indicator_id, ags)
     roles = {role for _, role in lines}
-    if not roles >= {"gemeinde", "kreis", "land"}:
+    if not roles >= set(data["role"].dropna()):
         data = data[data["role"].isin(roles)]
     return IndicatorTrend(info, to_index(data) if as_index else data, lines, as_index)
 
@@ -526,7 +559,7 @@ class ComparisonView:
     info: IndicatorInfo | None  # the charted indicator (None when none is chosen or the table is empty)
     values: pd.DataFrame  # :func:`comparison_values`
     year: int | None
-    reference: dict[str, float | None]  # comparable district/Land values of ``year``
+    reference: dict[str, float | None]  # comparable district/Land/Germany values of ``year``
 
 
 @dataclass(frozen=True)

@@ -187,29 +187,80 @@ def missing_text(ranking: pd.DataFrame, limit: int = MISSING_LISTED) -> str | No
 
 
 @dataclass(frozen=True)
+class IndicatorYears:
+    """The years of an indicator's municipal values, for the Themen page's year choice."""
+
+    with_values: tuple[int, ...]  # years with at least one municipal value, newest first (the choice)
+    latest: int | None  # the newest year with municipal rows, with or without a value
+    latest_reasons: str | None  # the newest year has rows but no value: their reasons ('noch nicht verfügbar')
+
+    @property
+    def latest_empty(self) -> bool:
+        """True when the newest year has rows but no value (e.g. all '...', not yet published)."""
+        return self.latest is not None and self.latest not in self.with_values
+
+
+def indicator_years(indicator_id: str) -> IndicatorYears:
+    """The years of ``indicator_id``'s municipal values: those with at least one value (newest first), the
+    newest year with any row and, when it has no value, the German reasons of its rows."""
+    df = query(
+        """
+        select v.year, count(v.value) as n,
+               list(distinct coalesce(v.flag, '')) filter (where v.value is null) as flags
+        from indicator_value v join municipality m on m.ags = v.region_key
+        where v.indicator_id = ? group by v.year order by v.year desc
+        """, (indicator_id,))
+    if df.empty:
+        return IndicatorYears((), None, None)
+    with_values = tuple(int(y) for y, n in zip(df["year"], df["n"]) if n > 0)
+    latest = int(df["year"].iloc[0])
+    reasons = None
+    if latest not in with_values:
+        flags = sorted(df["flags"].iloc[0] if df["flags"].iloc[0] is not None else [""])
+        reasons = ", ".join(dict.fromkeys(flag_label(f or None) for f in flags))
+    return IndicatorYears(with_values, latest, reasons)
+
+
+def year_note(years: IndicatorYears, shown: int | None) -> str | None:
+    """'Für 2024 liegen noch keine Werte vor (noch nicht verfügbar); gezeigt: 2023' when the newest year has no
+    value; None otherwise."""
+    if not years.latest_empty or shown is None:
+        return None
+    return f"Für {years.latest} liegen noch keine Werte vor ({years.latest_reasons}); gezeigt: {shown}"
+
+
+@dataclass(frozen=True)
 class ThemeIndicator:
-    """One indicator the theme is meant to move: the district against the Land over time and the municipalities
-    ranked in the latest year with municipal values (``year``, None without)."""
+    """One indicator the theme is meant to move: the district against the Land (and Germany, where it has values)
+    over time and the municipalities ranked in the chosen year, by default the latest with a municipal value
+    (``year``, None without)."""
 
     trend: mun.IndicatorTrend  # as an index when district and Land are totals (no comparable ``reference``)
     benchmarks: mun.Benchmarks
     ranking: pd.DataFrame  # :func:`monitor.data.municipalities.municipal_values`
     year: int | None
-    reference: dict[str, float | None]  # district/Land values comparable with the municipalities
+    reference: dict[str, float | None]  # district/Land/Germany values comparable with the municipalities
     highlight: tuple[str, ...]  # names of the sidebar's municipalities
     missing_text: str | None  # :func:`missing_text`
+    years: IndicatorYears = IndicatorYears((), None, None)  # the year choice (:func:`indicator_years`)
+    year_note: str | None = None  # :func:`year_note`
 
 
-def theme_indicator(f: Filters, indicator_id: str) -> ThemeIndicator:
-    """The trend, ranking and benchmarks of ``indicator_id``; the trend is an index (first year = 100) when the
+def theme_indicator(f: Filters, indicator_id: str, year: int | None = None) -> ThemeIndicator:
+    """The trend, ranking and benchmarks of ``indicator_id``, the ranking in ``year`` when it has values, else in
+    the newest year with a value (else the newest year); the trend is an index (first year = 100) when the
     district's and the Land's values are totals, not comparable with a municipality's."""
     b = mun.benchmarks()
-    ranking, year = mun.municipal_values(indicator_id)
+    years = indicator_years(indicator_id)
+    if year not in years.with_values:
+        year = years.with_values[0] if years.with_values else years.latest
+    ranking, year = mun.municipal_values(indicator_id, year)
     reference = mun.comparable_benchmarks(indicator_id, year) if year else {}
     as_index = bool(year) and not reference
     trend = mun.indicator_trend(mun.indicator_info(indicator_id), None, mun.benchmark_lines(b), as_index)
     highlight = tuple(ranking.loc[ranking["ags"].isin(f.municipalities), "name"])
-    return ThemeIndicator(trend, b, ranking, year, reference, highlight, missing_text(ranking))
+    return ThemeIndicator(trend, b, ranking, year, reference, highlight, missing_text(ranking), years,
+                          year_note(years, year))
 
 
 @dataclass(frozen=True)
@@ -229,14 +280,14 @@ class ThemePage:
     source: str  # how figure captions name the portfolio (:func:`monitor.data.sources.portfolio_source_label`)
 
 
-def load(f: Filters, theme: str, indicator_id: str | None) -> ThemePage:
+def load(f: Filters, theme: str, indicator_id: str | None, year: int | None = None) -> ThemePage:
     """All data of the Themen page: ``theme``'s initiatives (sidebar filters without their theme), status
-    progress and KPIs, and ``indicator_id``'s trend and ranking."""
+    progress and KPIs, and ``indicator_id``'s trend and ranking (in ``year``, see :func:`theme_indicator`)."""
     initiatives = theme_initiatives(f, theme)
     kpis = theme_kpis(f, theme)
     primary = initiatives["is_primary"].astype(bool)
     return ThemePage(
         f, THEME_BY_ID[theme], theme_summary(initiatives, kpis), initiative_table(initiatives[primary]),
         initiative_table(initiatives[~primary]), status_progress(f, theme), kpis, kpis[kpis["actual"].notna()],
-        theme_kpi_table(kpis), theme_indicator(f, indicator_id) if indicator_id else None,
+        theme_kpi_table(kpis), theme_indicator(f, indicator_id, year) if indicator_id else None,
         sources.portfolio_source_label())

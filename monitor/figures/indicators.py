@@ -224,14 +224,23 @@ def trend_figure(
     return fig.figure()
 
 
+#: The reference lines of a ranking or comparison by the role of their region: the district dark grey dashed,
+#: the Land light grey dotted, Germany in its own colour dash-dotted.
+REFERENCE_STYLES = {"kreis": SeriesStyle(palette.DISTRICT_LINE, "dash", 2),
+                    "land": SeriesStyle(palette.STATE_LINE, "dot", 2),
+                    "bund": SeriesStyle(palette.GERMANY_LINE, "dashdot", 2)}
+
+
 def _reference_lines(fig: Draft, reference: dict[str, float] | None, *, vertical: bool, unit: str,
-                     decimals: int) -> None:
-    """Dashed lines for the district (dark grey) and the Land (light grey), named in the legend."""
+                     decimals: int, roles: dict[str, str] | None = None) -> None:
+    """Lines for the benchmarks in :data:`REFERENCE_STYLES`, named in the legend; ``roles`` maps a label of
+    ``reference`` to its role ('kreis' | 'land' | 'bund'; without it: district, Land, Germany in that order)."""
+    order = ("kreis", "land", "bund")
     for i, (label, value) in enumerate((reference or {}).items()):
         if value is None or pd.isna(value):
             continue
-        line = dict(color=palette.DISTRICT_LINE if i == 0 else palette.STATE_LINE, dash="dash" if i == 0 else "dot",
-                    width=2)
+        style = REFERENCE_STYLES[(roles or {}).get(label) or order[min(i, len(order) - 1)]]
+        line = dict(color=style.colour, dash=style.dash, width=style.width)
         name = plain(f"{label}: {fmt.value_with_unit(value, unit, decimals)}")
         # Drawn below the bars and their labels, so a value label is never crossed out.
         if vertical:
@@ -254,9 +263,9 @@ def theme_colour(theme_id: str | None, *, beside_grey: bool = False) -> str:
 #: Styles of the other lines of a region trend, by the role of the line in focus: next to a municipality the
 #: district and the Land are thin grey benchmarks; next to the district, the Land is dashed grey.
 _BENCHMARK_STYLES = {
-    "gemeinde": {"kreis": SeriesStyle(palette.DISTRICT_LINE, "dash", 2),
-                 "land": SeriesStyle(palette.STATE_LINE, "dot", 2)},
-    "kreis": {"land": SeriesStyle(palette.STATE_LINE, "dash")},
+    "gemeinde": REFERENCE_STYLES,
+    "kreis": {"land": SeriesStyle(palette.STATE_LINE, "dash"),
+              "bund": SeriesStyle(palette.GERMANY_LINE, "dashdot")},
 }
 
 
@@ -295,6 +304,7 @@ def ranking_figure(
     reference: dict[str, float] | None = None,
     highlight: tuple[str, ...] = (),
     max_bars: int = 60,
+    reference_roles: dict[str, str] | None = None,
 ) -> go.Figure:
     """Horizontal bars of municipalities for one year, best first (by ``higher_is_better``).
 
@@ -302,7 +312,8 @@ def ranking_figure(
     the label "keine Angabe (...)" at the end of the list; a zero gets the label "0" at the axis, a '-'
     (flag ``zero``) "0 – nichts vorhanden (genau null)"; ``reference`` maps a label (e.g. "Landkreis
     Görlitz") to a value drawn as a dashed vertical line named in the legend; ``highlight``: names drawn in
-    vermillion. More than ``max_bars`` rows (a large area): only the best and the worst ``max_bars // 2``
+    vermillion; ``reference_roles``: label -> 'kreis' | 'land' | 'bund' (the line's style, see
+    :func:`_reference_lines`). More than ``max_bars`` rows (a large area): only the best and the worst ``max_bars // 2``
     each (plus the highlighted ones) with a row "… Rang a–b …" where rows are left out, withheld values
     counted in the subtitle instead of listed.
     """
@@ -317,7 +328,8 @@ def ranking_figure(
     if lines:  # a long list: the reference lines explained on top, one per row, where the reader starts
         fig.update_layout(legend=dict(orientation="v", xref="container", x=0, xanchor="left", yref="paper", y=1,
                                       yanchor="bottom", traceorder="normal"),
-                          margin=dict(t=88 + LEGEND_ROW_PX * lines), height=height + 8 + LEGEND_ROW_PX * lines)
+                          # the legend's own padding: clear of the subtitle also with three lines (Germany)
+                          margin=dict(t=100 + LEGEND_ROW_PX * lines), height=height + 20 + LEGEND_ROW_PX * lines)
     if data.empty:
         return _empty(fig, "Keine Werte vorhanden")
     gap = ordered["flag"].eq(GAP_FLAG)
@@ -343,7 +355,7 @@ def ranking_figure(
             continue
         fig.add_annotation(x=0, y=name, xref="x", yref="y", text=text, showarrow=False,
                            xanchor="left", font=dict(size=11, color=palette.NOTE_TEXT))
-    _reference_lines(fig, reference, vertical=True, unit=unit, decimals=decimals)
+    _reference_lines(fig, reference, vertical=True, unit=unit, decimals=decimals, roles=reference_roles)
     top = max([float(v) for v in ordered["value"].dropna()] + [v for v in (reference or {}).values()
                                                                  if v is not None and not pd.isna(v)] + [0.0])
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
@@ -401,9 +413,11 @@ def comparison_figure(
     stand,
     colour: str,
     reference: dict[str, float] | None = None,
+    reference_roles: dict[str, str] | None = None,
 ) -> go.Figure:
     """Vertical bars, one per municipality (``name``, ``value``, ``flag``, in the given order), with the
-    district and Land values as dashed horizontal lines named in the legend; withheld values are labelled,
+    district, Land and Germany values as horizontal lines named in the legend (``reference_roles`` as in
+    :func:`ranking_figure`); withheld values are labelled,
     never drawn as zero."""
     fig = Draft()
     _layout(fig, title=title, stand=stand, x_title="Gemeinde", y_title=unit or "Wert", height=420,
@@ -422,7 +436,7 @@ def comparison_figure(
         if pd.isna(value):
             fig.add_annotation(x=name, y=0, xref="x", yref="y", text=text, showarrow=False, yanchor="bottom",
                                font=dict(size=11, color=palette.NOTE_TEXT))
-    _reference_lines(fig, reference, vertical=False, unit=unit, decimals=decimals)
+    _reference_lines(fig, reference, vertical=False, unit=unit, decimals=decimals, roles=reference_roles)
     top = max([float(v) for v in data["value"].dropna()] + [v for v in (reference or {}).values()
                                                               if v is not None and not pd.isna(v)] + [0.0])
     fig.update_yaxes(range=[0, top * 1.2 if top > 0 else 1], tickformat=",")

@@ -84,10 +84,8 @@ def build_profile(ags: str, filters: Filters | None = None) -> Profile | None:
         info = mun.indicator_info(pop_id)
         trend = mun.to_index(mun.region_trend(pop_id, ags))
         if not trend.empty:
-            styles = {p.name: ic.SeriesStyle(palette.HIGHLIGHT, "solid", 2.5),
-                      b.district_name: ic.SeriesStyle(palette.DISTRICT_LINE, "dash", 2)}
-            if b.state_name:
-                styles[b.state_name] = ic.SeriesStyle(palette.STATE_LINE, "dot", 2)
+            styles = {p.name: ic.SeriesStyle(palette.HIGHLIGHT, "solid", 2.5)}
+            styles.update({name: ic.REFERENCE_STYLES[role] for _, name, role in b.keyed()})
             fig = ic.trend_figure(trend, title=f"Einwohnerentwicklung {p.name} (Index, erstes Jahr = 100)",
                                   unit="Index", decimals=1, stand=trend["period"].max(), styles=styles,
                                   series_break=info.series_break)
@@ -97,12 +95,13 @@ def build_profile(ags: str, filters: Filters | None = None) -> Profile | None:
                                height=360, width=560)
     comparison = mun.comparison_table((ags,))
     ind_cols = tuple(Column(f"c{n}", str(c), "text", width=w) for n, (c, w) in enumerate(
-        zip(comparison.columns, (1.2, 3.0, 1.2, 0.6, 1.3, 1.3, 1.3))))
+        zip(comparison.columns, (1.2, 3.0, 1.2, 0.6, 1.3, 1.3, 1.3, 1.3))))
     indicators = Table("indicators", f"Indikatoren: {p.name} im Vergleich", ind_cols,
                        tuple(tuple(str(v) for v in row) for row in comparison.itertuples(index=False)),
                        empty_text="Keine Indikatorwerte geladen.",
                        note="Neuester Wert je Indikator (Jahr in Klammern, wenn älter). k. A. = kein Wert "
-                            "veröffentlicht (nicht null).")
+                            "veröffentlicht (nicht null)." + (f" {mun.GERMANY_NAME}: nur wo ein Bundeswert geladen "
+                                                              "ist." if b.germany_key else ""))
     f = filters or Filters(dt.date(2000, 1, 1), stand or dt.date.today())
     scope = ReportFilters(f.date_from, f.date_to, f.themes, (), f.statuses, public_only=True)
     found = mun.municipality_initiatives(scope, ags)

@@ -44,6 +44,10 @@ def test_indicator_catalogue(app):
         assert row["Richtung"] == {True: "höher ist besser", False: "niedriger ist besser",
                                    None: "neutral"}[ind["higher_is_better"]]
     assert cat.loc["Bevölkerung", "Bruch in der Zeitreihe"] == INDICATORS[0]["series_break"].split("|")[1]
+    # a formula over the population carries the population's break, naming where it comes from
+    derived = next(i for i in INDICATORS if i["method"] == "formula" and "{population}" in i["formula"])
+    assert cat.loc[derived["name_de"], "Bruch in der Zeitreihe"] == (
+        f"{INDICATORS[0]['series_break'].split('|')[1]} (übernommen aus {INDICATORS[0]['name_de']})")
 
 
 def test_runs_warnings_and_data_tests(app):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from monitor.core import format as fmt
-from monitor.core.vocab import THEME_BY_ID
+from monitor.core.vocab import THEME_BY_ID, flag_label
 from tests.fixture_db import (
     DEFAULT_FROM,
     DEFAULT_TO,
@@ -11,13 +11,14 @@ from tests.fixture_db import (
     INDICATORS,
     KPIS,
     MUNICIPALITY_NAME,
+    POPULATION_BREAK,
     STAND,
     STATE_NAME,
     STATUS_HISTORY,
     VALUES,
     initiatives_where,
 )
-from tests.app_helpers import assert_figure_caption, figure, metric, portfolio_label
+from tests.app_helpers import assert_figure_caption, figure, metric, new_app, portfolio_label
 from tests.app_helpers import open_page as open_helper
 
 PAGE = "pages/themen.py"
@@ -168,3 +169,58 @@ def test_kpi_naming_an_indicator_shows_its_german_name(app):
     assert f"{fmt.number(linked[0][7])} {ind['unit']}" in " ".join(spec["data"][0]["text"])  # the indicator's unit
     with_table = next(d.value for d in at.dataframe if "Kennzahl" in d.value.columns)
     assert ind["name_de"] in set(with_table["Kennzahl"]) and linked[0][2] not in set(with_table["Kennzahl"])
+
+
+def test_indicator_derived_from_population_carries_its_break(app):
+    # employees_per_1000 is computed from the population, whose series breaks at the census: its trend is split
+    # there and marked like the population's own (the ETL carries the break to every formula built on it).
+    ind = next(i for i in INDICATORS if i["method"] == "formula" and "{population}" in i["formula"])
+    assert not ind["series_break"], "the fixture's formula indicator declares no break of its own"
+    at = open_page(app, themenfeld=THEME_BY_ID[ind["theme"]].name_de)
+    at.selectbox(key="themen_indikator").set_value(ind["indicator_id"]).run()
+    assert not at.exception
+    trend = figure(at, f"{ind['name_de']} im Zeitverlauf")
+    break_year = int(POPULATION_BREAK[:4])
+    district = [t for t in trend["data"] if t.get("legendgroup") == DISTRICT_NAME]
+    assert len(district) == 2, "one trace before and one from the break"
+    assert max(district[0]["x"]) < break_year <= min(district[1]["x"])
+    note = POPULATION_BREAK.split("|")[1]
+    assert any(a["text"].startswith(f"Bruch: {note}") for a in trend["layout"]["annotations"])
+
+
+def _municipal_years(indicator_id: str, *, with_value: bool = True) -> list[int]:
+    return sorted({v["year"] for v in VALUES if v["indicator_id"] == indicator_id
+                   and v["region_key"] in MUNICIPALITY_NAME and (v["value"] is not None or not with_value)},
+                  reverse=True)
+
+
+def test_year_choice_shows_the_ranking_of_that_year_and_binds_to_the_url(app):
+    ind = next(i for i in INDICATORS if i["theme"] == "mobility")
+    years = _municipal_years(ind["indicator_id"])
+    at = open_page(app)
+    box = at.selectbox(key="themen_jahr")
+    assert list(box.options) == [str(y) for y in years] and box.value == years[0]
+    earlier = years[2]
+    at = open_page(new_app(), themen_jahr=str(earlier))  # a shared link with the year
+    assert at.selectbox(key="themen_jahr").value == earlier
+    bars = figure(at, f"{ind['name_de']} {earlier} nach Gemeinden")["data"][0]
+    shown = dict(zip(bars["y"], bars["x"]))
+    for v in VALUES:
+        if v["indicator_id"] == ind["indicator_id"] and v["year"] == earlier and v["region_key"] in MUNICIPALITY_NAME:
+            assert shown[MUNICIPALITY_NAME[v["region_key"]]] == v["value"]
+    assert not any("liegen noch keine Werte vor" in c.value for c in at.caption)
+
+
+def test_latest_year_without_values_is_named_and_the_year_before_shown(app, fixture_variant):
+    # as Gewerbeanmeldungen 2024 in the sample: every municipality's newest value is '...' (not yet available)
+    ind = next(i for i in INDICATORS if i["theme"] == "mobility")
+    latest = _municipal_years(ind["indicator_id"])[0]
+    fixture_variant((f"update indicator_value set value = null, flag = 'later' where indicator_id = ? and year = ? "
+                     f"and region_key in ({', '.join('?' * len(MUNICIPALITY_NAME))})",
+                     (ind["indicator_id"], latest, *MUNICIPALITY_NAME)))
+    at = open_page(app)
+    box = at.selectbox(key="themen_jahr")
+    assert box.value == latest - 1 and str(latest) not in box.options
+    figure(at, f"{ind['name_de']} {latest - 1} nach Gemeinden")
+    assert any(c.value == f"Für {latest} liegen noch keine Werte vor ({flag_label('later')}); gezeigt: {latest - 1}"
+               for c in at.caption)

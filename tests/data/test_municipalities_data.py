@@ -266,3 +266,23 @@ def test_values_of_a_year_are_those_of_its_latest_period(fixture_db, tmp_path, m
     finally:
         monkeypatch.undo()
         clear_streamlit_caches()
+
+
+def test_germany_is_the_third_benchmark_where_it_has_values(germany_db):
+    from tests.fixture_db import GERMANY_KEY, WITH_GERMANY, WITHOUT_GERMANY, germany_values
+
+    b = mun.benchmarks()
+    assert (b.germany_key, b.germany_name) == (GERMANY_KEY, mun.GERMANY_NAME)  # the label, whatever the region's name
+    assert b.roles() == {DISTRICT_NAME: "kreis", STATE_NAME: "land", mun.GERMANY_NAME: "bund"}
+    year = max(v["year"] for v in germany_values() if v["indicator_id"] == WITH_GERMANY["indicator_id"])
+    assert mun.benchmark_values(WITH_GERMANY["indicator_id"], year)[mun.GERMANY_NAME] == next(
+        v["value"] for v in germany_values() if v["indicator_id"] == WITH_GERMANY["indicator_id"] and v["year"] == year)
+    # no value for Germany: no entry at all (never a None drawn or a 0)
+    assert mun.GERMANY_NAME not in mun.benchmark_values(WITHOUT_GERMANY["indicator_id"], year)
+    trend = mun.region_trend(WITHOUT_GERMANY["indicator_id"], None)
+    assert "bund" not in set(trend["role"])
+
+
+def test_without_a_national_region_there_is_no_germany(fixture_db):
+    b = mun.benchmarks()
+    assert b.germany_key is None and mun.benchmark_lines(b) == ((DISTRICT_NAME, "kreis"), (STATE_NAME, "land"))

@@ -167,3 +167,19 @@ def test_missing_text_names_withheld_values(fixture_db):
     assert text == f"Ohne Wert (nicht null): {MUNICIPALITY_NAME[BOXBERG]} – {flag_label(withheld[0]['flag'])}"
     assert themes.missing_text(ranking, limit=0).endswith("; und 1 weitere")
     assert themes.missing_text(ranking[ranking["value"].notna()]) is None
+
+
+def test_theme_indicator_in_a_chosen_year(fixture_db):
+    ind = next(i for i in INDICATORS if i["theme"] == "supply")["indicator_id"]
+    municipal = [v for v in VALUES if v["indicator_id"] == ind and v["region_key"] in MUNICIPALITY_NAME]
+    years = themes.indicator_years(ind)
+    assert years.with_values == tuple(sorted({v["year"] for v in municipal if v["value"] is not None},
+                                             reverse=True))
+    assert years.latest == max(v["year"] for v in municipal) and not years.latest_empty
+    first = min(years.with_values)
+    x = themes.theme_indicator(F, ind, first)
+    assert x.year == first and x.year_note is None
+    expected = {MUNICIPALITY_NAME[v["region_key"]]: v["value"] for v in municipal if v["year"] == first}
+    assert dict(zip(x.ranking["name"], x.ranking["value"])) == expected
+    # a year without municipal values falls back to the newest year with one
+    assert themes.theme_indicator(F, ind, first - 1).year == years.with_values[0]

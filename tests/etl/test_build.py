@@ -150,3 +150,12 @@ def test_overlapping_exports_newest_reference_date_wins(source, tmp_path):
                        "and region_key='14626060' and year=2024").fetchall()
     assert rows == [(4400.0, "statistik/bev_neu.csv")]
     assert any("verschiedene Werte" in i.message for i in report.issues)
+
+
+def test_formula_over_the_population_carries_its_break(minimal_build):
+    # the minimal catalogue: population (break at the census) and its change as a formula without a break
+    with duckdb.connect(str(minimal_build.db), read_only=True) as con:
+        breaks = dict(con.execute("select indicator_id, series_break from indicator").fetchall())
+        name = con.execute("select name_de from indicator where indicator_id = 'population'").fetchone()[0]
+    day, note = breaks["population"].split("|")
+    assert breaks["population_change"] == f"{day}|{note} (übernommen aus {name})"

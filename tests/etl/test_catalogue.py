@@ -88,3 +88,31 @@ def test_change_pct_respects_series_break():
     rows = con.execute(f"select year, value, flag from ({sql}) order by year").fetchall()
     assert rows[0][0] == 2023 and rows[0][1] == pytest.approx(10.0) and rows[0][2] is None
     assert rows[1] == (2024, None, "break")
+
+
+def test_formula_indicators_inherit_the_break_of_their_inputs(tmp_path):
+    from etl.catalogue import inherit_series_breaks
+
+    census = "2024-12-31|Zensus 2022"
+    p = write(tmp_path, row("pop", brk=census) + row("young", brk=census) + row("old", brk="2011-05-09|Zensus 2011")
+              + row("cars") + row("share", "formula", formula="{young} / {pop} * 100")
+              + row("chg", "formula", formula="change_pct({share})")
+              + row("per_car", "formula", formula="{cars} / {old}")
+              + row("own", "formula", formula="{cars} / {pop}", brk="2020-01-01|eigener Bruch")
+              + row("plain", "formula", formula="{cars} * 2"))
+    df, _, issues = read_catalogue(p)
+    assert issues == []
+    con = duckdb.connect()
+    con.execute(SCHEMA)
+    con.register("cat", df)
+    con.execute("insert into indicator select * from cat")
+    inherit_series_breaks(con)
+    got = dict(con.execute("select indicator_id, series_break from indicator").fetchall())
+    day, note = census.split("|")
+    both = f"{day}|{note} (übernommen aus pop de, young de)"  # the same break of two inputs: both named
+    assert got["share"] == both
+    assert got["chg"] == both  # through another formula
+    assert got["per_car"] == "2011-05-09|Zensus 2011 (übernommen aus old de)"
+    assert got["own"] == "2020-01-01|eigener Bruch"  # a break of its own is kept
+    assert got["plain"] is None and got["cars"] is None
+    assert got["pop"] == census

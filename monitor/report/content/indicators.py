@@ -32,13 +32,13 @@ class _IndicatorPart:
 
 def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
                 names: dict[str, str]) -> _IndicatorPart:
-    """Values, a summary row and a trend panel per indicator of ``theme``: the district against the Land and
-    up to three chosen municipalities (``names``: AGS -> name)."""
+    """Values, a summary row and a trend panel per indicator of ``theme``: the district against the Land (and
+    Germany, where the database has it) and up to three chosen municipalities (``names``: AGS -> name)."""
     catalogue = mun.indicator_choices(theme)
     munis = tuple(a for a in municipalities if a in names)[:MAX_MUNICIPALITY_SERIES]
     colour = THEME_BY_ID[theme].colour if theme in THEME_BY_ID and theme != DEMOGRAPHY.theme_id \
         else palette.HIGHLIGHT
-    keys = tuple(k for k in (b.district_key, b.state_key, *munis) if k)
+    keys = tuple(k for k in (b.district_key, b.state_key, b.germany_key, *munis) if k)
     rows_long, rows_table, panels = [], [], []
     for entry in catalogue.itertuples(index=False):
         series = mun.indicator_series(entry.indicator_id, keys)
@@ -54,10 +54,9 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
         latest = district.dropna(subset=["value"])
         year = int(latest["year"].iloc[-1]) if not latest.empty else None
         value = plain(latest["value"].iloc[-1]) if not latest.empty else None
-        state_value = None
-        if year is not None:
-            sv = state[state["year"] == year]["value"].dropna()
-            state_value = plain(sv.iloc[-1]) if len(sv) else None
+        state_value = same_year_value(state, year)
+        germany = (rounded(same_year_value(series[series["region_key"] == b.germany_key], year), decimals),) \
+            if b.germany_key else ()
         first_year, change = None, None
         if len(latest) >= 2:
             first = latest.iloc[0]
@@ -71,12 +70,20 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
             part = series[(series["region_key"] == a) & (series["year"] == year)].dropna(subset=["value"]) \
                 if year else series.iloc[0:0]
             muni_values.append(plain(part["value"].iloc[-1]) if len(part) else None)
-        rows_table.append((name, unit, year, rounded(value, decimals), rounded(state_value, decimals),
+        rows_table.append((name, unit, year, rounded(value, decimals), rounded(state_value, decimals), *germany,
                            *(rounded(v, decimals) for v in muni_values), first_year, change))
         panels.append(trend_panel(name, unit, series_break, series, b, munis, names, colour))
     return _IndicatorPart(rows_long, rows_table, panels)
 
 
+
+
+def same_year_value(rows: pd.DataFrame, year: int | None):
+    """The value of ``rows`` (one region's series) in ``year``; None without one (withheld, absent, no year)."""
+    if year is None:
+        return None
+    found = rows[rows["year"] == year]["value"].dropna()
+    return plain(found.iloc[-1]) if len(found) else None
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,8 @@ def trend_panel(name, unit, series_break, series, b, munis, names, colour):
     styles = {b.district_name: ic.SeriesStyle(colour, "solid", 2.5)}
     if b.state_name:
         styles[b.state_name] = ic.SeriesStyle(palette.STATE_LINE, "dash", 2)
+    if b.germany_name:
+        styles[b.germany_name] = ic.REFERENCE_STYLES["bund"]
     dashes = ("dot", "dashdot", "longdash")
     for n, a in enumerate(munis):
         styles[names[a]] = ic.SeriesStyle(palette.DISTRICT_LINE, dashes[n % len(dashes)], 1.8)
@@ -144,6 +153,8 @@ def indicator_table(theme: str, rows: list[tuple], b: mun.Benchmarks, munis: lis
     cols = [Column("indicator", "Indikator", width=2.6), Column("unit", "Einheit", width=1.1),
             Column("year", "Jahr", "text", width=0.6), Column("district", b.district_name, "auto", width=1.2),
             Column("state", b.state_name or "Land", "auto", width=1.1)]
+    if b.germany_key:
+        cols.append(Column("germany", b.germany_name, "auto", width=1.1))
     cols += [Column(f"municipality_{a}", names[a], "auto") for a in munis]
     cols += [Column("first_year", "seit", "text", width=0.6),
              Column("change", f"Veränderung {b.district_name}", "percent", 1, width=1.2)]
@@ -152,7 +163,9 @@ def indicator_table(theme: str, rows: list[tuple], b: mun.Benchmarks, munis: lis
     return Table(f"indicators_{theme}", "Indikatoren: neuester Wert und Entwicklung", tuple(cols), tuple(rows),
                  empty_text="Für dieses Thema sind keine Indikatoren geladen.",
                  note="Neuester Jahreswert; Veränderung des Kreiswerts seit dem ersten Jahr der Reihe (leer bei einem "
-                      "Bruch in der Zeitreihe oder ohne Vergleichswert).")
+                      "Bruch in der Zeitreihe oder ohne Vergleichswert)." + (
+                          f" {b.germany_name}: leer, wo für das Jahr kein Bundeswert geladen ist." if b.germany_key
+                          else ""))
 
 
 def panel_charts(charts: ChartCollector, theme: str, name: str, panels: list[tuple[str, dict]],
@@ -166,7 +179,7 @@ def panel_charts(charts: ChartCollector, theme: str, name: str, panels: list[tup
                                       width=CHART_WIDTH)
         sources_text = "; ".join(dict.fromkeys(indicator_sources(theme)))
         out.append(charts.chart(f"indicators_{theme}_{n}", fig,
-                                f"Indikatoren {name}: {b.district_name} und {b.state_name or 'Land'} im "
+                                f"Indikatoren {name}: {mun.benchmark_names(b)} im "
                                 f"Zeitverlauf. Quelle: {sources_text or 'amtliche Statistik'}.",
                                 f"Liniendiagramme je Indikator{suffix}"))
     return out

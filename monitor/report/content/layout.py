@@ -137,7 +137,8 @@ def blocks(*, summary, summary_text, overview_table, summary_charts, sections, c
                 Heading(3, f"{num}.4 Kennzahlen: Ziel und Ist", f"theme_{s.theme_id}_kpis"),
                 TableBlock(s.kpis, compact=True, titled=False)]
         out += [ChartBlock(c) for c in s.charts if c.key.startswith("kpi_")]
-        out += [Heading(3, f"{num}.5 Indikatoren im Vergleich mit {b.state_name or 'dem Land'}",
+        out += [Heading(3, f"{num}.5 Indikatoren im Vergleich mit {b.state_name or 'dem Land'}"
+                        + (f" und {b.germany_name}" if b.germany_key else ""),
                         f"theme_{s.theme_id}_indicators"), TableBlock(s.indicators, compact=True)]
         out += [ChartBlock(c) for c in s.charts if c.key.startswith("indicators_")]
     out += [PageBreak(), Heading(1, "3 Rahmendaten: Bevölkerung", "context"),

@@ -108,7 +108,9 @@ def method_notes(params: ReportParams, as_of: dt.date, day_before: dt.date, b: m
         "Fördermittel und Kosten: Beträge je Initiative laut Portfolio (bewilligt; Gesamtkosten ohne verworfene "
         "Initiativen).",
         "Kennzahlen: erreicht, wenn der Istwert den Zielwert in Richtung vom Ausgangswert erreicht hat.",
-        f"Indikatoren: {b.district_name} im Vergleich mit {b.state_name or 'dem Land'}; sind Kreis- und Landeswerte "
+        f"Indikatoren: {b.district_name} im Vergleich mit {b.state_name or 'dem Land'}"
+        + (f" und {b.germany_name} (wo ein Bundeswert geladen ist)" if b.germany_key else "")
+        + "; sind Kreis- und Landeswerte "
         "Summen (z. B. Einwohner), zeigen die Grafiken einen Index (erstes Jahr = 100). Lücken sind nicht "
         "veröffentlichte Werte, keine Nullen.",
     ]
