@@ -22,7 +22,7 @@ if not isinstance(period, (tuple, list)) or len(period) != 2:
     st.info("Bitte Anfangs- und Enddatum des Berichtszeitraums wählen.", icon=":material/date_range:")
     st.stop()
 date_from, date_to = period
-st.caption(report_page.selection_caption(f.themes, f.municipalities, date_to, bool(f.statuses)))
+st.caption(ui.md(report_page.selection_caption(f.themes, f.municipalities, date_to, bool(f.statuses))))
 internal = st.checkbox("Interne Fassung (auch nicht öffentliche Initiativen)", key="bericht_intern",
                        help="Nur für den Dienstgebrauch: jede Seite und jedes Tabellenblatt ist als intern "
                             "gekennzeichnet.")
@@ -44,11 +44,11 @@ with st.spinner(report_page.SPINNER_TEXT):
 report = view.report
 
 # ---------------------------------------------------------------- 3. render
-st.subheader(f"Vorschau: {report.subtitle}")
+st.subheader(f"Vorschau: {ui.md(report.subtitle)}")
 if report.synthetic:
     st.warning("Es sind Beispieldaten geladen: der Bericht ist als solcher gekennzeichnet und nicht zur "
                "Weitergabe bestimmt.", icon=":material/science:")
-st.write(report.summary_text)
+st.markdown(ui.md(report.summary_text))
 figs = list(view.key_figures)
 for start in range(0, len(figs), 4):
     cols = st.columns(4)

@@ -54,7 +54,7 @@ if profile_tab.open:
 
     # ------------------------------------------------------------ 3. render (profile)
     with top:
-        st.subheader(profile.name + (f" / {profile.name_sorbian}" if profile.name_sorbian else ""))
+        st.subheader(ui.md(profile.name) + (f" / {ui.md(profile.name_sorbian)}" if profile.name_sorbian else ""))
         cols = st.columns(4)
         cols[0].metric("Einwohner", fmt.number(profile.population),
                        help=f"Stand {fmt.date(profile.population_date)}")
@@ -62,7 +62,7 @@ if profile_tab.open:
         cols[2].metric("Einwohner je km²", fmt.number(profile.density))
         cols[3].metric("Initiativen", fmt.number(len(p.initiatives)),
                        help="In der Gemeinde oder kreisweit, passend zu Zeitraum, Thema und Status der Seitenleiste.")
-        st.caption(" · ".join(f"{label}: {value}" for label, value in profile.facts()))
+        st.caption(" · ".join(f"{label}: {ui.md(value)}" for label, value in profile.facts()))
         # ---- Steckbrief (PDF): one A4 page, public initiatives only, generated on click
         st.download_button("Steckbrief (PDF)", data=lambda: steckbrief.to_pdf(steckbrief.build_profile(ags, f)),
                            file_name=f"steckbrief_{ags}.pdf", mime=steckbrief.MIME, key="gemeinde_steckbrief",
@@ -82,14 +82,14 @@ if profile_tab.open:
                 series_break = p.population.info.series_break
                 if series_break:
                     st.caption(f"Bruch in der Zeitreihe ab {fmt.date(series_break.date)}: "
-                               f"{series_break.note}. Die Linie wird dort nicht verbunden.")
+                               f"{ui.md(series_break.note)}. Die Linie wird dort nicht verbunden.")
         with right:
             basemap = st.toggle("Hintergrundkarte", value=False, key="gemeinde_hintergrund", bind="query-params",
                                 help="Karte von Carto als Hintergrund – braucht Internet.")
             st.pydeck_chart(maps.locator_map(map_frame, ags, map_initiatives, basemap=basemap), height=340,
                             width="stretch", alt=f"Lage von {profile.name} im {b.district_name}")
-            st.caption(f"{profile.name} hervorgehoben (orange); kleine Punkte = Initiativen in der Gemeinde (Farbe = "
-                       "Thema)" + ("" if map_values.has_boundaries(map_frame) else
+            st.caption(f"{ui.md(profile.name)} hervorgehoben (orange); kleine Punkte = Initiativen in der Gemeinde "
+                       "(Farbe = Thema)" + ("" if map_values.has_boundaries(map_frame) else
                                    "; gestrichelt: Hülle der Gemeindemittelpunkte des Kreises, keine Grenze") + ".")
 
     with profile_tab:
@@ -101,14 +101,15 @@ if profile_tab.open:
                 p.indicator, title=f"{ind.name}: {profile.name} im Vergleich",
                 colour=indicators.theme_colour(ind.theme, beside_grey=True)), key="gemeinde_indikator_trend")
             notes = indicators.gap_notes(p.indicator.data)
-            st.caption(" · ".join([f"Quelle: {ind.source}", f"Einheit: {ind.unit}"] + [f"Lücke: {n}" for n in notes]))
+            st.caption(" · ".join([f"Quelle: {ui.md(ind.source)}", f"Einheit: {ui.md(ind.unit)}"]
+                                  + [f"Lücke: {ui.md(n)}" for n in notes]))
             if p.totals_hint:
                 st.caption("Hinweis: Kreis- und Landeswert sind Summen – für den Vergleich die Index-Darstellung "
                            "wählen.")
 
         st.markdown("#### Initiativen in der Gemeinde")
         if ui.rows_or_empty(p.initiatives, "gemeinde_initiativen",
-                            f"Keine Initiativen in {profile.name} für die gewählten Filter."):
+                            f"Keine Initiativen in {ui.md(profile.name)} für die gewählten Filter."):
             if p.districtwide:
                 st.caption(f"Davon {p.districtwide} kreisweit (Wirkungsort „kreisweit“): sie gelten für jede "
                            "Gemeinde.")
@@ -133,14 +134,14 @@ if compare_tab.open:
             ui.empty_state("Für die gewählten Gemeinden liegen keine Indikatorwerte vor.")
         else:
             st.dataframe(c.table, hide_index=True, width="stretch", key="vergleich_tabelle")
-            st.caption(f"Neuester Wert je Indikator (Jahr in Klammern, wenn älter); {b.district_name} und "
-                       f"{b.state_name or 'Land'} zum Vergleich. k. A. = kein Wert veröffentlicht (nicht null).")
+            st.caption(f"Neuester Wert je Indikator (Jahr in Klammern, wenn älter); {ui.md(b.district_name)} und "
+                       f"{ui.md(b.state_name or 'Land')} zum Vergleich. k. A. = kein Wert veröffentlicht (nicht null).")
     if c.info is not None:
         with compare_tab:
             ui.plotly(indicators.comparison_figure(
                 c.values, title=f"{c.info.name} {c.year or ''}".strip(), unit=c.info.unit, decimals=c.info.decimals,
                 stand=c.values["period"].max() if not c.values.empty else None,
                 colour=indicators.theme_colour(c.info.theme), reference=c.reference), key="vergleich_grafik")
-            st.caption(f"Quelle: {c.info.source} · Einheit: {c.info.unit}"
-                       + ("" if c.reference else f" · {b.district_name}/{b.state_name or 'Land'} als Summe nicht "
-                                                 "als Linie gezeigt"))
+            st.caption(f"Quelle: {ui.md(c.info.source)} · Einheit: {ui.md(c.info.unit)}"
+                       + ("" if c.reference else f" · {ui.md(b.district_name)}/{ui.md(b.state_name or 'Land')} als "
+                                                 "Summe nicht als Linie gezeigt"))

@@ -37,13 +37,13 @@ district_map = maps.build_map(
     year=data.year, basemap=basemap, highlight=data.highlight)
 st.pydeck_chart(district_map.deck, height=maps.MAP_HEIGHT_PX, width="stretch", alt=data.alt)
 ui.map_legend(legend_content(district_map.legend, stand=data.stand), key="karte_legende")
-st.caption(data.notes)
+st.caption(ui.md(data.notes))
 if district_map.legend.outline:
     st.caption(geo.OUTLINE_NOTE)
 if data.initiatives_empty_text:
-    ui.empty_state(data.initiatives_empty_text)
+    ui.empty_state(ui.md(data.initiatives_empty_text))
 elif data.initiatives_text:
-    st.caption(data.initiatives_text)
+    st.caption(ui.md(data.initiatives_text))
 # The table is built only while the expander is open: at national scale it is ten thousand rows that nobody
 # reads unless they ask for them.
 value_table = st.expander("Werte als Tabelle", key="karte_tabelle_offen", on_change="rerun")

@@ -100,10 +100,10 @@ else:
         ui.plotly(indicators.region_trend_figure(x.trend, title=f"{ind.name} im Zeitverlauf", colour=info.colour),
                   key="themen_trend")
         if x.trend.as_index:
-            st.caption(f"{b.district_name} und {b.state_name or 'Land'} sind Summen: gezeigt wird die Entwicklung "
-                       f"als Index (erstes Jahr = 100).")
+            st.caption(f"{ui.md(b.district_name)} und {ui.md(b.state_name or 'Land')} sind Summen: gezeigt wird die "
+                       f"Entwicklung als Index (erstes Jahr = 100).")
         for note in indicators.gap_notes(x.trend.data):
-            st.caption(f"Lücke: {note}")
+            st.caption(f"Lücke: {ui.md(note)}")
     with c2:
         if x.ranking.empty or x.year is None:
             ui.empty_state("Keine Gemeindewerte für diesen Indikator.")
@@ -113,5 +113,5 @@ else:
                 stand=x.ranking["period"].max(), colour=info.colour, higher_is_better=ind.higher_is_better,
                 reference=x.reference, highlight=x.highlight), key="themen_rangfolge")
             if x.missing_text:
-                st.caption(x.missing_text)
-    st.caption(f"Quelle: {ind.source} · Einheit: {ind.unit}")
+                st.caption(ui.md(x.missing_text))
+    st.caption(f"Quelle: {ui.md(ind.source)} · Einheit: {ui.md(ind.unit)}")
