@@ -84,10 +84,12 @@ if profile_tab.open:
                     st.caption(f"Bruch in der Zeitreihe ab {fmt.date(series_break.date)}: "
                                f"{ui.md(series_break.note)}. Die Linie wird dort nicht verbunden.")
         with right:
-            basemap = st.toggle("Hintergrundkarte", value=False, key="gemeinde_hintergrund", bind="query-params",
-                                help="Karte von Carto als Hintergrund – braucht Internet.")
-            st.pydeck_chart(maps.locator_map(map_frame, ags, map_initiatives, basemap=basemap), height=340,
-                            width="stretch", alt=f"Lage von {profile.name} im {b.district_name}")
+            style = geo.basemap_style()
+            basemap = style and st.toggle("Hintergrundkarte", value=False, key="gemeinde_hintergrund",
+                                          bind="query-params", help="Karte des Kartendienstes der Verwaltung als "
+                                                                    "Hintergrund.")
+            st.pydeck_chart(maps.locator_map(map_frame, ags, map_initiatives, basemap=style if basemap else None),
+                            height=340, width="stretch", alt=f"Lage von {profile.name} im {b.district_name}")
             st.caption(f"{ui.md(profile.name)} hervorgehoben (orange); kleine Punkte = Initiativen in der Gemeinde "
                        "(Farbe = Thema)" + ("" if map_values.has_boundaries(map_frame) else
                                    "; gestrichelt: Hülle der Gemeindemittelpunkte des Kreises, keine Grenze") + ".")

@@ -4,6 +4,9 @@
   tabs and expanders, switch to the next page through the sidebar), asks only the app's own host: the tab
   icon, the fonts, the icons of the navigation, the charts and the maps come from the app. Every request the
   browser makes is recorded (``page.on("request")``); ``data:`` and ``blob:`` addresses stay in the browser.
+- The same on a database built from the markup corpus (``tests/hostile_source.py``: Markdown images and links,
+  HTML, plain addresses in every text column): no request to the addresses in the data, and no link, image or
+  styled span from the data in the page (the Initiativen page with the initiative's detail view).
 - ``/_stcore/metrics`` answers 404 (``monitor.app.serve.close_metrics``), for GET and OPTIONS; the health check
   still answers.
 - XSRF protection is on: an upload without the token of the XSRF cookie is refused (403), with it the request
@@ -12,14 +15,18 @@
 from __future__ import annotations
 
 import http.cookies
+import re
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser_support import app_pages, new_page, script_rerun, streamlit_server, wait_until_done
+from tests.browser_support import (app_pages, choose_option, new_page, script_rerun, streamlit_server,
+                                   wait_until_done, widget)
+from tests.conftest import MINIMAL_TODAY
 from tests.fixture_db import FIXTURE_TODAY
+from tests.hostile_source import make_hostile_source
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -32,6 +39,22 @@ LOCAL_SCHEMES = ("data", "blob", "about", "chrome-extension")
 def server(fixture_db):
     with streamlit_server(fixture_db, {"REGIONALMONITOR_TODAY": FIXTURE_TODAY.isoformat()}) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from etl.build import build
+
+    base = tmp_path_factory.mktemp("hostile")
+    db = base / "hostile.duckdb"
+    build(make_hostile_source(base / "src"), db, today=MINIMAL_TODAY)
+    with streamlit_server(db, {"REGIONALMONITOR_TODAY": MINIMAL_TODAY.isoformat()}) as url:
+        yield url
+
+
+#: Elements the markup corpus must never produce in the page: a link or image to its addresses, a styled span.
+HOSTILE_ELEMENTS = 'a[href*="hostile"], img[src*="hostile"], img[src="x"], span[style*="color:red"], ' \
+                   '[data-testid="stMarkdownContainer"] strong:text-is("fett"), .katex'
 
 
 def foreign(requests: list[str], base: str) -> list[str]:
@@ -85,6 +108,28 @@ def test_page_asks_only_the_app(server, browser, app_page):
         page.context.close()
     assert requests, "no request recorded"
     assert foreign(requests, server) == []
+
+
+@pytest.mark.parametrize("app_page", PAGES, ids=[p.url_path or "root" for p in PAGES])
+def test_markup_in_data_is_text_in_the_browser(hostile_server, browser, app_page):
+    page = new_page(browser)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(app_page.url(hostile_server) + "?von=2024-01-01&bis=2026-12-31")
+        wait_until_done(page, TIMEOUT)
+        if app_page.file == "pages/initiativen.py":  # the detail view of the initiative
+            with script_rerun(page, TIMEOUT):
+                choose_option(page, widget(page, "stSelectbox", "Initiative wählen"), re.compile(r"^\s*I-001 "),
+                              search="I-001")
+            assert page.get_by_text("Ansprechperson").count() > 0
+        interact(page)
+        assert page.get_by_text("fett", exact=False).count() > 0, "the payload does not reach the page"
+        found = page.locator(HOSTILE_ELEMENTS)
+        assert found.count() == 0, found.first.evaluate("e => e.outerHTML")
+    finally:
+        page.context.close()
+    assert foreign(requests, hostile_server) == []
 
 
 def _request(url: str, method: str = "GET", headers: dict | None = None):
