@@ -2,14 +2,21 @@
 
 Run with ``streamlit run app.py`` (after ``python -m etl``). Every page lives in ``pages/``.
 """
+from pathlib import Path
+
 import streamlit as st
 
 from monitor.data import db
 from monitor.app import auth, gate, sidebar, ui
 
+# The tab icon is a file of the app: a ":material/…:" page icon makes every browser fetch it from Google's font
+# server (fonts.gstatic.com), a request to a third party. The navigation's ":material/…:" icons come from the
+# icon font Streamlit serves itself.
+FAVICON = Path(__file__).resolve().parent / "monitor" / "app" / "assets" / "favicon.svg"
+
 st.set_page_config(
     page_title="Regionalmonitor Landkreis Görlitz",
-    page_icon=":material/monitoring:",
+    page_icon=str(FAVICON),
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -23,7 +23,7 @@ if not isinstance(period, (tuple, list)) or len(period) != 2:
     st.info("Bitte Anfangs- und Enddatum des Berichtszeitraums wählen.", icon=":material/date_range:")
     st.stop()
 date_from, date_to = period
-st.caption(report_page.selection_caption(f.themes, f.municipalities, date_to, bool(f.statuses)))
+st.caption(ui.md(report_page.selection_caption(f.themes, f.municipalities, date_to, bool(f.statuses))))
 # The internal version exists only for roles that may see non-public initiatives (the loader enforces it too).
 internal = f.access.internal and st.checkbox(
     "Interne Fassung (auch nicht öffentliche Initiativen)", key="bericht_intern",
@@ -53,11 +53,11 @@ def logged(build, kind: str):
 
 
 # ---------------------------------------------------------------- 3. render
-st.subheader(f"Vorschau: {report.subtitle}")
+st.subheader(f"Vorschau: {ui.md(report.subtitle)}")
 if report.synthetic:
     st.warning("Es sind Beispieldaten geladen: der Bericht ist als solcher gekennzeichnet und nicht zur "
                "Weitergabe bestimmt.", icon=":material/science:")
-st.write(report.summary_text)
+st.markdown(ui.md(report.summary_text))
 figs = list(view.key_figures)
 for start in range(0, len(figs), 4):
     cols = st.columns(4)

@@ -56,7 +56,7 @@ if profile_tab.open:
     heading.markdown("#### Indikatoren im Vergleich mit Kreis, Land und Deutschland" if b.germany_key else
                      "#### Indikatoren im Vergleich mit Kreis und Land")
     with top:
-        st.subheader(profile.name + (f" / {profile.name_sorbian}" if profile.name_sorbian else ""))
+        st.subheader(ui.md(profile.name) + (f" / {ui.md(profile.name_sorbian)}" if profile.name_sorbian else ""))
         cols = st.columns(4)
         cols[0].metric("Einwohner", fmt.number(profile.population),
                        help=f"Stand {fmt.date(profile.population_date)}")
@@ -64,7 +64,7 @@ if profile_tab.open:
         cols[2].metric("Einwohner je km²", fmt.number(profile.density))
         cols[3].metric("Initiativen", fmt.number(len(p.initiatives)),
                        help="In der Gemeinde oder kreisweit, passend zu Zeitraum, Thema und Status der Seitenleiste.")
-        st.caption(" · ".join(f"{label}: {value}" for label, value in profile.facts()))
+        st.caption(" · ".join(f"{label}: {ui.md(value)}" for label, value in profile.facts()))
         # ---- Steckbrief (PDF): one A4 page, public initiatives only, generated on click
         st.download_button("Steckbrief (PDF)", data=audit.logged(
                            lambda: steckbrief.to_pdf(steckbrief.build_profile(ags, f)), f.access, "steckbrief",
@@ -86,14 +86,16 @@ if profile_tab.open:
                 series_break = p.population.info.series_break
                 if series_break:
                     st.caption(f"Bruch in der Zeitreihe ab {fmt.date(series_break.date)}: "
-                               f"{series_break.note}. Die Linie wird dort nicht verbunden.")
+                               f"{ui.md(series_break.note)}. Die Linie wird dort nicht verbunden.")
         with right:
-            basemap = st.toggle("Hintergrundkarte", value=False, key="gemeinde_hintergrund", bind="query-params",
-                                help="Karte von Carto als Hintergrund – braucht Internet.")
-            st.pydeck_chart(maps.locator_map(map_frame, ags, map_initiatives, basemap=basemap), height=340,
-                            width="stretch", alt=f"Lage von {profile.name} im {b.district_name}")
-            st.caption(f"{profile.name} hervorgehoben (orange); kleine Punkte = Initiativen in der Gemeinde (Farbe = "
-                       "Thema)" + ("" if map_values.has_boundaries(map_frame) else
+            style = geo.basemap_style()
+            basemap = style and st.toggle("Hintergrundkarte", value=False, key="gemeinde_hintergrund",
+                                          bind="query-params", help="Karte des Kartendienstes der Verwaltung als "
+                                                                    "Hintergrund.")
+            st.pydeck_chart(maps.locator_map(map_frame, ags, map_initiatives, basemap=style if basemap else None),
+                            height=340, width="stretch", alt=f"Lage von {profile.name} im {b.district_name}")
+            st.caption(f"{ui.md(profile.name)} hervorgehoben (orange); kleine Punkte = Initiativen in der Gemeinde "
+                       "(Farbe = Thema)" + ("" if map_values.has_boundaries(map_frame) else
                                    "; gestrichelt: Hülle der Gemeindemittelpunkte des Kreises, keine Grenze") + ".")
 
     with profile_tab:
@@ -105,14 +107,15 @@ if profile_tab.open:
                 p.indicator, title=f"{ind.name}: {profile.name} im Vergleich",
                 colour=indicators.theme_colour(ind.theme, beside_grey=True)), key="gemeinde_indikator_trend")
             notes = indicators.gap_notes(p.indicator.data)
-            st.caption(" · ".join([f"Quelle: {ind.source}", f"Einheit: {ind.unit}"] + [f"Lücke: {n}" for n in notes]))
+            st.caption(" · ".join([f"Quelle: {ui.md(ind.source)}", f"Einheit: {ui.md(ind.unit)}"]
+                                  + [f"Lücke: {ui.md(n)}" for n in notes]))
             if p.totals_hint:
                 st.caption("Hinweis: Kreis- und Landeswert sind Summen – für den Vergleich die Index-Darstellung "
                            "wählen.")
 
         st.markdown("#### Initiativen in der Gemeinde")
         if ui.rows_or_empty(p.initiatives, "gemeinde_initiativen",
-                            f"Keine Initiativen in {profile.name} für die gewählten Filter."):
+                            f"Keine Initiativen in {ui.md(profile.name)} für die gewählten Filter."):
             if p.districtwide:
                 st.caption(f"Davon {p.districtwide} kreisweit (Wirkungsort „kreisweit“): sie gelten für jede "
                            "Gemeinde.")
@@ -137,8 +140,8 @@ if compare_tab.open:
             ui.empty_state("Für die gewählten Gemeinden liegen keine Indikatorwerte vor.")
         else:
             st.dataframe(c.table, hide_index=True, width="stretch", key="vergleich_tabelle")
-            st.caption(f"Neuester Wert je Indikator (Jahr in Klammern, wenn älter); {mun.benchmark_names(b)} zum "
-                       f"Vergleich. k. A. = kein Wert veröffentlicht (nicht null).")
+            st.caption(f"Neuester Wert je Indikator (Jahr in Klammern, wenn älter); {ui.md(mun.benchmark_names(b))} "
+                       f"zum Vergleich. k. A. = kein Wert veröffentlicht (nicht null).")
     if c.info is not None:
         with compare_tab:
             ui.plotly(indicators.comparison_figure(
@@ -146,6 +149,6 @@ if compare_tab.open:
                 stand=c.values["period"].max() if not c.values.empty else None,
                 colour=indicators.theme_colour(c.info.theme), reference=c.reference, reference_roles=b.roles()),
                 key="vergleich_grafik")
-            st.caption(f"Quelle: {c.info.source} · Einheit: {c.info.unit}"
-                       + ("" if c.reference else f" · {mun.benchmark_names(b, '/')} als Summe nicht als Linie "
-                                                 "gezeigt"))
+            st.caption(f"Quelle: {ui.md(c.info.source)} · Einheit: {ui.md(c.info.unit)}"
+                       + ("" if c.reference else f" · {ui.md(mun.benchmark_names(b, '/'))} als Summe nicht als "
+                                                 "Linie gezeigt"))

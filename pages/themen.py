@@ -107,10 +107,10 @@ else:
         ui.plotly(indicators.region_trend_figure(x.trend, title=f"{ind.name} im Zeitverlauf", colour=info.colour),
                   key="themen_trend")
         if x.trend.as_index:
-            st.caption(f"{mun.benchmark_names(b)} sind Summen: gezeigt wird die Entwicklung als Index (erstes "
-                       f"Jahr = 100).")
+            st.caption(f"{ui.md(mun.benchmark_names(b))} sind Summen: gezeigt wird die Entwicklung als Index "
+                       f"(erstes Jahr = 100).")
         for note in indicators.gap_notes(x.trend.data):
-            st.caption(f"Lücke: {note}")
+            st.caption(f"Lücke: {ui.md(note)}")
     with c2:
         if x.ranking.empty or x.year is None:
             ui.empty_state("Keine Gemeindewerte für diesen Indikator.")
@@ -120,7 +120,7 @@ else:
                 stand=x.ranking["period"].max(), colour=info.colour, higher_is_better=ind.higher_is_better,
                 reference=x.reference, highlight=x.highlight, reference_roles=b.roles()), key="themen_rangfolge")
             if x.missing_text:
-                st.caption(x.missing_text)
+                st.caption(ui.md(x.missing_text))
         if x.year_note:
-            st.caption(x.year_note)
-    st.caption(f"Quelle: {ind.source} · Einheit: {ind.unit}")
+            st.caption(ui.md(x.year_note))
+    st.caption(f"Quelle: {ui.md(ind.source)} · Einheit: {ui.md(ind.unit)}")

@@ -32,7 +32,7 @@ cols[3].metric("Fördermittel bewilligt", fmt.eur_compact(k.funding_granted_eur)
                     f"{fmt.eur(k.total_cost_eur)} (ohne verworfene Initiativen).")
 cols[4].metric("Meilensteine überfällig", fmt.number(k.overdue_milestones), border=True,
                help=f"Nicht erledigt und vor dem {fmt.date(today)} fällig.")
-st.caption(f"Quelle: {portfolio_source} · Stand: {fmt.date(stand)}")
+st.caption(f"Quelle: {ui.md(portfolio_source)} · Stand: {fmt.date(stand)}")
 
 # ---------------------------------------------------------------- status and attention
 left, right = st.columns([2, 3], gap="large")

@@ -10,6 +10,7 @@ find what it rendered — metrics, tables, plotly figures, deck.gl maps.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
@@ -93,9 +94,16 @@ def captions_under(app: AppTest, title_part: str) -> list[str]:
     return out
 
 
+def shown(markdown: str) -> str:
+    """The text a reader sees of Markdown whose data parts went through ``monitor.core.text.md_text``:
+    backslash escapes resolved, the invisible word joiners that break automatic links removed."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def assert_figure_caption(app: AppTest, title_part: str, source: str, as_of, unit: str | None = None) -> None:
-    """The captions under the figure titled like ``title_part`` name its source, Stand ``as_of`` (and unit)."""
-    caption = " ".join(captions_under(app, title_part))
+    """The captions under the figure titled like ``title_part`` name its source, Stand ``as_of`` (and unit), as
+    the reader sees them (:func:`shown`)."""
+    caption = shown(" ".join(captions_under(app, title_part)))
     assert f"Quelle: {source}" in caption, (title_part, caption)
     assert f"Stand: {fmt.date(as_of)}" in caption, (title_part, caption)
     assert unit is None or f"Einheit: {unit}" in caption, (title_part, caption)

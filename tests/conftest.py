@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,20 +40,30 @@ def clear_streamlit_caches() -> None:
     st.cache_resource.clear()
 
 
+@contextmanager
+def serving(db: Path, today: dt.date):
+    """REGIONALMONITOR_DB and REGIONALMONITOR_TODAY point at ``db`` and ``today`` inside the block (the caches
+    emptied on the way in and out); afterwards they are as before."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REGIONALMONITOR_DB", str(db))
+    mp.setenv("REGIONALMONITOR_TODAY", today.isoformat())
+    mp.setenv("REGIONALMONITOR_AUDIT_LOG", str(db.parent / "audit.jsonl"))  # never the repository's data/
+    mp.delenv("REGIONALMONITOR_ROLE", raising=False)  # the tests choose the role themselves
+    clear_streamlit_caches()
+    try:
+        yield db
+    finally:
+        mp.undo()
+        clear_streamlit_caches()
+
+
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory) -> Path:
     """Path of the fixture database; REGIONALMONITOR_DB and REGIONALMONITOR_TODAY point at it for the session."""
     path = tmp_path_factory.mktemp("db") / "fixture.duckdb"
     build_fixture_db(path)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("REGIONALMONITOR_DB", str(path))
-    mp.setenv("REGIONALMONITOR_TODAY", FIXTURE_TODAY.isoformat())
-    mp.setenv("REGIONALMONITOR_AUDIT_LOG", str(path.parent / "audit.jsonl"))  # never the repository's data/
-    mp.delenv("REGIONALMONITOR_ROLE", raising=False)  # the tests choose the role themselves
-    clear_streamlit_caches()
-    yield path
-    mp.undo()
-    clear_streamlit_caches()
+    with serving(path, FIXTURE_TODAY):
+        yield path
 
 
 @pytest.fixture

@@ -18,6 +18,9 @@ glitch and with the heavy imports done before the server takes requests.
   starts a thread per script run, so a server that many people use only ever grows. :func:`tune_malloc`
   limits the arenas and returns freed memory (``bench/bench_memory.py``: peak with 10 national-scale sessions
   575 MB with the defaults, about 525 MB with this and the page-run gate of ``monitor/app/gate.py``).
+- Streamlit's metrics endpoint ``/_stcore/metrics`` tells anyone who reaches the server how many sessions are
+  open and what the caches hold; Streamlit 1.67 has no option to switch it off, so :func:`close_metrics`
+  answers it with 404.
 """
 from __future__ import annotations
 
@@ -113,8 +116,32 @@ def tune_malloc() -> bool:
     return all(mallopt(param, value) == 1 for param, value in MALLOC_SETTINGS)
 
 
+def close_metrics() -> bool:
+    """Answer Streamlit's ``/_stcore/metrics`` with 404 instead of the server's statistics (GET and OPTIONS; a
+    removed route would fall through to the app's HTML with 200). Patches the route factory the server uses
+    when it builds its routes, so call it before the server starts. Returns False when Streamlit's server no
+    longer has that factory (then the endpoint stays as Streamlit makes it)."""
+    from streamlit.web.server.starlette import starlette_app, starlette_routes
+
+    if not hasattr(starlette_app, "create_metrics_routes") or not hasattr(starlette_routes, "ROUTE_METRICS"):
+        return False
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def not_found(request):
+        return PlainTextResponse("Not Found", status_code=404)
+
+    def closed_routes(runtime, base_url):
+        path = starlette_routes._with_base(starlette_routes.ROUTE_METRICS, base_url)
+        return [Route(path, not_found, methods=["GET", "OPTIONS", "POST"])]
+
+    starlette_app.create_metrics_routes = closed_routes
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     tune_malloc()
+    close_metrics()
     PagesManager.uses_pages_directory = False
     root = str(APP.parent)
     if root not in sys.path:

@@ -19,6 +19,7 @@ import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's plotly t
 from monitor.core import palette
 from monitor.data import db, meta
 from monitor.core import format as fmt
+from monitor.core.text import md_text
 from monitor.core.vocab import STATUS_LINE, THEME_BY_ID
 from monitor.figures.indicators import APP_TEMPLATE
 
@@ -31,15 +32,8 @@ SYNTHETIC_TEXT = (
 )
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:~$=&])")
-
-
-def md(text) -> str:
-    """Workbook text made safe for Markdown: every Markdown/HTML special character backslash-escaped, so
-    ``**x**``, links, ``<img ...>`` or ``:red[...]`` show literally. None -> '–'."""
-    if text is None or (isinstance(text, float) and text != text):
-        return fmt.MISSING
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+#: Data text for anything Streamlit renders as Markdown (see :mod:`monitor.core.text`).
+md = md_text
 
 
 def theme_badge(theme_id: str, full: bool = False) -> None:
@@ -101,8 +95,8 @@ def synthetic_notice() -> None:
 
 
 def header_stand_text() -> str:
-    """'Landkreis Görlitz · Stand der Daten: 30.06.2026'."""
-    return f"{district_name()} · Stand der Daten: {fmt.date(stand())}"
+    """'Landkreis Görlitz · Stand der Daten: 30.06.2026' (Markdown: the district's name escaped)."""
+    return f"{md(district_name())} · Stand der Daten: {fmt.date(stand())}"
 
 
 def page_header(title: str, intro: str | None = None) -> None:
@@ -112,14 +106,16 @@ def page_header(title: str, intro: str | None = None) -> None:
 
 
 def empty_state(text: str) -> None:
-    """A friendly message instead of an empty table or chart."""
+    """A friendly message instead of an empty table or chart (Markdown: data parts of ``text`` escaped by the
+    caller with :func:`md`)."""
     st.info(text, icon=":material/filter_alt_off:")
 
 
 def figure_caption(source: str, unit: str | None = None, as_of: date | None = None) -> None:
-    """Caption under a figure: unit, source and Stand (the data Stand unless ``as_of`` is given)."""
-    parts = [f"Einheit: {unit}"] if unit else []
-    parts += [f"Quelle: {source}", f"Stand: {fmt.date(as_of or stand())}"]
+    """Caption under a figure: unit, source and Stand (the data Stand unless ``as_of`` is given); unit and source
+    are shown as text (they may come from the data)."""
+    parts = [f"Einheit: {md(unit)}"] if unit else []
+    parts += [f"Quelle: {md(source)}", f"Stand: {fmt.date(as_of or stand())}"]
     st.caption(" · ".join(parts))
 
 

@@ -12,6 +12,7 @@ Rules:
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,19 @@ from monitor.data import db
 from monitor.data import municipalities as mun
 from monitor.data.filters import Filters
 from monitor.data.map_values import value_table
+
+#: Address of a base-map style (MapLibre style JSON) that the administration serves itself; unset: no base map.
+BASEMAP_ENV = "REGIONALMONITOR_BASEMAP"
+
+
+def basemap_style() -> str | None:
+    """The base-map style the maps may show (``$REGIONALMONITOR_BASEMAP``), or None. There is no default: a
+    public tile service (Carto, OpenStreetMap, Mapbox) would be asked by every visitor's browser, a request to a
+    third party; without a style of its own the app draws the municipalities on a blank background and offers
+    no "Hintergrundkarte" switch."""
+    value = os.environ.get(BASEMAP_ENV, "").strip()
+    return value or None
+
 
 NO_INDICATORS_TEXT = "Es sind keine Indikatoren mit Werten geladen – die Karte braucht mindestens einen."
 NO_MUNICIPALITIES_TEXT = "Es sind keine Gemeinden mit Koordinaten geladen."

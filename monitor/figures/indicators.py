@@ -7,7 +7,6 @@ are never drawn as zero. No ``st.*`` here; the pages render the figures.
 """
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import plotly.io as pio
 from monitor.core import format as fmt
 from monitor.core.format import stand_text
 from monitor.core import palette
+from monitor.core.text import plotly_text as plain
 from monitor.core.vocab import STATUSES, THEME_BY_ID, SeriesBreak, flag_label
 from monitor.data.municipalities import IndicatorTrend
 
@@ -123,8 +123,8 @@ def _layout(fig: Draft, *, title: str, stand, x_title: str, y_title: str, height
         legend=legend,
         hoverlabel=dict(namelength=-1),
     )
-    fig.update_xaxes(title=dict(text=x_title))
-    fig.update_yaxes(title=dict(text=y_title))
+    fig.update_xaxes(title=dict(text=plain(x_title)))  # axis titles may name a unit from the catalogue
+    fig.update_yaxes(title=dict(text=plain(y_title)))
     return fig
 
 
@@ -133,18 +133,14 @@ def _empty(fig: Draft, text: str) -> go.Figure:
     return fig.figure()
 
 
-def plain(text) -> str:
-    """Data text for a plotly label: ``<``, ``>`` and ``&`` as entities, so a title like
-    ``<img src=x>`` is shown literally and never read as plotly's HTML-like markup."""
-    return html.escape(str(text), quote=False)
-
-
 def _numbers(values) -> list[float | None]:
     """Plain JSON numbers for a trace; a missing value becomes None (a gap), never 0."""
     return [None if v is None or pd.isna(v) else float(v) for v in values]
 
 
 def _value_texts(values, flags, decimals: int, unit: str) -> list[str]:
+    """Plotly label texts of the values with ``unit`` (escaped: a unit comes from the catalogue)."""
+    unit = plain(unit)
     out = []
     for v, f in zip(values, flags):
         if pd.isna(v):
@@ -199,7 +195,7 @@ def trend_figure(
             dates = [fmt.date(d) for d in piece["_period"]]
             fig.add_trace(go.Scatter(
                 x=piece["_year"].tolist(), y=_numbers(piece["value"]),
-                mode="lines+markers", name=plain(label), legendgroup=label, showlegend=first,
+                mode="lines+markers", name=plain(label), legendgroup=plain(label), showlegend=first,
                 line=dict(color=style.colour, dash=style.dash, width=style.width),
                 marker=dict(color=style.colour, size=7), connectgaps=False,
                 customdata=list(zip(dates, texts)),
@@ -215,7 +211,7 @@ def trend_figure(
             x = cut.year - 0.5
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref="x", yref="paper",
                       line=dict(color=palette.BREAK_LINE, dash="dash", width=1.5))
-        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=f"Bruch: {series_break.note}",
+        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=f"Bruch: {plain(series_break.note)}",
                            showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=11),
                            align="right")
     years = data["_year"]
@@ -342,7 +338,7 @@ def ranking_figure(
         marker=dict(color=colours), text=[t if not pd.isna(v) else "" for t, v in zip(labels, ordered["value"])],
         # inside the bar end when it fits (clear of the reference lines), else right of it
         textposition="auto", insidetextanchor="end", insidetextfont=dict(color=palette.TEXT_ON_DARK),
-        cliponaxis=False, name=title, showlegend=False,
+        cliponaxis=False, name=plain(title), showlegend=False,
         customdata=texts, hovertemplate="%{y}: %{customdata}<extra></extra>",
     ))
     for name, value, text, label, flag, is_gap in zip(names, ordered["value"], texts, labels, ordered["flag"], gap):
@@ -430,7 +426,7 @@ def comparison_figure(
         x=names, y=_numbers(data["value"]), marker=dict(color=colour),
         text=[t if not pd.isna(v) else "" for t, v in zip(texts, data["value"])], textposition="outside",
         cliponaxis=False, customdata=texts, hovertemplate="%{x}: %{customdata}<extra></extra>",
-        showlegend=False, name=title,
+        showlegend=False, name=plain(title),
     ))
     for name, value, text in zip(names, data["value"], texts):
         if pd.isna(value):
@@ -490,7 +486,7 @@ def kpi_figure(data: pd.DataFrame, *, title: str, stand, colour: str) -> go.Figu
         return _empty(fig, "Keine Kennzahlen vorhanden")
     labels, values, texts, hovers = [], [], [], []
     for _n, row in enumerate(data.itertuples(index=False)):
-        unit = row.unit if isinstance(row.unit, str) else ""
+        unit = plain(row.unit) if isinstance(row.unit, str) else ""
         dec = 1 if any(v is not None and not pd.isna(v) and float(v) != round(float(v))
                        for v in (row.baseline, row.target, row.actual)) else 0
         progress = None if row.progress is None or pd.isna(row.progress) else float(row.progress)

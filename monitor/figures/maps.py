@@ -7,9 +7,11 @@ frames from :mod:`monitor.data.geo`. No SQL, no ``st.*``; the page renders the d
   else points (ScatterplotLayer) sized by population.
 - Initiatives are points coloured by their main theme (``palette.THEME_COLOURS``).
 - Tooltips are plain text (no HTML) from preformatted German string columns ``name`` and ``detail``.
-- Without a base map (``basemap=False``) the deck sets ``map_provider=None`` and pydeck's default style
+- Without a base map (``basemap=None``) the deck sets ``map_provider=None`` and pydeck's default style
   sentinel, which Streamlit's frontend treats as "no base map" (works offline). Note: ``map_style=None``
-  would make Streamlit fetch a Carto style. With ``basemap=True`` it uses Carto "light" (no token needed).
+  would make Streamlit fetch a Carto style. ``basemap`` is otherwise the address of a MapLibre style the
+  administration serves itself (``monitor.data.geo.basemap_style``); never a public tile service, which every
+  visitor's browser would ask.
 """
 from __future__ import annotations
 
@@ -125,11 +127,11 @@ class CompactDeck(pdk.Deck):
         return frame.replace(self._SLOT, '"layers":[' + pieces + "]", 1)
 
 
-def _deck(layers: list, view: pdk.ViewState, basemap: bool) -> pdk.Deck:
-    """The deck: Carto "light" as base map (needs internet, no token) or none (offline)."""
+def _deck(layers: list, view: pdk.ViewState, basemap: str | None) -> pdk.Deck:
+    """The deck: the base-map style at ``basemap`` (drawn by MapLibre, no token) or none (offline)."""
     args = dict(layers=layers, initial_view_state=view, tooltip=TOOLTIP)
     if basemap:
-        return CompactDeck(map_provider="carto", map_style="light", **args)
+        return CompactDeck(map_provider="carto", map_style=basemap, **args)
     return CompactDeck(map_provider=None, **args)
 
 
@@ -304,7 +306,7 @@ def build_map(
     unit: str,
     decimals: int,
     year: int | None,
-    basemap: bool = False,
+    basemap: str | None = None,
     highlight: tuple[str, ...] = (),
     stand=None,
 ) -> DistrictMap:
@@ -419,7 +421,7 @@ def _build_municipal_part(municipalities: pd.DataFrame, indicator_name: str, uni
 
 
 def locator_map(municipalities: pd.DataFrame, ags: str, initiatives: pd.DataFrame | None = None,
-                basemap: bool = False) -> pdk.Deck:
+                basemap: str | None = None) -> pdk.Deck:
     """A small map of one municipality in its district: every municipality of the district (same AGS prefix,
     :func:`same_district`) in light grey (polygons when all have a boundary, else points sized by population
     over the dashed hull of the points), the chosen one in vermillion, its initiatives as points coloured by

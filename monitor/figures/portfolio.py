@@ -18,15 +18,10 @@ import plotly.graph_objects as go
 from monitor.core import format as fmt
 from monitor.core import palette
 from monitor.core.palette import STATUS_COLOURS
+from monitor.core.text import plotly_text as esc
 from monitor.figures.indicators import FONT, LEGEND_ROW_PX, Draft, count_axis, legend_below, legend_rows
 from monitor.core.vocab import STATUS_LINE, STATUS_OFF_LINE, THEME_BY_ID
 
-
-
-def esc(text) -> str:
-    """Workbook text for plotly labels: plotly renders a few HTML tags (b, a, br), so '<', '>' and '&' are
-    escaped and show literally."""
-    return html.escape("" if text is None else str(text), quote=False)
 
 
 def wrap(text, width: int = 26) -> str:

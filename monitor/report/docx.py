@@ -121,12 +121,14 @@ def _setup(doc, report: Report) -> None:
     normal.element.get_or_add_rPr().append(lang)
     props = doc.core_properties
     created = report.created()
-    props.title = f"{report.title} – {report.subtitle}"
-    props.subject = f"{report.district_name}: Bericht {report.period_text}"
-    props.author = props.last_modified_by = report.district_name
+    # Word's document properties hold at most 255 characters (python-docx refuses more); a long district name
+    # from gebiete.csv must not stop the report.
+    props.title = _property(f"{report.title} – {report.subtitle}")
+    props.subject = _property(f"{report.district_name}: Bericht {report.period_text}")
+    props.author = props.last_modified_by = _property(report.district_name)
     props.keywords = "intern" if report.internal else "öffentlich"
     props.category = "INTERN – nicht zur Weitergabe" if report.internal else "öffentlich"
-    props.comments = report.selection
+    props.comments = _property(report.selection)
     props.created = props.modified = created
     props.last_printed = created
     props.revision = 1
@@ -158,6 +160,11 @@ def _setup(doc, report: Report) -> None:
         run.font.color.rgb = RED
         first.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
+
+
+def _property(text: str, limit: int = 255) -> str:
+    """A document property's text, cut to ``limit`` characters (with '…' when cut)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 def _title_page(doc, report: Report) -> None:
     p = doc.add_paragraph()

@@ -7,6 +7,7 @@ import json
 from monitor.core import format as fmt
 from monitor.app import ui
 from monitor.core import palette
+from monitor.data import geo
 from monitor.data.map_values import OUTLINE_LABEL
 from monitor.core.vocab import THEME_BY_ID
 from tests.app_helpers import deck, figures, layer, layer_ids, new_app, table_with
@@ -101,11 +102,19 @@ def test_url_restores_indicator_and_year(app):
     assert "2021" in layer(deck(at), "gemeinden")["data"][0]["detail"]
 
 
-def test_toggles_basemap_and_initiatives(app):
+def test_no_basemap_without_an_own_style(app):
+    at = open_page(app)
+    assert "karte_hintergrund" not in [t.key for t in at.toggle]  # no public tile service is ever offered
+    assert deck(at)["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in deck(at)
+
+
+def test_toggles_basemap_and_initiatives(app, monkeypatch):
+    own = "http://karten.intern.example/stil.json"
+    monkeypatch.setenv(geo.BASEMAP_ENV, own)
     at = open_page(app)
     at.toggle(key="karte_hintergrund").set_value(True).run()
     spec = deck(at)
-    assert spec["mapProvider"] == "carto" and "cartocdn" in spec["mapStyle"]
+    assert spec["mapProvider"] == "carto" and spec["mapStyle"] == own
     at.toggle(key="karte_initiativen").set_value(False).run()
     assert "initiativen" not in layer_ids(deck(at)) and "gemeinden" in layer_ids(deck(at))
 

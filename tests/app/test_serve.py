@@ -131,3 +131,20 @@ print(before, frozen, len(gc.get_objects()))
         serve.cli.main = cli_main
         sys.argv, serve.PagesManager.uses_pages_directory = argv, uses_pages
     assert calls.index("preload") < calls.index("freeze_heap") < calls.index("server")
+
+
+def test_close_metrics_answers_404(monkeypatch):
+    """The launcher replaces Streamlit's metrics route with one that answers 404 (GET and OPTIONS); the real
+    server is checked in tests/browser/test_third_party.py."""
+    import asyncio
+
+    from streamlit.web.server.starlette import starlette_app
+
+    from monitor.app import serve
+
+    monkeypatch.setattr(starlette_app, "create_metrics_routes", starlette_app.create_metrics_routes)  # undone after
+    assert serve.close_metrics()
+    (route,) = starlette_app.create_metrics_routes(None, "")
+    assert route.path == "/_stcore/metrics" and {"GET", "OPTIONS"} <= route.methods
+    response = asyncio.run(route.endpoint(None))
+    assert response.status_code == 404 and b"sessions" not in response.body

@@ -23,7 +23,7 @@ import pytest
 from monitor.core import format as fmt
 from monitor.core.vocab import SAMPLE_DATA_NOTE, THEME_BY_ID
 from tests.browser_support import (ARTIFACTS, ROOT, app_pages, choose_option, close_dropdown, finished_runs,
-                                   launch_browser, new_page, page_shown_js, script_rerun, streamlit_server,
+                                   new_page, page_shown_js, script_rerun, streamlit_server,
                                    wait_until_done, widget)
 from tests.fixture_db import FIXTURE_TODAY, INITIATIVE, INITIATIVES, initiatives_where
 
@@ -59,14 +59,6 @@ def report_page():
     if REPORT_FILE not in REGISTERED:
         pytest.skip(f"{REPORT_FILE} exists but app.py does not register it in st.navigation yet")
     return REGISTERED[REPORT_FILE]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = launch_browser(p)
-        yield b
-        b.close()
 
 
 def start_server(fixture_db):
