@@ -5,7 +5,7 @@ Run with ``streamlit run app.py`` (after ``python -m etl``). Every page lives in
 import streamlit as st
 
 from monitor.data import db
-from monitor.app import gate, sidebar, ui
+from monitor.app import auth, gate, sidebar, ui
 
 st.set_page_config(
     page_title="Regionalmonitor Landkreis Görlitz",
@@ -13,6 +13,11 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+
+# Who may see what is decided first, before the navigation and anything of the data: a visitor without access
+# (not signed in, signed in without a role, or from another machine in local mode) sees only that page and the
+# run stops here. See monitor/app/auth.py.
+auth.gate()
 
 # Start the app with `python -m monitor.app.serve` (what `make run` does): it keeps Streamlit from treating the
 # folder pages/ as an old-style multipage app on the first request of a process. The URL paths differ from
