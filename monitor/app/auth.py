@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from monitor.data import audit
 from monitor.data.access import Access, Role
@@ -286,6 +287,10 @@ def gate() -> Access:
     """At the top of app.py, before anything of the data: show the sign-in, "Kein Zugang" or local-only page
     and stop the run when this session has no Access; otherwise write a new sign-in to the audit log, show
     the mode (and the sign-out) in the sidebar and return the Access."""
+    # What `python -m monitor.app.serve` settles before the server starts (see serve.py), settled here too for a
+    # plain `streamlit run app.py`: Streamlit routes page URLs to the files in pages/ alone, without this gate,
+    # until some run reaches st.navigation, which a refused run never does.
+    PagesManager.uses_pages_directory = False
     decision = decide()
     if decision.access is None:
         _refusal_page(decision)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import urllib.parse
@@ -25,7 +26,7 @@ from dataclasses import fields
 import pytest
 
 from monitor.data.filters import Filters
-from tests.browser_support import (ARTIFACTS, app_pages, free_port, launch_browser, new_page, streamlit_server,
+from tests.browser_support import (ARTIFACTS, ROOT, app_pages, free_port, launch_browser, new_page, streamlit_server,
                                    wait_for_answer, wait_until_done)
 from tests.fixture_db import FIXTURE_TODAY, INITIATIVES
 
@@ -179,15 +180,16 @@ def detail_url(base: str, initiative: dict) -> str:
     return f"{base}/portfolio?initiative={label}&nur_oeffentlich=false"
 
 
-def assert_nothing_of_the_data(page) -> None:
-    """Neither shown nor sent: no initiative title, no contact, no page navigation."""
+def assert_nothing_of_the_data(page, navigation: bool = False) -> None:
+    """Neither shown nor sent: no initiative title, no contact, no page navigation (unless ``navigation``)."""
     text = page_text(page)
     for item in INTERNAL + PUBLIC:
         assert item["title"] not in text
         assert not received(page, item["title"]), item["title"]
     for contact in CONTACTS:
         assert not received(page, contact), contact
-    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    if not navigation:
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
 
 
 def assert_no_internal_data(page) -> None:
@@ -327,3 +329,39 @@ def test_frame_search_finds_plain_json_and_markdown_escaped_text():
     assert received(FakePage, "jakob.muster@example.org")
     assert received(FakePage, "Grün")
     assert not received(FakePage, "Datenplattform")
+
+
+# ---------------------------------------------------------------- local mode, started around the launcher
+def _lan_address() -> str | None:
+    """This machine's address on its network (no packet is sent), or None when it has only loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            address = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_local_mode_started_on_every_interface_shows_other_machines_nothing(fixture_db, open_page):
+    """`streamlit run app.py --server.address 0.0.0.0` bypasses the launcher's refusal; the app itself still
+    serves a visitor from another address only the local-only page."""
+    lan = _lan_address()
+    if lan is None:
+        pytest.skip("no network address besides loopback")
+    env = {"REGIONALMONITOR_TODAY": FIXTURE_TODAY.isoformat(), "REGIONALMONITOR_OEFFENTLICH": ""}
+    with streamlit_server(fixture_db, env, script=ROOT / "app.py",
+                          args=("--server.address", "0.0.0.0", "--secrets.files", "/nonexistent/secrets.toml")
+                          ) as url:
+        remote = open_page()
+        # The first run of a plain `streamlit run` still shows the page names of pages/ (Streamlit's old
+        # multipage routing, which the gate then switches off); after it, page URLs run app.py's gate too, also
+        # the file names that old routing answered to (/themen runs pages/themen.py alone there).
+        for path in ("/", "/themenfelder", "/themen", "/initiativen"):
+            open_app(remote, url.replace("127.0.0.1", lan) + path)
+            assert "Nur auf diesem Rechner" in page_text(remote), path
+            assert_nothing_of_the_data(remote, navigation=path == "/")
+        local = open_page()
+        open_app(local, url + "/")
+        expect(local.locator(SIDEBAR)).to_contain_text("Lokaler Modus")
+        assert local.locator('[data-testid="stSidebarNav"]').count() == 1  # this machine gets the app
