@@ -21,6 +21,11 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+# Who may see what is decided first, before the navigation and anything of the data: a visitor without access
+# (not signed in, signed in without a role, or from another machine in local mode) sees only that page and the
+# run stops here. See monitor/app/auth.py.
+session_access = auth.gate()
+
 # Start the app with `python -m monitor.app.serve` (what `make run` does): it keeps Streamlit from treating the
 # folder pages/ as an old-style multipage app on the first request of a process. The URL paths differ from
 # the file names so that even under a plain `streamlit run app.py` a page URL never runs a page file alone.
@@ -52,6 +57,6 @@ navigation = st.navigation([
 with db.pinned():  # one database version for the whole run, even if the ETL replaces the file meanwhile
     if ui.database_ready():
         ui.synthetic_badge()
-        sidebar.sidebar_filters(auth.access())  # the role, decided once per run, travels inside the Filters
+        sidebar.sidebar_filters(session_access)  # the role, decided once per run, travels inside the Filters
         with gate.page_slot():  # a few page runs at a time per process; see monitor/app/gate.py
             navigation.run()

@@ -154,6 +154,7 @@ def rendered_texts(app: AppTest) -> list[str]:
 def found_in(app: AppTest, needles) -> set[str]:
     """The ``needles`` that occur anywhere in :func:`rendered_texts` (also JSON-escaped, as in chart specs)."""
     texts = rendered_texts(app)
+    texts = [*texts, *(shown(t) for t in texts)]  # also as the reader sees escaped Markdown
     variants = {n: {n, json.dumps(n)[1:-1].replace("\\", "")} for n in needles}
     return {n for n, forms in variants.items() if any(f in t for t in texts for f in forms)}
 

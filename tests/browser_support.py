@@ -142,6 +142,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_answer(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Wait until ``url`` answers 200; RuntimeError with the end of ``log`` when ``proc`` ended or time ran out."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            raise RuntimeError(f"{proc.args[:3]} did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.2)
+
+
 class ServerURL(str):
     """The server's base URL (a plain ``str``); ``.process`` is the Streamlit server's Popen (for its pid)."""
 
@@ -150,12 +165,12 @@ class ServerURL(str):
 
 @contextmanager
 def streamlit_server(db: Path, env_extra: dict | None = None, startup_timeout: float = 90,
-                     script: Path | None = None):
+                     script: Path | None = None, port: int | None = None, args: tuple[str, ...] = ()):
     """Start ``streamlit run app.py`` (through ``monitor.app.serve``; with ``script``: plain ``streamlit run
-    script``) against ``db``; yields the base URL (a :class:`ServerURL`, whose ``.process`` is the server
-    process); stops the server afterwards. Its log
+    script``) against ``db`` on ``port`` (default: a free one) with more command-line ``args``; yields the base
+    URL (a :class:`ServerURL`, whose ``.process`` is the server process); stops the server afterwards. Its log
     (tests/artifacts/streamlit-<port>.log) is kept when the block failed or ``KEEP_STREAMLIT_LOGS`` is set."""
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "REGIONALMONITOR_DB": str(db), **(env_extra or {})}
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -164,23 +179,13 @@ def streamlit_server(db: Path, env_extra: dict | None = None, startup_timeout: f
             [sys.executable, "-m", *(("streamlit", "run", str(script)) if script else ("monitor.app.serve",)),
              "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *args],
             cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
         url = ServerURL(f"http://127.0.0.1:{port}")
         url.process = proc
         clean = False
         try:
-            deadline = time.time() + startup_timeout
-            while True:
-                try:
-                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"Streamlit did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.2)
+            wait_for_answer(url + "/_stcore/health", proc, log, startup_timeout)
             yield url
             clean = True
         finally:

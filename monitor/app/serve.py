@@ -21,6 +21,11 @@ glitch and with the heavy imports done before the server takes requests.
 - Streamlit's metrics endpoint ``/_stcore/metrics`` tells anyone who reaches the server how many sessions are
   open and what the caches hold; Streamlit 1.67 has no option to switch it off, so :func:`close_metrics`
   answers it with 404.
+
+- Where it listens (:func:`listen_check`): on 127.0.0.1 unless told otherwise; a non-local address
+  (``--server.address 0.0.0.0``, a LAN address, in config.toml or ``$STREAMLIT_SERVER_ADDRESS``) only with sign-in
+  configured (``[auth]`` in the secrets, see ``monitor/app/auth.py``) or as an explicitly public read-only instance
+  (``--oeffentlich``: everyone is Partner); otherwise a German message and exit 1.
 """
 from __future__ import annotations
 
@@ -32,10 +37,15 @@ import logging
 import os
 import sys
 import time
+import tomllib
 from pathlib import Path
 
+import click
+from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web import cli
+from streamlit.web import bootstrap, cli
+
+from monitor.app import auth
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 #: Imported before the server starts: the libraries and every module the pages and the report use (the report's
@@ -139,7 +149,93 @@ def close_metrics() -> bool:
     return True
 
 
+#: The launcher's own flag (not Streamlit's): start as a public read-only instance.
+PUBLIC_FLAG = "--oeffentlich"
+LOCAL_ADDRESS = "127.0.0.1"
+
+
+def load_streamlit_config(args: list[str]) -> bool:
+    """Load Streamlit's configuration as ``streamlit run app.py args`` will (config.toml files, environment,
+    flags), so the launcher sees the address and the secrets files the server will use. False when Streamlit
+    refuses the arguments (it says why when it starts)."""
+    try:
+        ctx = cli.main_run.make_context("run", [str(APP), *args])
+    except click.ClickException:
+        return False
+    config._main_script_path = str(APP)  # as `streamlit run` does: secrets.toml next to app.py counts too
+    # A parse without these flags before (any config read at import) would make Streamlit warn that the [server]
+    # section changed and a restart is needed; parse afresh.
+    config._config_options = None
+    bootstrap.load_config_options({k: v for k, v in ctx.params.items() if k not in ("target", "args")})
+    return True
+
+
+def read_secrets(files: list[str]) -> dict:
+    """The secrets ``files`` (Streamlit's ``secrets.files``), merged in their order; files only."""
+    merged: dict = {}
+    for name in files:
+        path = Path(name)
+        if path.is_file():
+            try:
+                merged.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ValueError(f"{path} ist nicht lesbar: {exc}") from exc
+    return merged
+
+
+def _refusal(address: str) -> str:
+    return (f"Der Regionalmonitor soll auf der Adresse „{address}“ lauschen, wäre also von anderen Rechnern "
+            "erreichbar, aber es ist keine Anmeldung eingerichtet ([auth] in .streamlit/secrets.toml). Ohne "
+            "Anmeldung sähe jeder im Netz alle Daten, auch nicht öffentliche Initiativen und Kontaktdaten.\n"
+            "Entweder die Anmeldung einrichten (Vorlage: .streamlit/secrets.example.toml), oder nur auf diesem "
+            "Rechner starten (ohne --server.address), oder ausdrücklich als öffentliche Ansicht, in der alle nur "
+            f"öffentliche Daten sehen: python -m monitor.app.serve {PUBLIC_FLAG} --server.address {address}")
+
+
+def listen_check(args: list[str], environ: dict | None = None) -> tuple[list[str], str]:
+    """Decide where the server may listen (see the module docstring). Returns the arguments for Streamlit (the
+    launcher's flag removed, ``--server.address 127.0.0.1`` added when no address is set anywhere) and a German
+    message why it must not start ("" when it may). Sets ``$REGIONALMONITOR_OEFFENTLICH`` for a public start."""
+    environ = os.environ if environ is None else environ
+    public = PUBLIC_FLAG in args or auth.truthy(environ.get(auth.PUBLIC_ENV))
+    args = [a for a in args if a != PUBLIC_FLAG]
+    if public:
+        environ[auth.PUBLIC_ENV] = "1"
+    if not load_streamlit_config(args):
+        return args, ""
+    address = config.get_option("server.address")
+    secrets_files = list(config.get_option("secrets.files") or [])
+    config._config_options = None  # forget this parse: `streamlit run` parses again with the final arguments
+    if not address:  # Streamlit's default is every interface
+        args += ["--server.address", LOCAL_ADDRESS]
+        address = LOCAL_ADDRESS
+    if public:
+        return args, ""
+    try:
+        secrets = read_secrets(secrets_files)
+    except ValueError as exc:
+        return args, f"Die Einstellungen sind nicht lesbar: {exc}"
+    signin = secrets.get("auth")
+    if signin:
+        settings = secrets.get(auth.SETTINGS) or {}
+        groups, problems = auth.group_mapping(settings.get("groups"))
+        problems = auth.auth_problems(signin) + problems
+        if not groups:
+            problems.append(f"[{auth.SETTINGS}.groups] fehlt: niemand bekäme eine Rolle")
+        if problems:
+            return args, ("Die Anmeldung in .streamlit/secrets.toml ist nicht vollständig eingerichtet:\n- "
+                          + "\n- ".join(problems))
+        return args, ""
+    if not auth.is_local_address(str(address)):
+        return args, _refusal(str(address))
+    return args, ""
+
+
 def main(argv: list[str] | None = None) -> int:
+    args, refusal = listen_check(list(sys.argv[1:] if argv is None else argv))
+    if refusal:
+        print(f"Regionalmonitor startet nicht. {refusal}", file=sys.stderr)
+        return 1
     tune_malloc()
     close_metrics()
     PagesManager.uses_pages_directory = False
@@ -149,7 +245,6 @@ def main(argv: list[str] | None = None) -> int:
     preload()
     skip_direct_run_check()
     freeze_heap()
-    args = list(sys.argv[1:] if argv is None else argv)
     sys.argv = ["streamlit", "run", str(APP), *args]
     return cli.main()
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -148,3 +150,77 @@ def test_close_metrics_answers_404(monkeypatch):
     assert route.path == "/_stcore/metrics" and {"GET", "OPTIONS"} <= route.methods
     response = asyncio.run(route.endpoint(None))
     assert response.status_code == 404 and b"sessions" not in response.body
+
+# ---------------------------------------------------------------- where the server listens (issue #16)
+def _serve(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m monitor.app.serve args`` with no secrets file (``--secrets.files`` pointing nowhere, so a
+    developer's own .streamlit/secrets.toml does not count); a refusal ends it within seconds."""
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("REGIONALMONITOR_OEFFENTLICH", "STREAMLIT_SERVER_ADDRESS")}
+    return subprocess.run([sys.executable, "-m", "monitor.app.serve", "--server.headless", "true",
+                           "--secrets.files", "/nonexistent/secrets.toml", *args],
+                          cwd=ROOT, env={**environment, **(env or {})}, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, env", [
+    (("--server.address", "0.0.0.0"), {}),
+    (("--server.address=192.168.10.5",), {}),
+    (("--server.address", "::"), {}),
+    ((), {"STREAMLIT_SERVER_ADDRESS": "0.0.0.0"}),
+])
+def test_serve_refuses_a_non_local_address_without_sign_in(args, env):
+    p = _serve(*args, "--server.port", "1", env=env)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "Regionalmonitor startet nicht" in p.stderr and "keine Anmeldung eingerichtet" in p.stderr
+    assert "--oeffentlich" in p.stderr  # the message names the way out
+    assert "Traceback" not in p.stderr
+
+
+def _check(args: list[str], secrets_text: str | None, tmp_path, environ: dict | None = None):
+    from monitor.app import serve
+
+    path = tmp_path / "secrets.toml"
+    if secrets_text is not None:
+        path.write_text(secrets_text, encoding="utf-8")
+    environ = {} if environ is None else environ
+    return serve.listen_check([*args, "--secrets.files", str(path)], environ)
+
+
+COMPLETE = """
+[auth]
+redirect_uri = "https://monitor.example.invalid/oauth2callback"
+cookie_secret = "0123456789abcdefghijklmnopqrstuvwxyz"
+client_id = "regionalmonitor"
+client_secret = "geheim"
+server_metadata_url = "https://login.example.invalid/.well-known/openid-configuration"
+[regionalmonitor.groups]
+"GG-K" = "kompetenzstelle"
+"""
+
+
+def test_serve_listens_locally_unless_told_otherwise(tmp_path):
+    args, refusal = _check([], None, tmp_path)
+    assert refusal == "" and args[-2:] == ["--server.address", "127.0.0.1"]
+    args, refusal = _check(["--server.address", "127.0.0.1"], None, tmp_path)
+    assert refusal == "" and args.count("--server.address") == 1
+
+
+def test_serve_allows_any_address_with_sign_in_or_as_public_instance(tmp_path):
+    assert _check(["--server.address", "0.0.0.0"], COMPLETE, tmp_path)[1] == ""
+    environ = {}
+    args, refusal = _check(["--oeffentlich", "--server.address", "0.0.0.0"], None, tmp_path, environ)
+    assert refusal == "" and "--oeffentlich" not in args  # the launcher's flag is not Streamlit's
+    assert environ["REGIONALMONITOR_OEFFENTLICH"] == "1"  # the app reads it: everyone is Partner
+    assert _check(["--server.address", "0.0.0.0"], None, tmp_path, {"REGIONALMONITOR_OEFFENTLICH": "1"})[1] == ""
+
+
+@pytest.mark.parametrize("secrets_text, words", [
+    (COMPLETE.replace('client_id = "regionalmonitor"', ""), "client_id fehlt"),
+    (COMPLETE.replace('"GG-K" = "kompetenzstelle"', '"GG-K" = "chef"'), "unbekannte Rolle „chef“"),
+    (COMPLETE.split("[regionalmonitor.groups]")[0], "niemand bekäme eine Rolle"),
+    ((ROOT / ".streamlit" / "secrets.example.toml").read_text(encoding="utf-8"), "Platzhalter"),
+    ("[auth\nkaputt", "nicht lesbar"),
+])
+def test_serve_refuses_incomplete_sign_in_settings_on_any_address(tmp_path, secrets_text, words):
+    refusal = _check([], secrets_text, tmp_path)[1]
+    assert words in refusal, refusal
