@@ -228,11 +228,12 @@ def write_big_ffcsv(path: Path, target_bytes: int, keys: list[str] | None = None
     return rows
 
 
-def write_long_line(path: Path, size: int) -> None:
-    """A flat-file header, then one line of ``size`` bytes without any newline."""
+def write_long_line(path: Path, size: int, fill: bytes = b"x") -> None:
+    """A flat-file header, then one line of ``size`` bytes without any newline (``fill`` repeated, e.g.
+    ``b"x;"``: a line of countless fields)."""
     with path.open("wb") as fh:
         fh.write(("\ufeff" + FF_HEADER + "\n").encode("utf-8"))
-        chunk = b"x" * (1 << 20)
+        chunk = fill * ((1 << 20) // len(fill))
         left = size
         while left > 0:
             fh.write(chunk[:left])
