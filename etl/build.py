@@ -40,6 +40,7 @@ from etl.marts import build_marts
 from etl.reference import read_manifest, read_municipalities, read_regions
 from etl.statistics import (LongLineScan, detect_format, drop_staged_view, install_macros, load_statistics_file,
                             long_line_issue)
+from etl.storage import remove_stale_temporaries, storage_issue, temporary_path
 from monitor.core.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -118,15 +119,22 @@ def build(source: Path, db_path: Path, today: dt.date | None = None, progress: b
     started = dt.datetime.now()
     t0 = time.perf_counter()
     report = BuildReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], db_path=db_path)
-    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+    tmp = temporary_path(db_path)
     try:
-        with build_lock(db_path):
-            _remove(tmp)
-            try:
-                _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0)
-                os.replace(tmp, db_path)
-            finally:
+        try:
+            with build_lock(db_path):
+                remove_stale_temporaries(db_path)  # of runs killed outright (SIGKILL, power cut)
                 _remove(tmp)
+                try:
+                    _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0)
+                    os.replace(tmp, db_path)
+                finally:
+                    _remove(tmp)
+        except (OSError, duckdb.IOException) as exc:  # full disk, read-only folder, …: the office can act on it
+            issue = storage_issue(exc, db_path)
+            if issue is None:
+                raise
+            raise InputError(issue) from exc
     except BaseException as exc:
         report.duration_s = time.perf_counter() - t0
         _log_failed_run(db_path, report, source, started, exc)
@@ -150,7 +158,7 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
                                expected="ein Ordner mit gemeinden.csv, gebiete.csv, quellen.csv, "
                                         "indikatoren.csv, statistik/ und portfolio/"))
     pr.step(f"Quellordner {source}")
-    inventory = _inventory(source)
+    inventory = _inventory(source, report.issues)
     stat_files = sorted(k for k in inventory if k.startswith("statistik/") and Path(k).suffix.lower() in STAT_SUFFIXES)
     hashes = _Hashes(inventory, set(stat_files))  # in the background, while the build goes on
     try:
@@ -164,8 +172,9 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
 def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report: BuildReport, pr: Progress,
                  started: dt.datetime, t0: float, inventory: dict, stat_files: list[str], hashes: "_Hashes") -> None:
     issues = report.issues
+    refused = {i.file for i in issues}  # files of the inventory's errors (links out of the folder)
     for name in ("quellen.csv", "gemeinden.csv", "gebiete.csv", "indikatoren.csv"):
-        if name not in inventory:
+        if name not in inventory and name not in refused:
             issues.append(Issue("error", "Pflichtdatei fehlt im Quellordner.", file=name,
                                 expected=f"{name} im Ordner {source}"))
     _stop_on_errors(issues)
@@ -242,12 +251,20 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"select count(*) from {table}").fetchone()[0]
 
 
-def _inventory(source: Path) -> dict[str, dict]:
-    """The folder's files: relative name -> path, size and sha256 (filled in by :class:`_Hashes`)."""
+def _inventory(source: Path, issues: list[Issue]) -> dict[str, dict]:
+    """The folder's files: relative name -> path, size and sha256 (filled in by :class:`_Hashes`). A file
+    whose real path lies outside the folder (a symbolic link pointing out of it) is refused with an error
+    and never opened: the import reads the source folder and nothing else."""
     out = {}
+    root = source.resolve()
     for p in sorted(source.rglob("*")):
         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in {".md", ".py"}:
             rel = p.relative_to(source).as_posix()
+            if not p.resolve().is_relative_to(root):
+                issues.append(Issue("error", "Die Datei ist eine Verknüpfung auf eine Datei außerhalb des "
+                                             "Quellordners; sie wird nicht gelesen.", file=rel,
+                                    expected="die Datei selbst (keine Verknüpfung) im Quellordner"))
+                continue
             out[rel] = {"path": p, "size_bytes": p.stat().st_size, "sha256": None}
     return out
 

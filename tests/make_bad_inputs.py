@@ -196,6 +196,12 @@ def write_corpus() -> list[str]:
     _case("katalog_formelkreis", "zwei Formeln, die sich gegenseitig brauchen",
           ["Datei indikatoren.csv", "Zeile 4", "Spalte formula", "im Kreis"], {"indikatoren.csv": cycle})
     _case("quellen_leer", "quellen.csv ist leer", ["Datei quellen.csv", "leer"], {"quellen.csv": b""})
+    manifest_rows = len(MANIFEST.splitlines())
+    _case("quellen_pfad_ausserhalb", "quellen.csv nennt Pfade außerhalb des Quellordners (../, absolut)",
+          ["Datei quellen.csv", f"Zeile {manifest_rows + 1}", "Spalte datei", "verlässt den Quellordner",
+           "../../etc/passwd", f"Zeile {manifest_rows + 2}", "/etc/hostname"],
+          {"quellen.csv": MANIFEST + "statistik/../../../etc/passwd;Fremd;Test;31.12.2024;dl-de/by-2-0;ja\n"
+                          "/etc/hostname;Fremd;Test;31.12.2024;dl-de/by-2-0;ja\n"})
     _case("grenzen_kaputt", "eine Grenzdatei, die kein GeoJSON ist",
           ["Datei gemeindegrenzen.geojson", "GeoJSON"],
           {"gemeindegrenzen.geojson": '{"type": "FeatureCollection", "features": [',
