@@ -19,7 +19,7 @@ import pandas as pd
 
 from etl.issues import InputError, Issue, short
 
-AGS_RE = re.compile(r"^\d{8}$")
+AGS_RE = re.compile(r"^[0-9]{8}\Z")
 LEVELS = ("gemeinde", "kreis", "land", "bund", "regbez", "verband")
 YES = {"ja", "j", "x", "yes", "true", "1", "wahr"}
 NO = {"nein", "n", "no", "false", "0", "falsch", ""}
