@@ -13,11 +13,13 @@ import glob
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
 
 from etl.issues import Issue
+from etl.statistics.encoding import TRANSCODE_PREFIX
 
 _PID = re.compile(r"\d+")
 
@@ -38,14 +40,20 @@ def _alive(pid: int) -> bool:
 
 
 def remove_stale_temporaries(db_path: Path) -> list[Path]:
-    """Remove the temporary files (``.<db>.tmp-<pid>``, its ``.wal``, its ``.spill`` folder) of earlier builds
-    of ``db_path`` whose process no longer runs; returns what was removed. Files of live processes (and of
-    this one) stay."""
-    prefix = temporary_path(db_path, 0).name[:-1]  # '.<db>.tmp-'
+    """Remove the temporary files (``.<db>.tmp-<pid>``, its ``.wal``, its ``.spill`` folder; transcoded copies
+    of statistics files in the system's temp folder) of earlier builds whose process no longer runs; returns
+    what was removed. Files of live processes (and of this one) stay."""
+    return (_remove_dead(db_path.parent, temporary_path(db_path, 0).name[:-1], (".",))  # '.<db>.tmp-'
+            + _remove_dead(Path(tempfile.gettempdir()), TRANSCODE_PREFIX, ("_",)))
+
+
+def _remove_dead(folder: Path, prefix: str, after: tuple[str, ...]) -> list[Path]:
+    """Files and folders ``<prefix><pid>[<after>…]`` in ``folder`` whose process is gone, removed."""
     removed = []
-    for path in sorted(db_path.parent.glob(glob.escape(prefix) + "*")):
-        match = _PID.match(path.name[len(prefix):])
-        if match is None:
+    for path in sorted(folder.glob(glob.escape(prefix) + "*")):
+        rest = path.name[len(prefix):]
+        match = _PID.match(rest)
+        if match is None or not (match.end() == len(rest) or rest[match.end()] in after):
             continue
         pid = int(match.group())
         if pid == os.getpid() or _alive(pid):

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 from etl import build as build_module
 from etl.__main__ import EXIT_TERMINATED, main
+from etl.statistics.encoding import TRANSCODE_PREFIX
 from etl.storage import remove_stale_temporaries, temporary_path
 from tests.conftest import MINIMAL_TODAY
 from tests.make_bad_inputs import write_big_ffcsv
@@ -99,8 +101,13 @@ def test_the_next_run_removes_what_a_killed_import_left(case):
     assert temporaries(db) == []
 
 
-def test_stale_temporaries_of_dead_runs_go_those_of_live_runs_stay(tmp_path):
-    db = tmp_path / "monitor.duckdb"
+def test_stale_temporaries_of_dead_runs_go_those_of_live_runs_stay(tmp_path, monkeypatch):
+    system_tmp = tmp_path / "systmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))  # the transcoded copies' folder
+    folder = tmp_path / "daten"
+    folder.mkdir()
+    db = folder / "monitor.duckdb"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
     dead_pid = int(dead.stdout)
@@ -111,12 +118,16 @@ def test_stale_temporaries_of_dead_runs_go_those_of_live_runs_stay(tmp_path):
             tmp.write_bytes(b"x")
             tmp.with_name(tmp.name + ".wal").write_bytes(b"x")
             tmp.with_name(tmp.name + ".spill").mkdir()
-        (tmp_path / ".monitor.duckdb.tmp-keinepid").write_bytes(b"x")  # not a run's file: left alone
+            (system_tmp / f"{TRANSCODE_PREFIX}{pid}_a1b2.csv").write_bytes(b"x")
+        (folder / ".monitor.duckdb.tmp-keinepid").write_bytes(b"x")  # not a run's file: left alone
         removed = remove_stale_temporaries(db)
-        assert {p.name for p in removed} == {f".monitor.duckdb.tmp-{dead_pid}{s}" for s in ("", ".wal", ".spill")}
-        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        assert {p.name for p in removed} == {f".monitor.duckdb.tmp-{dead_pid}{s}" for s in ("", ".wal", ".spill")} \
+            | {f"{TRANSCODE_PREFIX}{dead_pid}_a1b2.csv"}
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
             [".monitor.duckdb.tmp-keinepid"]
             + [f".monitor.duckdb.tmp-{pid}{s}" for pid in (live.pid, os.getpid()) for s in ("", ".wal", ".spill")])
+        assert sorted(p.name for p in system_tmp.iterdir()) == sorted(
+            f"{TRANSCODE_PREFIX}{pid}_a1b2.csv" for pid in (live.pid, os.getpid()))
     finally:
         live.kill()
         live.wait()
