@@ -23,8 +23,9 @@ from etl.statistics import (INKAR_COLUMNS, detect_format, install_macros, load_s
 from etl.statistics.values import value_refusal
 from tests.minimal_source import FF_HEADER, statistics_lines
 
-FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-FILES = settings(max_examples=15, deadline=None,
+FAST = settings(max_examples=80, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FILES = settings(max_examples=15, deadline=None, database=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 #: Characters the parsers treat specially, so that random text often comes close to a valid cell.
