@@ -54,7 +54,8 @@ navigation = st.navigation([
     st.Page("pages/bericht.py", title="Bericht", icon=":material/summarize:", url_path="berichte"),
 ])
 
-with db.pinned():  # one database version for the whole run, even if the ETL replaces the file meanwhile
+# one database version for the whole run, even if the ETL replaces the file meanwhile; a damaged file -> German message
+with db.pinned(), ui.database_guard():
     if ui.database_ready():
         ui.synthetic_badge()
         sidebar.sidebar_filters(session_access)  # the role, decided once per run, travels inside the Filters

@@ -1,21 +1,33 @@
 """Command line: ``python -m etl [--source DIR] [--db PATH] [--today YYYY-MM-DD] [--quiet]``.
 
-Exit codes: 0 built and replaced; 1 input problems (listed in German, database untouched);
-2 wrong call; 3 internal error (database untouched; details with --debug).
+Exit codes: 0 built and replaced; 1 input problems (listed in German, database untouched; also a full disk,
+a read-only folder or Strg+C); 2 wrong call; 3 internal error (database untouched; details with --debug);
+143 stopped by SIGTERM (e.g. a shutdown; database untouched, temporary files removed, 128 + 15 as for any
+program ended by that signal).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 import traceback
 from pathlib import Path
 
-from etl.build import build
 from etl.issues import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LISTED = 60
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: the build unwinds like after Strg+C, so its temporary files are removed."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a repeated signal must not cut the clean-up short
+    raise Terminated()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print(f"Regionalmonitor-Import: {args.source} -> {args.db}", flush=True)
     try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (an embedding program): it handles its signals itself
+        previous = None
+    try:
+        from etl.build import build  # after the handler: a SIGTERM during the imports is answered too
+
         report = build(args.source, args.db, today=args.today, progress=not args.quiet)
     except InputError as exc:
         errors = [i for i in exc.issues if i.severity == "error"]
@@ -48,12 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nImport abgebrochen (Strg+C). Die bisherige Datenbank bleibt unverändert.", file=sys.stderr)
         return 1
+    except Terminated:
+        print("\nImport abgebrochen (Signal SIGTERM, z. B. beim Herunterfahren). Die bisherige Datenbank bleibt "
+              "unverändert. Die temporären Dateien sind entfernt.", file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001 - an internal error must not leak a traceback to the office
         print(f"\nInterner Fehler beim Import ({type(exc).__name__}: {str(exc)[:300]}). "
               "Die bisherige Datenbank bleibt unverändert.", file=sys.stderr)
         if args.debug:
             traceback.print_exc()
         return 3
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
     print(f"\nFertig in {report.duration_s:.1f} s: {args.db}")
     for table, n in report.row_counts.items():

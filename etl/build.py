@@ -38,7 +38,9 @@ from etl.datatests import DataTestResult, run_data_tests
 from etl.issues import InputError, Issue
 from etl.marts import build_marts
 from etl.reference import read_manifest, read_municipalities, read_regions
-from etl.statistics import LongLineScan, drop_staged_view, install_macros, load_statistics_file, long_line_issue
+from etl.statistics import (LongLineScan, detect_format, drop_staged_view, install_macros, load_statistics_file,
+                            long_line_issue)
+from etl.storage import remove_stale_temporaries, storage_issue, temporary_path
 from monitor.core.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -117,15 +119,22 @@ def build(source: Path, db_path: Path, today: dt.date | None = None, progress: b
     started = dt.datetime.now()
     t0 = time.perf_counter()
     report = BuildReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], db_path=db_path)
-    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+    tmp = temporary_path(db_path)
     try:
-        with build_lock(db_path):
-            _remove(tmp)
-            try:
-                _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0)
-                os.replace(tmp, db_path)
-            finally:
+        try:
+            with build_lock(db_path):
+                remove_stale_temporaries(db_path)  # of runs killed outright (SIGKILL, power cut)
                 _remove(tmp)
+                try:
+                    _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0)
+                    os.replace(tmp, db_path)
+                finally:
+                    _remove(tmp)
+        except (OSError, duckdb.IOException) as exc:  # full disk, read-only folder, …: the office can act on it
+            issue = storage_issue(exc, db_path)
+            if issue is None:
+                raise
+            raise InputError(issue) from exc
     except BaseException as exc:
         report.duration_s = time.perf_counter() - t0
         _log_failed_run(db_path, report, source, started, exc)
@@ -149,7 +158,7 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
                                expected="ein Ordner mit gemeinden.csv, gebiete.csv, quellen.csv, "
                                         "indikatoren.csv, statistik/ und portfolio/"))
     pr.step(f"Quellordner {source}")
-    inventory = _inventory(source)
+    inventory = _inventory(source, report.issues)
     stat_files = sorted(k for k in inventory if k.startswith("statistik/") and Path(k).suffix.lower() in STAT_SUFFIXES)
     hashes = _Hashes(inventory, set(stat_files))  # in the background, while the build goes on
     try:
@@ -163,8 +172,9 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
 def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report: BuildReport, pr: Progress,
                  started: dt.datetime, t0: float, inventory: dict, stat_files: list[str], hashes: "_Hashes") -> None:
     issues = report.issues
+    refused = {i.file for i in issues}  # files of the inventory's errors (links out of the folder)
     for name in ("quellen.csv", "gemeinden.csv", "gebiete.csv", "indikatoren.csv"):
-        if name not in inventory:
+        if name not in inventory and name not in refused:
             issues.append(Issue("error", "Pflichtdatei fehlt im Quellordner.", file=name,
                                 expected=f"{name} im Ordner {source}"))
     _stop_on_errors(issues)
@@ -189,7 +199,7 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
         portfolio = _PortfolioReader(source, workbooks, municipalities,
                                      {r[0] for r in con.execute("select indicator_id from indicator").fetchall()},
                                      today)
-        formats = _load_statistics(con, source, stat_files, manifest, issues, pr)
+        formats = _load_statistics(con, source, stat_files, manifest, issues, pr, hashes)
         hashes.wait()
         for rel, line in sorted(hashes.long_lines.items()):
             if not any(i.file == Path(rel).name and i.row == line for i in issues):
@@ -241,12 +251,20 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"select count(*) from {table}").fetchone()[0]
 
 
-def _inventory(source: Path) -> dict[str, dict]:
-    """The folder's files: relative name -> path, size and sha256 (filled in by :class:`_Hashes`)."""
+def _inventory(source: Path, issues: list[Issue]) -> dict[str, dict]:
+    """The folder's files: relative name -> path, size and sha256 (filled in by :class:`_Hashes`). A file
+    whose real path lies outside the folder (a symbolic link pointing out of it) is refused with an error
+    and never opened: the import reads the source folder and nothing else."""
     out = {}
+    root = source.resolve()
     for p in sorted(source.rglob("*")):
         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in {".md", ".py"}:
             rel = p.relative_to(source).as_posix()
+            if not p.resolve().is_relative_to(root):
+                issues.append(Issue("error", "Die Datei ist eine Verknüpfung auf eine Datei außerhalb des "
+                                             "Quellordners; sie wird nicht gelesen.", file=rel,
+                                    expected="die Datei selbst (keine Verknüpfung) im Quellordner"))
+                continue
             out[rel] = {"path": p, "size_bytes": p.stat().st_size, "sha256": None}
     return out
 
@@ -254,18 +272,22 @@ def _inventory(source: Path) -> dict[str, dict]:
 class _Hashes:
     """sha256 of every inventory file, computed by a background thread (hashlib releases the GIL) while the
     build goes on; the statistics files get the scan for overlong lines in the same read
-    (``long_lines``: relative name -> first overlong line)."""
+    (``long_lines``: relative name -> first overlong line). The statistics files are read first, and
+    :meth:`long_line` waits for one file's scan: DuckDB must never see a file with an overlong line (its CSV
+    reader buffers such a line whole, gigabytes for a 50 MB line)."""
 
     def __init__(self, inventory: dict[str, dict], scan_lines: set[str]):
         self.long_lines: dict[str, int] = {}
         self._error: BaseException | None = None
+        self._scanned = {rel: threading.Event() for rel in scan_lines}
         self._thread = threading.Thread(target=self._run, args=(inventory, scan_lines), daemon=True,
                                         name="regionalmonitor-hashes")
         self._thread.start()
 
     def _run(self, inventory: dict[str, dict], scan_lines: set[str]) -> None:
         try:
-            for rel, info in inventory.items():
+            for rel in sorted(inventory, key=lambda r: r not in scan_lines):  # statistics files first
+                info = inventory[rel]
                 digest = hashlib.sha256()
                 scan = LongLineScan() if rel in scan_lines else None
                 with info["path"].open("rb") as fh:
@@ -276,8 +298,19 @@ class _Hashes:
                 info["sha256"] = digest.hexdigest()
                 if scan is not None and scan.first_long is not None:
                     self.long_lines[rel] = scan.first_long
+                if rel in self._scanned:
+                    self._scanned[rel].set()
         except BaseException as exc:  # noqa: BLE001 - re-raised in wait()
             self._error = exc
+        finally:
+            for event in self._scanned.values():  # a failed read must not leave a worker waiting
+                event.set()
+
+    def long_line(self, rel: str) -> int | None:
+        """The first overlong line of the statistics file ``rel`` (None: none, or the file was not readable),
+        after waiting for its scan."""
+        self._scanned[rel].wait()
+        return self.long_lines.get(rel)
 
     def wait(self, raise_errors: bool = True) -> None:
         """Block until every file is hashed; an unreadable file becomes an InputError."""
@@ -339,7 +372,7 @@ def _load_catalogue(con: duckdb.DuckDBPyConnection, source: Path, issues: list[I
 
 
 def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues: list[Issue],
-                     pr: Progress) -> dict[str, str]:
+                     pr: Progress, hashes: _Hashes) -> dict[str, str]:
     """Read each statistics file (``etl.statistics``, as a temp view of its rows with a summary table) and map
     its rows to ``indicator_value`` through the catalogue right away: memory holds the files being read, never
     all of them, and the values are copied once, into their final table. ``STAT_WORKERS`` files are read at
@@ -358,7 +391,7 @@ def _load_statistics(con, source: Path, files: list[str], manifest: dict, issues
                             expected="Exporte aus GENESIS/Regionalstatistik oder INKAR"))
     cursors = _WorkerCursors(con)
     with cursors, ThreadPoolExecutor(max_workers=STAT_WORKERS, thread_name_prefix="regionalmonitor-stat") as pool:
-        futures = {rel: pool.submit(_stage_and_map, cursors, source, rel) for rel in files if rel in manifest}
+        futures = {rel: pool.submit(_stage_and_map, cursors, source, rel, hashes) for rel in files if rel in manifest}
         try:
             for rel in pr.files(files, "Statistiken"):
                 if rel not in manifest:
@@ -414,10 +447,18 @@ class _WorkerCursors:
             cur.close()
 
 
-def _stage_and_map(cursors: _WorkerCursors, source: Path, rel: str):
+def _stage_and_map(cursors: _WorkerCursors, source: Path, rel: str, hashes: _Hashes):
     """One statistics file on its worker's cursor: (its issues, format or None, outside rows, series rows);
-    the rows go to ``indicator_value`` when the file has no error. The file's temp objects are dropped before
-    the worker takes the next file."""
+    the rows go to ``indicator_value`` when the file has no error. A file with an overlong line is refused
+    before DuckDB reads it. The file's temp objects are dropped before the worker takes the next file."""
+    long_line = hashes.long_line(rel)
+    if long_line is not None:
+        try:
+            if long_line == 1:  # the format check reads 1 MiB and says more about a file without line breaks
+                detect_format(source / rel)
+        except InputError as exc:
+            return list(exc.issues), None, None, None
+        return [long_line_issue(rel, long_line)], None, None, None
     cur = cursors.get()
     try:
         try:

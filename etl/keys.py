@@ -76,7 +76,7 @@ def level_from_hint(hint: str | None) -> str | None:
     return None
 
 
-_DIGITS = re.compile(r"^[0-9]+$")
+_DIGITS = re.compile(r"^[0-9]+\Z")
 
 
 def normalise_region_key(raw: str, level_hint: str | None = None) -> tuple[str, str] | None:

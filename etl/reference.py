@@ -19,7 +19,7 @@ import pandas as pd
 
 from etl.issues import InputError, Issue, short
 
-AGS_RE = re.compile(r"^\d{8}$")
+AGS_RE = re.compile(r"^[0-9]{8}\Z")
 LEVELS = ("gemeinde", "kreis", "land", "bund", "regbez", "verband")
 YES = {"ja", "j", "x", "yes", "true", "1", "wahr"}
 NO = {"nein", "n", "no", "false", "0", "falsch", ""}
@@ -194,6 +194,11 @@ def read_manifest(path: Path) -> tuple[dict[str, dict], list[Issue]]:
     for rec in df.to_dict("records"):
         row = rec["_row"]
         name = rec["datei"].replace("\\", "/")
+        if name.startswith("/") or ".." in name.split("/") or ":" in name.split("/")[0]:
+            issues.append(Issue("error", "Der Pfad verlässt den Quellordner; Dateien außerhalb werden nicht "
+                                         "gelesen.", file=path.name, row=row, column="datei", value=short(name),
+                                expected="ein Pfad innerhalb des Quellordners wie statistik/datei.csv"))
+            continue
         for col in ("herkunft", "lizenz"):
             if not rec[col]:
                 issues.append(Issue("error", "Angabe zur Herkunft fehlt.", file=path.name, row=row, column=col,

@@ -196,6 +196,12 @@ def write_corpus() -> list[str]:
     _case("katalog_formelkreis", "zwei Formeln, die sich gegenseitig brauchen",
           ["Datei indikatoren.csv", "Zeile 4", "Spalte formula", "im Kreis"], {"indikatoren.csv": cycle})
     _case("quellen_leer", "quellen.csv ist leer", ["Datei quellen.csv", "leer"], {"quellen.csv": b""})
+    manifest_rows = len(MANIFEST.splitlines())
+    _case("quellen_pfad_ausserhalb", "quellen.csv nennt Pfade außerhalb des Quellordners (../, absolut)",
+          ["Datei quellen.csv", f"Zeile {manifest_rows + 1}", "Spalte datei", "verlässt den Quellordner",
+           "../../etc/passwd", f"Zeile {manifest_rows + 2}", "/etc/hostname"],
+          {"quellen.csv": MANIFEST + "statistik/../../../etc/passwd;Fremd;Test;31.12.2024;dl-de/by-2-0;ja\n"
+                          "/etc/hostname;Fremd;Test;31.12.2024;dl-de/by-2-0;ja\n"})
     _case("grenzen_kaputt", "eine Grenzdatei, die kein GeoJSON ist",
           ["Datei gemeindegrenzen.geojson", "GeoJSON"],
           {"gemeindegrenzen.geojson": '{"type": "FeatureCollection", "features": [',
@@ -228,11 +234,12 @@ def write_big_ffcsv(path: Path, target_bytes: int, keys: list[str] | None = None
     return rows
 
 
-def write_long_line(path: Path, size: int) -> None:
-    """A flat-file header, then one line of ``size`` bytes without any newline."""
+def write_long_line(path: Path, size: int, fill: bytes = b"x") -> None:
+    """A flat-file header, then one line of ``size`` bytes without any newline (``fill`` repeated, e.g.
+    ``b"x;"``: a line of countless fields)."""
     with path.open("wb") as fh:
         fh.write(("\ufeff" + FF_HEADER + "\n").encode("utf-8"))
-        chunk = b"x" * (1 << 20)
+        chunk = fill * ((1 << 20) // len(fill))
         left = size
         while left > 0:
             fh.write(chunk[:left])

@@ -22,6 +22,9 @@ from pathlib import Path
 from etl.issues import InputError, Issue
 from etl.statistics.file_issues import error
 
+#: Name start of the temporary UTF-8 copies (``rm_stat_<pid>_….csv`` in the system's temp folder): a later run
+#: removes those of processes that were killed (etl.storage).
+TRANSCODE_PREFIX = "rm_stat_"
 #: Longest line accepted (DuckDB's max_line_size on the bulk path; checked beforehand for lines beyond it).
 MAX_LINE_BYTES = 1 << 20
 _ISO_HINT_BYTES = set(b"\xa4\xa6\xa8\xb4\xb8\xbc\xbd\xbe")
@@ -50,7 +53,7 @@ def encoding_of(head: bytes, complete: bool) -> str:
 def transcode(path: Path, encoding: str) -> Path:
     """Stream ``path`` into a temporary UTF-8 copy; the caller deletes it. InputError (with the line for
     8-bit code pages) when a byte is not a character of ``encoding``."""
-    fd, tmp = tempfile.mkstemp(prefix="rm_stat_", suffix=".csv")
+    fd, tmp = tempfile.mkstemp(prefix=f"{TRANSCODE_PREFIX}{os.getpid()}_", suffix=".csv")
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     lines = 0
     try:

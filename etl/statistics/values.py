@@ -2,6 +2,7 @@
 macros (bulk path); tests/etl/test_statistics.py checks both agree."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -17,14 +18,18 @@ _PLAIN = r"-?[0-9]+(?:[.,][0-9]+)?"
 _GROUPED = r"-?[1-9][0-9]{0,2}(?:(?:\.[0-9]{3})+,[0-9]+|(?:\.[0-9]{3}){2,})"
 _AMBIGUOUS = r"-?[1-9][0-9]{0,2}\.[0-9]{3}"
 _NUM = rf"(?:{_GROUPED}|{_PLAIN})"
-_RE_NUM = re.compile(rf"^{_NUM}$")
-_RE_AMBIGUOUS = re.compile(rf"^{_AMBIGUOUS}$")
-_RE_LIMITED = re.compile(rf"^\(\s*({_NUM})\s*\)$")
-_RE_SUFFIX = re.compile(rf"^({_NUM})\s*([prsePRSE])$")
-_RE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_RE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_RE_YEAR = re.compile(r"^([12]\d{3})$")
-_RE_YEAR_RANGE = re.compile(r"^(\d{4})\s*-\s*(\d{4})$")  # INKAR multi-year means: end of the last year
+# As the SQL macros below read them (RE2): ASCII digits only, whitespace [ \t\n\f\r], the end of the text at \Z
+# (``$`` would also match before a final newline).
+_S = r"[ \t\n\f\r]"
+_RE_NUM = re.compile(rf"^{_NUM}\Z", re.ASCII)
+_RE_AMBIGUOUS = re.compile(rf"^{_AMBIGUOUS}\Z", re.ASCII)
+_RE_LIMITED = re.compile(rf"^\({_S}*({_NUM}){_S}*\)\Z", re.ASCII)
+_RE_SUFFIX = re.compile(rf"^({_NUM}){_S}*([prsePRSE])\Z", re.ASCII)
+_RE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
+_RE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\Z", re.ASCII)
+_RE_YEAR = re.compile(r"^([12]\d{3})\Z", re.ASCII)
+# INKAR multi-year means: the end of the last year
+_RE_YEAR_RANGE = re.compile(rf"^(\d{{4}}){_S}*-{_S}*(\d{{4}})\Z", re.ASCII)
 
 EXPECT_VALUE = ("Zahl (Dezimalkomma oder -punkt; Tausenderpunkte nur zusammen mit Dezimalkomma wie 1.812,4) "
                 "oder Zeichen - . ... / x (12,3) 12p")
@@ -34,14 +39,17 @@ EXPECT_UNAMBIGUOUS = ("die Datei ohne Tausendertrennzeichen exportieren (1812 od
                       "(1.812,0)")
 INVALID_VALUE = "Ungültiger Wert: weder Zahl noch Sonderzeichen der amtlichen Statistik."
 EXPECT_PERIOD = "Datum 2024-12-31 oder 31.12.2024, Jahr 2024 oder Zeitraum 2019-2021"
+#: The blanks stripped around a cell: the same as the SQL macro ``rm_trim`` (etl/keys.py), so both paths agree.
+_BLANKS = " \t"
 
 
 def parse_value(raw: str | None) -> tuple[float | None, str | None] | None:
     """Parse one cell: (value, flag), or None when the cell is neither a number nor a GENESIS symbol.
 
-    An empty cell is invalid (None) too: exports write a symbol for every missing value.
+    An empty cell is invalid (None) too: exports write a symbol for every missing value; so is a number beyond
+    the range of a double (it would be stored as infinity).
     """
-    v = (raw or "").strip()
+    v = (raw or "").strip(_BLANKS)
     if v in _SPECIAL:
         return _SPECIAL[v]
     if m := _RE_NUM.match(v):
@@ -56,12 +64,13 @@ def parse_value(raw: str | None) -> tuple[float | None, str | None] | None:
         return None
     if number.count(".") > 1 or ("." in number and "," in number):  # thousands points (German grouping)
         number = number.replace(".", "")
-    return float(number.replace(",", ".")), flag
+    value = float(number.replace(",", "."))
+    return (value, flag) if math.isfinite(value) else None
 
 
 def value_refusal(raw: str | None) -> tuple[str, str]:
     """Why a cell that ``parse_value`` refused is refused: (German message, what is expected)."""
-    v = (raw or "").strip()
+    v = (raw or "").strip(_BLANKS)
     inner = v.strip("() ")
     inner = inner[:-1].rstrip() if inner[-1:].lower() in _FLAG_SUFFIX else inner
     if _RE_AMBIGUOUS.match(inner):
@@ -71,7 +80,7 @@ def value_refusal(raw: str | None) -> tuple[str, str]:
 
 def parse_period(raw: str | None) -> date | None:
     """'2024-12-31', '31.12.2024' or '2024' (→ 31.12.2024); None when not a valid date."""
-    t = (raw or "").strip()
+    t = (raw or "").strip(_BLANKS)
     try:
         m = _RE_ISO.match(t)
         if m:
@@ -100,7 +109,7 @@ _SQL_VALUE_MACROS = [
     end
 )""".replace("@PLAIN@", _PLAIN).replace("@AMBIGUOUS@", _AMBIGUOUS).replace("@GROUPED@", _GROUPED),
     r"""create or replace temp macro rm_num_flag(n, f) as (
-    case when n is null then {'value': null::double, 'flag': 'invalid'} else {'value': n, 'flag': f} end
+    case when n is null or isinf(n) then {'value': null::double, 'flag': 'invalid'} else {'value': n, 'flag': f} end
 )""",
     r"""create or replace temp macro rm_value_t(v) as (
     case
@@ -126,10 +135,12 @@ _SQL_VALUE_MACROS = [
             case when try_cast(t as usmallint) between 1000 and 2999
                  then make_date(cast(t as integer), 12, 31) else null::date end
         when length(t) = 10 and t[5:5] = '-' and t[8:8] = '-' then
-            case when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            case when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') and t[1:4] <> '0000'
                  then try_strptime(t, '%Y-%m-%d')::date else null::date end
-        when regexp_full_match(t, '[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}') then try_strptime(t, '%d.%m.%Y')::date
-        when regexp_full_match(t, '[0-9]{4}\s*-\s*[0-9]{4}') then make_date(cast(t[-4:] as integer), 12, 31)
+        when regexp_full_match(t, '[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}') and t[-4:] <> '0000'
+            then try_strptime(t, '%d.%m.%Y')::date
+        when regexp_full_match(t, '[0-9]{4}\s*-\s*[0-9]{4}') and t[-4:] <> '0000'
+            then make_date(cast(t[-4:] as integer), 12, 31)
         else null::date
     end
 )""",

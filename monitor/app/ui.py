@@ -7,7 +7,9 @@ elements that escape it; never ``unsafe_allow_html`` or ``st.html``.
 """
 from __future__ import annotations
 
+import logging
 import re
+from contextlib import contextmanager
 from datetime import date
 
 import duckdb
@@ -26,6 +28,8 @@ from monitor.figures.indicators import APP_TEMPLATE
 pio.templates.default = APP_TEMPLATE  # after Streamlit's own default (see monitor/figures/indicators.py)
 
 MISSING_DB_TEXT = "Noch keine Daten geladen – bitte `python -m etl` ausführen."
+UNREADABLE_DB_TEXT = "Die Datenbank ist nicht lesbar. Bitte `python -m etl` erneut ausführen."
+_log = logging.getLogger(__name__)
 SYNTHETIC_TEXT = (
     "Es sind **Beispieldaten** geladen: erfundene Initiativen und Statistikwerte zum Ausprobieren, "
     "keine amtlichen Zahlen. Bitte nicht für Entscheidungen oder Berichte verwenden."
@@ -75,10 +79,25 @@ def database_ready() -> bool:
         st.info(MISSING_DB_TEXT, icon=":material/database_off:")
         return False
     except duckdb.Error:
-        st.error("Die Datenbank ist nicht lesbar. Bitte `python -m etl` erneut ausführen.",
-                 icon=":material/database_off:")
+        st.error(UNREADABLE_DB_TEXT, icon=":material/database_off:")
         return False
     return True
+
+
+@contextmanager
+def database_guard():
+    """Runs the block (the frame and the page); when the database file turns out damaged only while the block
+    reads it (truncated or overwritten, its first tables still readable), the block ends with the German
+    message instead of Streamlit's generic error. A wrong query still fails as an error."""
+    try:
+        yield
+    except db.DatabaseMissing:
+        st.info(MISSING_DB_TEXT, icon=":material/database_off:")
+    except duckdb.Error as exc:
+        if not db.is_damaged(exc):
+            raise
+        _log.warning("Datenbankdatei %s nicht lesbar: %s", db.db_path(), exc)
+        st.error(UNREADABLE_DB_TEXT, icon=":material/database_off:")
 
 
 def synthetic_badge() -> None:

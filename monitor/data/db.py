@@ -62,6 +62,13 @@ class DatabaseMissing(RuntimeError):
     """The database file does not exist (the ETL has not been run)."""
 
 
+def is_damaged(exc: BaseException) -> bool:
+    """True when ``exc`` says the database file itself cannot be read (truncated, overwritten, a block that
+    fails its checksum), as opposed to a wrong query."""
+    return (isinstance(exc, (duckdb.IOException, duckdb.FatalException, duckdb.InternalException))
+            or "Corrupt database file" in str(exc))
+
+
 def db_path() -> Path:
     """The database file: ``$REGIONALMONITOR_DB`` or ``data/monitor.duckdb``."""
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)

@@ -23,13 +23,14 @@ import pytest
 from tests.make_bad_inputs import (write_big_ffcsv, write_big_workbook, write_long_line, write_phantom_rows_xlsx,
                                    write_xlsx, write_zip_bomb_xlsx)
 from tests.conftest import MINIMAL_TODAY
-from tests.minimal_source import FF_HEADER
+from tests.minimal_source import FF_HEADER, statistics_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = MINIMAL_TODAY
 STAT_MB = int(os.environ.get("REGIONALMONITOR_OVERSIZED_MB", "200"))
 WORKBOOK_ROWS = 100_000
 PEAK_LIMIT_MB = 1536  # 1.5 GB
+LONG_LINE_PEAK_MB = 500  # a file with an overlong line is refused by a streamed scan, never read whole
 TIMEOUT_S = 300
 
 WRAPPER = """
@@ -171,6 +172,22 @@ def test_100_mb_line_without_newline_is_refused(case):
     write_long_line(src / "statistik" / "lang.csv", 100 << 20)
     add_source(src, "statistik/lang.csv")
     assert_refused(run_etl(src, db), db, digest, "Datei lang.csv", "Zeile 2", "länger als 1 MiB")
+
+
+@pytest.mark.parametrize("size_mb", [2, 50])
+def test_long_line_of_separators_is_refused_before_duckdb_reads_it(case, size_mb):
+    """A line of ``x;x;…`` (countless fields) between good lines: DuckDB's CSV reader took gigabytes and
+    minutes on it, so the line must be refused before DuckDB sees the file (speed: bench/bench_long_line.py)."""
+    src, db, digest = case
+    path = src / "statistik" / "lang.csv"
+    write_long_line(path, size_mb << 20, fill=b"x;")
+    with path.open("ab") as fh:
+        fh.write(b"\n" + statistics_lines()[1].encode("utf-8") + b"\n")
+    add_source(src, "statistik/lang.csv")
+    res = run_etl(src, db)
+    assert_refused(res, db, digest, "Datei lang.csv", "Zeile 2", "länger als 1 MiB")
+    assert res["peak_mb"] < LONG_LINE_PEAK_MB, res["peak_mb"]
+    assert "x;x;x" not in res["err"]  # the line itself is not printed
 
 
 def test_file_without_any_newline_is_refused(case):
