@@ -67,6 +67,21 @@ def test_theme_progress(fixture_db):
     assert list(empty["theme"]) == ["tourism"] and int(empty["initiatives"].iloc[0]) == 0
 
 
+@pytest.mark.parametrize("f", [F, F.with_(themes=("mobility",)), F.with_(municipalities=(BOXBERG,)),
+                               F.with_(statuses=("Verworfen", "Ruht")), F.with_(themes=("tourism",),
+                               statuses=("Abgeschlossen",)), F.with_(date_from=date(1990, 1, 1),
+                                                                    date_to=date(1990, 12, 31))])
+def test_load_derives_key_figures_and_counts_like_their_own_queries(fixture_db, f):
+    """overview.load takes the key figures and status counts from the per-theme sums and the status mix; they
+    must equal what key_figures/status_counts/theme_progress compute (also for an empty selection)."""
+    data = overview.load(f, FIXTURE_TODAY)
+    assert data.key == overview.key_figures(f, FIXTURE_TODAY)
+    assert data.key.initiatives == len(initiatives_where(date_from=f.date_from, date_to=f.date_to, themes=f.themes,
+                                                          municipalities=f.municipalities, statuses=f.statuses))
+    pd.testing.assert_frame_equal(data.status_counts, overview.status_counts(f))
+    pd.testing.assert_frame_equal(data.themes, overview.theme_progress(f, FIXTURE_TODAY))
+
+
 def test_direction_aware_kpi(fixture_db):
     # INI-008: waiting time 60 -> target 30, actual 25 -> reached although actual < target
     k = next(k for k in KPIS if k[0] == "INI-008")
