@@ -1,9 +1,10 @@
 """The project's one in-process cache: bounded, thread-safe, optionally expiring; shared by all sessions.
 
 - :class:`Recent` holds at most ``size`` values (a hit counts as a use, the least recently used value goes
-  first) and, with ``ttl``, forgets a value ``ttl`` seconds after it was stored. Use it directly when the key is
-  computed by the caller (a content hash of a frame, a database version plus parameters): ``get``, and on a
-  miss build the value and ``put`` it.
+  first) and, with ``ttl``, forgets a value ``ttl`` seconds after it was stored; with ``weigh`` and
+  ``max_weight`` (e.g. bytes of a DataFrame), the values together also weigh at most ``max_weight``. Use it
+  directly when the key is computed by the caller (a content hash of a frame, a database version plus
+  parameters): ``get``, and on a miss build the value and ``put`` it.
 - :func:`memo` wraps a function whose arguments are hashable: the same bound and expiry, keyed by the
   arguments (``copy`` returns a copy of a cached value that callers may modify, e.g. a DataFrame).
 - :func:`clear_all` empties every cache of the process (tests; a code reload).
@@ -26,14 +27,25 @@ _ALL: weakref.WeakSet = weakref.WeakSet()
 
 
 class Recent(Generic[V]):
-    """At most ``size`` values, each for at most ``ttl`` seconds (None: until pushed out)."""
+    """At most ``size`` values, each for at most ``ttl`` seconds (None: until pushed out), and with ``weigh`` at
+    most ``max_weight`` in total (the least recently used go first; a value heavier than ``max_weight`` alone
+    is not kept)."""
 
-    def __init__(self, size: int, ttl: float | None = None):
+    def __init__(self, size: int, ttl: float | None = None, weigh: Callable[[V], int] | None = None,
+                 max_weight: int | None = None):
         self.size = size
         self.ttl = ttl
+        self.weigh = weigh if max_weight is not None else None
+        self.max_weight = max_weight
+        self.weight = 0  # total weight of the values held (with ``weigh``)
         self._items: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
+        self._weights: dict[Hashable, int] = {}
         self._lock = threading.Lock()
         _ALL.add(self)
+
+    def _drop(self, key: Hashable) -> None:
+        del self._items[key]
+        self.weight -= self._weights.pop(key, 0)
 
     def get(self, key: Hashable) -> V | None:
         with self._lock:
@@ -42,32 +54,43 @@ class Recent(Generic[V]):
                 return None
             stored, value = item
             if self.ttl is not None and time.monotonic() - stored > self.ttl:
-                del self._items[key]
+                self._drop(key)
                 return None
             self._items.move_to_end(key)
             return value
 
     def put(self, key: Hashable, value: V) -> None:
+        weight = self.weigh(value) if self.weigh else 0  # outside the lock: it may take a moment
         with self._lock:
+            if key in self._items:
+                self._drop(key)
+            if self.weigh and weight > self.max_weight:
+                return
             self._items[key] = (time.monotonic(), value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            if self.weigh:
+                self._weights[key] = weight
+                self.weight += weight
+            while len(self._items) > self.size or (self.weigh and self.weight > self.max_weight):
+                self._drop(next(iter(self._items)))
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._weights.clear()
+            self.weight = 0
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
 
 
-def memo(size: int, ttl: float | None = None, copy: Callable | None = None):
-    """Decorator: cache the function's results per (positional and keyword) arguments in a :class:`Recent`.
-    ``copy`` (e.g. ``lambda df: df.copy()``) is applied to every value handed out, cached or fresh."""
+def memo(size: int, ttl: float | None = None, copy: Callable | None = None, weigh: Callable | None = None,
+         max_weight: int | None = None):
+    """Decorator: cache the function's results per (positional and keyword) arguments in a :class:`Recent`
+    (``size``, ``ttl``, ``weigh`` and ``max_weight`` as there). ``copy`` (e.g. ``lambda df: df.copy()``) is
+    applied to every value handed out, cached or fresh."""
     def wrap(func):
-        cache: Recent = Recent(size, ttl)
+        cache: Recent = Recent(size, ttl, weigh, max_weight)
 
         @functools.wraps(func)
         def cached(*args, **kwargs):

@@ -263,11 +263,22 @@ def _run(stamp: tuple[str, int, int, int], sql: str, params: tuple) -> pd.DataFr
         return _execute(handle, sql, params)
 
 
-#: Query results per (version, SQL, parameters): at most 1,024 for 10 minutes; every caller gets its own copy.
-QUERY_CACHE_SIZE, QUERY_CACHE_TTL_S = 1024, 600
+#: Query results per (version, SQL, parameters): at most 1,024 for 10 minutes and together at most
+#: ``QUERY_CACHE_MB`` (:func:`frame_bytes`); every caller gets its own copy. At national scale a
+#: few results (municipal values of one indicator, 10,800 rows) weigh 1-2 MB each and the filtered ones pile up
+#: per selection: without the byte bound the cache held ~13 MB after three sessions and kept growing with each
+#: further selection (bench/bench_memory.py measures the server's peak).
+QUERY_CACHE_SIZE, QUERY_CACHE_TTL_S, QUERY_CACHE_MB = 1024, 600, 16
 
 
-@memo(QUERY_CACHE_SIZE, ttl=QUERY_CACHE_TTL_S, copy=lambda df: df.copy())
+def frame_bytes(df: pd.DataFrame) -> int:
+    """Bytes of ``df``'s column arrays and index (strings included: the results' text columns are Arrow-backed).
+    Cheap (tens of µs), unlike ``memory_usage(deep=True)`` (about 1 ms even for one cell)."""
+    return int(sum(col.array.nbytes for _, col in df.items()) + df.index.nbytes)
+
+
+@memo(QUERY_CACHE_SIZE, ttl=QUERY_CACHE_TTL_S, copy=lambda df: df.copy(), weigh=frame_bytes,
+      max_weight=QUERY_CACHE_MB * 1024 * 1024)
 def _cached(stamp: tuple[str, int, int, int], sql: str, params: tuple) -> pd.DataFrame:
     return _run(stamp, sql, params)
 

@@ -63,32 +63,12 @@ class KeyFigures:
 
 def key_figures(f: Filters, today: date) -> KeyFigures:
     """Counts and sums over the filtered initiatives (see module rules)."""
-    cte, params = _selected(f)
-    df = db.query(
-        f"""with {cte},
-        ms as (select count(*) as overdue from sel i join milestones_on(?) m using (initiative_id)
-               where m.state = 'überfällig')
-        select count(*) as initiatives,
-               count(*) filter (where status = 'In Umsetzung') as in_progress,
-               count(*) filter (where status = 'Abgeschlossen') as completed,
-               coalesce(sum(funding_granted_eur), 0) as granted,
-               coalesce(sum(total_cost_eur) filter (where status <> 'Verworfen'), 0) as cost,
-               (select overdue from ms) as overdue
-        from sel""",
-        (*params, today),
-    )
-    r = df.iloc[0]
-    return KeyFigures(int(r["initiatives"]), int(r["in_progress"]), int(r["completed"]), float(r["granted"]),
-                      float(r["cost"]), int(r["overdue"]))
+    return _key_figures_from(_theme_sums(f, today), status_mix(f))
 
 
 def status_counts(f: Filters) -> pd.DataFrame:
     """Initiatives per current status, all nine statuses in line order (0 when none): status, rank, initiatives."""
-    cte, params = _selected(f)
-    df = db.query(f"with {cte} select status, count(*) as initiatives from sel group by status", params)
-    n = dict(zip(df["status"], df["initiatives"]))
-    return pd.DataFrame({"status": list(STATUSES), "rank": [STATUS_RANK[s] for s in STATUSES],
-                         "initiatives": [int(n.get(s, 0)) for s in STATUSES]})
+    return _status_counts_from(status_mix(f))
 
 
 def status_mix(f: Filters) -> pd.DataFrame:
@@ -103,35 +83,49 @@ def status_mix(f: Filters) -> pd.DataFrame:
     return df.sort_values("theme", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
 
-def theme_progress(f: Filters, today: date) -> pd.DataFrame:
-    """One row per theme of the filter (all four when none): theme, initiatives, funding_granted_eur,
-    total_cost_eur, milestones_done, milestones_done_late, milestones_open, milestones_overdue, kpis_rated,
-    kpis_reached. Themes without initiatives get zeros."""
+def _theme_sums(f: Filters, today: date) -> pd.DataFrame:
+    """One row per main theme of the filtered initiatives (only themes that have some) and one row with theme
+    NULL over all of them: initiatives, funding_granted_eur, total_cost_eur, milestones_done,
+    milestones_done_late, milestones_open, milestones_overdue, kpis_rated, kpis_reached (the totals row holds the
+    same sums as :func:`key_figures`, so :func:`load` needs no query of its own for them)."""
     cte, params = _selected(f)
-    df = db.query(
+    return db.query(
         f"""with {cte},
         ini as (select theme, count(*) as initiatives, coalesce(sum(funding_granted_eur), 0) as funding_granted_eur,
                        coalesce(sum(total_cost_eur) filter (where status <> 'Verworfen'), 0) as total_cost_eur
-                from sel group by theme),
+                from sel group by rollup (theme)),
         ms as (select i.theme,
                       count(*) filter (where m.state in ('erledigt', 'verspätet erledigt')) as milestones_done,
                       count(*) filter (where m.state = 'verspätet erledigt') as milestones_done_late,
                       count(*) filter (where m.state = 'offen') as milestones_open,
                       count(*) filter (where m.state = 'überfällig') as milestones_overdue
-               from sel i join milestones_on(?) m using (initiative_id) group by i.theme),
+               from sel i join milestones_on(?) m using (initiative_id) group by rollup (i.theme)),
         kp as (select i.theme,
                       count(k.reached) as kpis_rated,
                       count(*) filter (where k.reached) as kpis_reached
-               from sel i join kpi_rating k using (initiative_id) group by i.theme)
+               from sel i join kpi_rating k using (initiative_id) group by rollup (i.theme))
         select ini.theme, ini.initiatives, ini.funding_granted_eur, ini.total_cost_eur,
                coalesce(ms.milestones_done, 0) as milestones_done,
                coalesce(ms.milestones_done_late, 0) as milestones_done_late,
                coalesce(ms.milestones_open, 0) as milestones_open,
                coalesce(ms.milestones_overdue, 0) as milestones_overdue,
                coalesce(kp.kpis_rated, 0) as kpis_rated, coalesce(kp.kpis_reached, 0) as kpis_reached
-        from ini left join ms using (theme) left join kp using (theme)""",
+        from ini left join ms on ms.theme is not distinct from ini.theme
+                 left join kp on kp.theme is not distinct from ini.theme""",
         (*params, today),
     )
+
+
+def theme_progress(f: Filters, today: date) -> pd.DataFrame:
+    """One row per theme of the filter (all four when none): theme, initiatives, funding_granted_eur,
+    total_cost_eur, milestones_done, milestones_done_late, milestones_open, milestones_overdue, kpis_rated,
+    kpis_reached. Themes without initiatives get zeros."""
+    return _progress_rows(f, _theme_sums(f, today))
+
+
+def _progress_rows(f: Filters, sums: pd.DataFrame) -> pd.DataFrame:
+    """:func:`theme_progress` from the rows of :func:`_theme_sums`."""
+    df = sums[sums["theme"].notna()]
     by_theme = df.set_index("theme")
     rows = []
     for theme in f.theme_ids():
@@ -144,6 +138,27 @@ def theme_progress(f: Filters, today: date) -> pd.DataFrame:
     out[ints] = out[ints].astype(int)
     out[["funding_granted_eur", "total_cost_eur"]] = out[["funding_granted_eur", "total_cost_eur"]].astype(float)
     return out
+
+
+def _key_figures_from(sums: pd.DataFrame, mix: pd.DataFrame, themes: tuple[str, ...] = ()) -> KeyFigures:
+    """:func:`key_figures` from :func:`_theme_sums` and the counts of :func:`status_mix` (every initiative's status
+    is one of the status table's, a data test of the ETL): the totals row, or with ``themes`` (sums asked for
+    every theme) the sum of those themes' rows."""
+    if themes:
+        rows = sums[sums["theme"].isin(list(themes))]
+        r = {c: rows[c].sum() for c in ("initiatives", "funding_granted_eur", "total_cost_eur", "milestones_overdue")}
+    else:
+        r = sums[sums["theme"].isna()].iloc[0]  # rollup's grand total: one row, also when nothing is selected
+    n = mix.groupby("status")["initiatives"].sum()
+    return KeyFigures(int(r["initiatives"]), int(n.get("In Umsetzung", 0)), int(n.get("Abgeschlossen", 0)),
+                      float(r["funding_granted_eur"]), float(r["total_cost_eur"]), int(r["milestones_overdue"]))
+
+
+def _status_counts_from(mix: pd.DataFrame) -> pd.DataFrame:
+    """:func:`status_counts` from the counts of :func:`status_mix`."""
+    n = mix.groupby("status")["initiatives"].sum()
+    return pd.DataFrame({"status": list(STATUSES), "rank": [STATUS_RANK[s] for s in STATUSES],
+                         "initiatives": [int(n.get(s, 0)) for s in STATUSES]})
 
 
 @dataclass(frozen=True)
@@ -308,10 +323,38 @@ class Overview:
     funds: pd.DataFrame
 
 
+def _main_themes() -> dict[str, str]:
+    """Every initiative's main theme (initiative id -> theme id)."""
+    df = db.query("select initiative_id, theme from initiative")
+    return dict(zip(df["initiative_id"], df["theme"]))
+
+
+def _of_themes(df: pd.DataFrame, themes: tuple[str, ...], theme_of: dict[str, str]) -> pd.DataFrame:
+    """The rows of ``df`` whose initiative (its ``theme``, else the main theme of its ``initiative_id``) has one of
+    ``themes`` as main theme, in order; every row when no theme is chosen."""
+    if not themes:
+        return df
+    theme = df["theme"] if "theme" in df.columns else df["initiative_id"].map(theme_of)
+    return df[theme.isin(list(themes))].reset_index(drop=True)
+
+
 def load(f: Filters, today: date) -> Overview:
-    """All data of the Überblick page."""
-    ch, at_ = changes(f), attention(f, today)
+    """All data of the Überblick page. Its queries are asked for every theme and narrowed to the chosen themes
+    here: the same SQL for any choice of themes, so a change of the theme filter is served from the query cache
+    (the funds by programme excepted: their sums mix themes). The key figures and status counts come from the
+    per-theme sums and the status mix."""
+    every = f.with_(themes=())
+    theme_of = _main_themes() if f.themes else {}
+
+    def keep(df: pd.DataFrame) -> pd.DataFrame:
+        return _of_themes(df, f.themes, theme_of)
+
+    ch_all, at_all = changes(every), attention(every, today)
+    ch = Changes(keep(ch_all.new_initiatives), keep(ch_all.status_changes), keep(ch_all.milestones_reached))
+    at_ = Attention(keep(at_all.overdue), keep(at_all.stale), keep(at_all.ending_soon))
     n_events = len(ch.new_initiatives) + len(ch.status_changes) + len(ch.milestones_reached)
-    return Overview(f, today, meta.info().stand, sources.portfolio_source_label(), key_figures(f, today),
-                    status_counts(f), status_mix(f), theme_progress(f, today), ch, recent_events(ch), n_events, at_,
-                    attention_tables(at_), months_before(today, STALE_MONTHS), funds_by_programme(f))
+    sums, mix = _theme_sums(every, today), keep(status_mix(every))
+    return Overview(f, today, meta.info().stand, sources.portfolio_source_label(),
+                    _key_figures_from(sums, mix, f.themes), _status_counts_from(mix), mix, _progress_rows(f, sums), ch,
+                    recent_events(ch), n_events, at_, attention_tables(at_), months_before(today, STALE_MONTHS),
+                    funds_by_programme(f))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from monitor.core import cache as cache_module
 from monitor.core.cache import Recent
 
 
@@ -34,3 +35,30 @@ def test_many_threads_never_exceed_the_bound():
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(work, range(8)))
     assert len(cache) == 8
+
+
+def test_weight_bound_drops_the_least_recently_used_until_the_values_fit():
+    cache: Recent[str] = Recent(10, weigh=len, max_weight=10)
+    cache.put("a", "aaaa")
+    cache.put("b", "bbbb")
+    assert cache.get("a") == "aaaa"  # a is now more recent than b
+    cache.put("c", "cccc")  # 12 > 10: b goes
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("aaaa", None, "cccc")
+    assert cache.weight == 8
+    cache.put("a", "a")  # a replaced value counts with its new weight
+    assert cache.weight == 5
+    cache.put("big", "x" * 11)  # heavier than the whole bound: not kept, nothing else pushed out
+    assert cache.get("big") is None and cache.weight == 5 and len(cache) == 2
+    cache.clear()
+    assert cache.weight == 0 and len(cache) == 0
+
+
+def test_weight_stays_consistent_when_values_expire(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
+    cache: Recent[str] = Recent(10, ttl=5, weigh=len, max_weight=10)
+    cache.put("a", "aaa")
+    assert cache.weight == 3
+    clock[0] += 6
+    assert cache.get("a") is None  # expired
+    assert cache.weight == 0 and len(cache) == 0

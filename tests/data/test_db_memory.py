@@ -122,3 +122,23 @@ def test_a_malformed_thread_count_falls_back_to_the_default(served, monkeypatch,
     with caplog.at_level(logging.WARNING, logger="monitor.data.db"):
         assert db.threads() == db.DEFAULT_THREADS
     assert "keine ganze Zahl" in caplog.text
+
+
+def test_the_query_cache_keeps_results_within_its_byte_bound(served, monkeypatch):
+    """Results are cached up to QUERY_CACHE_MB together: the least recently used go first, a result heavier
+    than the whole bound is answered but not kept."""
+    cache = db._cached.cache
+    monkeypatch.setattr(cache, "max_weight", 25_000)  # about three results of 1,000 BIGINTs
+    weights = []
+    for n in range(5):
+        df = db.query(f"select range as x from range({1000 + n})")
+        assert len(df) == 1000 + n
+        weights.append(db.frame_bytes(df))
+        assert 0 < cache.weight <= cache.max_weight
+    kept = 0  # the newest results that fit together
+    while kept < len(weights) and sum(weights[len(weights) - kept - 1:]) <= cache.max_weight:
+        kept += 1
+    assert 0 < kept < 5 and len(cache) == kept and cache.weight == sum(weights[-kept:])
+    big = db.query("select range as x from range(100000)")
+    assert len(big) == 100_000 and db.frame_bytes(big) > cache.max_weight
+    assert len(cache) == kept and cache.weight == sum(weights[-kept:])  # not kept, nothing pushed out

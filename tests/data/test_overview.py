@@ -67,6 +67,44 @@ def test_theme_progress(fixture_db):
     assert list(empty["theme"]) == ["tourism"] and int(empty["initiatives"].iloc[0]) == 0
 
 
+@pytest.mark.parametrize("f", [F, F.with_(themes=("mobility",)), F.with_(municipalities=(BOXBERG,)),
+                               F.with_(statuses=("Verworfen", "Ruht")), F.with_(themes=("tourism",),
+                               statuses=("Abgeschlossen",)), F.with_(date_from=date(1990, 1, 1),
+                                                                    date_to=date(1990, 12, 31))])
+def test_load_derives_key_figures_and_counts_like_their_own_queries(fixture_db, f):
+    """overview.load takes the key figures and status counts from the per-theme sums and the status mix; they
+    must equal what key_figures/status_counts/theme_progress compute (also for an empty selection)."""
+    data = overview.load(f, FIXTURE_TODAY)
+    assert data.key == overview.key_figures(f, FIXTURE_TODAY)
+    assert data.key.initiatives == len(initiatives_where(date_from=f.date_from, date_to=f.date_to, themes=f.themes,
+                                                          municipalities=f.municipalities, statuses=f.statuses))
+    pd.testing.assert_frame_equal(data.status_counts, overview.status_counts(f))
+    pd.testing.assert_frame_equal(data.themes, overview.theme_progress(f, FIXTURE_TODAY))
+
+
+@pytest.mark.parametrize("themes", [("mobility",), ("supply", "tourism"), ("value_chains",)])
+@pytest.mark.parametrize("f", [F, F.with_(municipalities=(BOXBERG,)), F.with_(statuses=("In Umsetzung", "Idee")),
+                               F.with_(date_from=date(2020, 1, 1))])
+def test_load_narrows_the_every_theme_rows_to_what_the_theme_filter_selects(fixture_db, f, themes):
+    """overview.load asks for every theme (cached across theme choices) and keeps the chosen themes' rows: the
+    same rows as the queries with the theme filter (an empty frame may differ only in its column types)."""
+    f = f.with_(themes=themes)
+    data = overview.load(f, FIXTURE_TODAY)
+
+    def same(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+        pd.testing.assert_frame_equal(got, expected, check_dtype=not expected.empty)
+
+    ch, at_ = overview.changes(f), overview.attention(f, FIXTURE_TODAY)
+    for got, expected in [(data.changes.new_initiatives, ch.new_initiatives),
+                          (data.changes.status_changes, ch.status_changes),
+                          (data.changes.milestones_reached, ch.milestones_reached),
+                          (data.attention.overdue, at_.overdue), (data.attention.stale, at_.stale),
+                          (data.attention.ending_soon, at_.ending_soon), (data.status_mix, overview.status_mix(f))]:
+        same(got, expected)
+    assert data.key.initiatives == len(initiatives_where(date_from=f.date_from, date_to=f.date_to, themes=themes,
+                                                          municipalities=f.municipalities, statuses=f.statuses))
+
+
 def test_direction_aware_kpi(fixture_db):
     # INI-008: waiting time 60 -> target 30, actual 25 -> reached although actual < target
     k = next(k for k in KPIS if k[0] == "INI-008")

@@ -271,3 +271,30 @@ def test_untouched_initiative_fields_are_not_selected(public):
     labels = [c.label for c in public.sheet("initiatives").columns]
     assert labels[:2] == ["ID", "Titel"] and not any("Kontakt" in x or "Ansprech" in x for x in labels)
     assert INITIATIVE  # fixture loaded
+
+
+@pytest.mark.parametrize("internal", [False, True])
+@pytest.mark.parametrize("themes", [("mobility",), ("supply", "tourism")])
+def test_scope_narrows_the_every_theme_rows_to_what_the_theme_filter_selects(fixture_db, themes, internal):
+    """The scope asks for every theme (cached across theme choices) and keeps the chosen main themes: the same
+    initiatives, statuses, changes and overdue milestones as the queries with the theme filter."""
+    from monitor.data import initiatives, overview
+    from monitor.report.content import queries, selection
+
+    params = ReportParams(DEFAULT_FROM, DEFAULT_TO, themes, internal=internal)
+    s = content.scope(params)
+    f = selection.report_filters(params)
+    assert f.themes == themes and set(s.theme_of.values()) <= set(themes) and s.ids
+
+    def same(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+        pd.testing.assert_frame_equal(got, expected, check_dtype=not expected.empty)
+
+    same(s.pf, initiatives.portfolio(f))
+    assert s.start_status == initiatives.status_at(f, s.day_before)
+    assert s.end_status == initiatives.status_at(f, s.as_of)
+    ch = overview.changes(f)
+    for got, expected in [(s.changes.new_initiatives, ch.new_initiatives),
+                          (s.changes.status_changes, ch.status_changes),
+                          (s.changes.milestones_reached, ch.milestones_reached),
+                          (s.overdue, queries.overdue(f, s.as_of))]:
+        same(got, expected)

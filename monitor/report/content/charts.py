@@ -4,10 +4,12 @@ the caller's ``on_chart`` (e.g. to start rendering its image while the report is
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from monitor.core import format as fmt
 from monitor.core.vocab import STATUS_RANK, THEMES, Theme
@@ -16,6 +18,7 @@ from monitor.figures import portfolio
 from monitor.report.model import Chart
 
 CHART_WIDTH = 860
+_AXIS = re.compile(r"[xy]axis\d*")
 MAX_KPI_CHART = 30  # more KPIs than this: the table only (a bar per KPI would not fit a page)
 
 
@@ -24,11 +27,15 @@ def chart_item(key: str, fig: go.Figure, caption: str, alt: str, height: int | N
     """``fig`` as a report :class:`Chart` (default: the report's print width; height: ``height``, the
     figure's, or 400)."""
     h = int(height or fig.layout.height or 400)
+    spec = fig.to_dict()
     if not getattr(fig, "_rm_grid", False):
-        # plotly.js leaves long tick labels cut off in static export unless automargin is on
-        fig.update_xaxes(automargin=True)
-        fig.update_yaxes(automargin=True)
-    return Chart(key=key, figure_json=fig.to_json(), width=width, height=h, caption=caption, alt=alt)
+        # plotly.js leaves long tick labels cut off in static export unless automargin is on; set in the spec
+        # (what fig.update_xaxes/update_yaxes would do, without their 2-6 ms of validation per chart)
+        layout = spec.setdefault("layout", {})
+        for axis in {"xaxis", "yaxis", *(k for k in layout if _AXIS.fullmatch(k))}:
+            layout.setdefault(axis, {})["automargin"] = True
+    return Chart(key=key, figure_json=pio.to_json(spec, validate=False), width=width, height=h, caption=caption,
+                 alt=alt)
 
 
 class ChartCollector:

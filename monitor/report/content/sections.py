@@ -7,12 +7,13 @@ import datetime as dt
 import pandas as pd
 
 from monitor.core import format as fmt
+from monitor.core.cache import memo
 from monitor.core.vocab import STATUSES, THEME_BY_ID
-from monitor.data import actors, overview, sources, themes
+from monitor.data import actors, db, overview, sources, themes
 from monitor.report.content.cells import as_date, plain
 from monitor.report.content.charts import ChartCollector, kpi_chart
 from monitor.report.content.indicators import indicator_block
-from monitor.report.content.selection import ReportFilters, Scope
+from monitor.report.content.selection import ReportFilters, Scope, of_initiatives
 from monitor.report.content.text import NOT_YET, licence_notes, theme_sentence
 from monitor.report.model import Chart, Column, KeyFigure, Table, ThemeSection
 
@@ -182,7 +183,8 @@ def cooperation(f: ReportFilters, selected: set[str], internal: bool) -> tuple[T
         for org in str(plain(r.organisations) or "").split("; "):
             if org:
                 counts.setdefault(org, [0, 0, 0])[0] += 1
-    work = actors.organisation_initiatives(f)
+    # asked for every theme (cached across theme choices) and narrowed to the selection, as in selection.scope
+    work = of_initiatives(actors.organisation_initiatives(f.with_(themes=())), selected)
     is_lead = (work["role"] == "Träger").fillna(False).astype(bool)
     for slot, part in ((1, work[is_lead]), (2, work[~is_lead])):
         for org, n in part.groupby("organisation")["initiative_id"].nunique().items():
@@ -238,7 +240,14 @@ def annex(pf: pd.DataFrame, end_status: dict, as_of: dt.date, internal: bool) ->
 
 
 def sources_table() -> tuple[Table, list[str]]:
-    """The data sources as a table and their licence notes."""
+    """The data sources as a table and their licence notes (the same for every report of a database version:
+    built once per version, not at each change of the selection)."""
+    table, notes = _sources_table(db.current_stamp())
+    return table, list(notes)
+
+
+@memo(4)
+def _sources_table(stamp: tuple) -> tuple[Table, tuple[str, ...]]:
     src = sources.sources()
     rows = []
     for r in src.itertuples(index=False):
@@ -252,6 +261,6 @@ def sources_table() -> tuple[Table, list[str]]:
          Column("reference_date", "Stichtag", "date", width=0.9), Column("licence", "Lizenz", width=1.0),
          Column("attribution", "Namensnennung", width=2.0), Column("synthetic", "Beispieldaten", "bool", width=0.8)),
         tuple(rows))
-    return table, licence_notes(src)
+    return table, tuple(licence_notes(src))
 
 

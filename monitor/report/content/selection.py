@@ -107,6 +107,16 @@ def developments(ids: list[str], ch: overview.Changes) -> dict[str, Development]
 
 # ---------------------------------------------------------------------------------------------- scope
 
+def of_themes(df: pd.DataFrame, themes: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of ``df`` whose main ``theme`` is one of ``themes`` (every row when none is chosen), in order."""
+    return df[df["theme"].isin(list(themes))].reset_index(drop=True) if themes else df
+
+
+def of_initiatives(df: pd.DataFrame, ids) -> pd.DataFrame:
+    """The rows of ``df`` whose ``initiative_id`` is in ``ids``, in order."""
+    return df[df["initiative_id"].isin(list(ids))].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Scope:
     """What every part of one report shares: the selection and its status, changes and dates."""
@@ -142,12 +152,18 @@ def scope(params: ReportParams) -> Scope:
     as_of = reference_day(params, stand)
     day_before = params.date_from - dt.timedelta(days=1)
     source_note = f"Quelle: {sources.portfolio_source_label()} · Stand: {fmt.date(stand)}"
-    pf = initiatives.portfolio(f)
+    # The selection's queries are asked for every theme and narrowed to the chosen main themes here: the same
+    # SQL for any choice of themes, so changing the theme filter (the Bericht page) is served from the cache.
+    every_theme = f.with_(themes=())
+    pf = of_themes(initiatives.portfolio(every_theme), f.themes)
     ids = list(pf["initiative_id"])
-    start_status = initiatives.status_at(f, day_before)
-    end_status = initiatives.status_at(f, as_of)
-    ch = overview.changes(f)
-    overdue = queries.overdue(f, as_of)
+    chosen = set(ids)
+    start_status = {i: s for i, s in initiatives.status_at(every_theme, day_before).items() if i in chosen}
+    end_status = {i: s for i, s in initiatives.status_at(every_theme, as_of).items() if i in chosen}
+    every = overview.changes(every_theme)
+    ch = overview.Changes(*(of_initiatives(df, chosen) for df in (every.new_initiatives, every.status_changes,
+                                                                   every.milestones_reached)))
+    overdue = of_themes(queries.overdue(every_theme, as_of), f.themes)
     muni_names = dict(zip(*[mun.municipality_table()[c] for c in ("ags", "name")]))
     chosen_munis = tuple(a for a in params.municipalities if a in muni_names)[:MAX_MUNICIPALITY_SERIES]
     return Scope(params=params, f=f, pf=pf, ids=ids, theme_of=dict(zip(pf["initiative_id"], pf["theme"])),
