@@ -116,6 +116,7 @@ else:
     ui.table(dv.milestones, "milestones",
              column_config={"Nr.": st.column_config.NumberColumn(format="%d"),
                             "Fällig am": date_col(format="DD.MM.YYYY"), "Erledigt am": date_col(format="DD.MM.YYYY")})
+    ui.figure_caption(view.source)
 
 st.markdown("#### Kennzahlen")
 if dv.kpis.empty:
@@ -123,6 +124,7 @@ if dv.kpis.empty:
 else:
     ui.table(dv.kpis, "kpis", column_config={"Zieljahr": st.column_config.NumberColumn(format="%d"),
                                              "Stand": date_col(format="DD.MM.YYYY")})
+    ui.figure_caption(view.source)
 
 st.markdown("#### Abstimmungsrunden")
 if dv.rounds.empty:
@@ -130,6 +132,7 @@ if dv.rounds.empty:
 else:
     ui.table(dv.rounds, "rounds", column_config={"Datum": date_col(format="DD.MM.YYYY"),
                                                  "Ergebnisse": st.column_config.TextColumn(width="large")})
+    ui.figure_caption(view.source)
 
 with st.container(border=True):
     st.markdown("**Ansprechperson** · nur für die Kompetenzstelle, nicht in Downloads und Berichten")
