@@ -37,6 +37,7 @@ else:
     st.markdown("#### Am stärksten vernetzte Akteure")
     st.dataframe(ui.capped(data.actor_table, "Organisationen"), hide_index=True, width="stretch",
                  key="akteure_tabelle")
+    ui.figure_caption(data.source, as_of=data.stand)
 
     st.markdown("#### Wer arbeitet woran?")
     if data.work_table.empty:
@@ -44,6 +45,7 @@ else:
     else:
         st.dataframe(ui.capped(data.work_table, "Zuordnungen (nach Organisation)"), hide_index=True,
                      width="stretch", key="akteure_initiativen")
+        ui.figure_caption(data.source, as_of=data.stand)
 
 st.markdown("#### Abstimmungsrunden")
 if data.rounds.empty:
@@ -53,3 +55,4 @@ else:
     ui.figure_caption(data.source, unit="Anzahl Abstimmungsrunden je Quartal", as_of=data.stand)
     st.dataframe(ui.capped(data.rounds_table, "Abstimmungsrunden (neueste zuerst)"), hide_index=True,
                  width="stretch", key="akteure_rundenliste")
+    ui.figure_caption(data.source, as_of=data.stand)

@@ -97,6 +97,7 @@ if profile_tab.open:
             st.caption(f"{ui.md(profile.name)} hervorgehoben (orange); kleine Punkte = Initiativen in der Gemeinde "
                        "(Farbe = Thema)" + ("" if map_values.has_boundaries(map_frame) else
                                    "; gestrichelt: Hülle der Gemeindemittelpunkte des Kreises, keine Grenze") + ".")
+            ui.figure_caption(p.map_source)
 
     with profile_tab:
         if p.indicator is None:
@@ -116,6 +117,7 @@ if profile_tab.open:
         st.markdown("#### Initiativen in der Gemeinde")
         if ui.rows_or_empty(p.initiatives, "gemeinde_initiativen",
                             f"Keine Initiativen in {ui.md(profile.name)} für die gewählten Filter."):
+            ui.figure_caption(p.source)
             if p.districtwide:
                 st.caption(f"Davon {p.districtwide} kreisweit (Wirkungsort „kreisweit“): sie gelten für jede "
                            "Gemeinde.")
@@ -142,6 +144,7 @@ if compare_tab.open:
             st.dataframe(c.table, hide_index=True, width="stretch", key="vergleich_tabelle")
             st.caption(f"Neuester Wert je Indikator (Jahr in Klammern, wenn älter); {ui.md(mun.benchmark_names(b))} "
                        f"zum Vergleich. k. A. = kein Wert veröffentlicht (nicht null).")
+            ui.figure_caption(c.table_source, as_of=c.table_stand)
     if c.info is not None:
         with compare_tab:
             ui.plotly(indicators.comparison_figure(

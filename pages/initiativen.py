@@ -125,6 +125,7 @@ else:
     ui.table(dv.milestones, "milestones",
              column_config={"Nr.": st.column_config.NumberColumn(format="%d"),
                             "Fällig am": date_col(format="DD.MM.YYYY"), "Erledigt am": date_col(format="DD.MM.YYYY")})
+    ui.figure_caption(view.source)
 
 st.markdown("#### Kennzahlen")
 if dv.kpis.empty:
@@ -132,6 +133,7 @@ if dv.kpis.empty:
 else:
     ui.table(dv.kpis, "kpis", column_config={"Zieljahr": st.column_config.NumberColumn(format="%d"),
                                              "Stand": date_col(format="DD.MM.YYYY")})
+    ui.figure_caption(view.source)
 
 st.markdown("#### Abstimmungsrunden")
 if dv.rounds.empty:
@@ -139,6 +141,7 @@ if dv.rounds.empty:
 else:
     ui.table(dv.rounds, "rounds", column_config={"Datum": date_col(format="DD.MM.YYYY"),
                                                  "Ergebnisse": st.column_config.TextColumn(width="large")})
+    ui.figure_caption(view.source)
 
 if dv.contact:  # only the Kompetenzstelle's loader reads them
     with st.container(border=True):

@@ -52,3 +52,4 @@ value_table = st.expander("Werte als Tabelle", key="karte_tabelle_offen", on_cha
 if value_table.open:
     with value_table:
         st.dataframe(data.value_table(), hide_index=True, width="stretch", key="karte_tabelle")
+        ui.figure_caption(ind.source, unit=ind.unit, as_of=data.stand)

@@ -55,12 +55,14 @@ with body:
                         f"{fmt.number(s.kpis - s.kpis_rated)} weitere haben noch keinen Istwert.")
 
     st.markdown("#### Initiativen")
-    ui.rows_or_empty(d.initiatives, "themen_tabelle",
-                     f"Keine Initiativen mit Hauptthema {info.name_de} für die gewählten Filter.")
+    if ui.rows_or_empty(d.initiatives, "themen_tabelle",
+                        f"Keine Initiativen mit Hauptthema {info.name_de} für die gewählten Filter."):
+        ui.figure_caption(d.source, as_of=stand)
     if not d.further.empty:
         with st.expander(f"{fmt.number(len(d.further))} weitere Initiative(n) mit {info.name_de} als weiterem Thema"):
             st.dataframe(ui.capped(d.further, "Initiativen"), hide_index=True, width="stretch",
                          key="themen_tabelle_weitere")
+            ui.figure_caption(d.source, as_of=stand)
 
     st.markdown("#### Fortschritt")
     if d.progress.empty:
@@ -96,6 +98,7 @@ with body:
         else:
             st.dataframe(ui.capped(d.kpi_table, "Kennzahlen"), hide_index=True, width="stretch",
                          key="themen_kpi_tabelle")
+            ui.figure_caption(d.source, as_of=stand)
 
 if d.indicator is None:
     ui.empty_state(f"Für {info.name_de} sind keine Indikatoren mit Werten geladen.")

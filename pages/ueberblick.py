@@ -78,6 +78,7 @@ with right:
             ui.table(at_.ending_soon, "ending", height=280, column_config={
                 "Initiative": st.column_config.TextColumn(width="large"), "Status": status_col,
                 "Ende geplant": date_col(format="DD.MM.YYYY", width="small")})
+    ui.figure_caption(portfolio_source)
 
 # ---------------------------------------------------------------- per theme
 st.subheader("Fortschritt je Thema")
@@ -126,6 +127,7 @@ else:
         "Initiative": st.column_config.TextColumn(width="large"),
         "Ereignis": st.column_config.TextColumn(width="large"),
     })
+    ui.figure_caption(portfolio_source)
 
 # ---------------------------------------------------------------- funds by programme
 st.subheader("Fördermittel je Förderprogramm")

@@ -11,8 +11,9 @@ reference ``goerlitz_municipalities.csv``):
 - ``REGIONS``: five municipalities (incl. Boxberg/O.L. 14626060 and Görlitz 14626110), the district
   ``14626`` and Saxony ``14``.
 - ``INDICATORS``: one per theme + population (with a series break on 2024-12-31) + a formula indicator;
-  ``VALUES``: 2019–2024 for every region, incl. NULL values flagged 'secret' and (Niesky's latest
-  supermarket distance) 'later', and one 0 flagged 'zero'.
+  ``VALUES``: 2019–2024 for every region, incl. NULL values flagged 'secret' (Boxberg's overnight stays, also in
+  the latest year) and (Niesky's latest supermarket distance) 'later', and 0s flagged 'zero' (one in the latest
+  year): the traps of the honesty audit (tests/app/test_honesty_audit.py).
 - ``INITIATIVES`` (11, all four themes, seven statuses): one not public, one districtwide, two titled with
   markup (escaping: ``<img src=x onerror=alert(1)>``, ``<iframe srcdoc="<script>...">``) and one titled
   ``=HYPERLINK(...)`` (export sanitising).
@@ -150,6 +151,10 @@ SPECIAL_VALUES = {
     ("overnight_stays", BOXBERG, 2020): (0.0, "zero"),
     # the latest year not yet published while the year before has a value: never show 2023's under 2024
     ("supermarket_distance", NIESKY, 2024): (None, "later"),
+    # the latest year withheld ('.') and a '-' (true zero, stored as 0 with its flag) in the latest year: the
+    # rankings, comparisons, Steckbrief and report tables of 2024 must name both, never show 0 or a blank
+    ("overnight_stays", BOXBERG, 2024): (None, "secret"),
+    ("overnight_stays", WEISSWASSER, 2024): (0.0, "zero"),
 }
 
 

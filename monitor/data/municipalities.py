@@ -19,7 +19,7 @@ import pandas as pd
 from monitor.core import format as fmt
 from monitor.core.cache import memo
 from monitor.core.vocab import THEME_BY_ID, SeriesBreak, flag_label, parse_series_break
-from monitor.data import db, meta
+from monitor.data import db, meta, sources
 from monitor.data.db import query
 from monitor.data.filters import Filters
 
@@ -549,6 +549,8 @@ class ProfileView:
     population: IndicatorTrend | None  # the municipality's inhabitants (None without a population indicator)
     indicator: IndicatorTrend | None  # the chosen indicator (None without one)
     totals_hint: bool  # values shown although district and Land are totals: suggest the index
+    source: str  # how captions name the portfolio (the initiatives table)
+    map_source: str  # how the locator map's caption names its sources (municipalities and portfolio)
 
 
 @dataclass(frozen=True)
@@ -560,6 +562,8 @@ class ComparisonView:
     values: pd.DataFrame  # :func:`comparison_values`
     year: int | None
     reference: dict[str, float | None]  # comparable district/Land/Germany values of ``year``
+    table_source: str = ""  # the sources of the table's indicators, for its caption
+    table_stand: dt.date | None = None  # the latest period in the table
 
 
 @dataclass(frozen=True)
@@ -582,17 +586,34 @@ def _profile_view(f: Filters, ags: str, b: Benchmarks, indicator_id: str | None,
     population = None if population_id is None else indicator_trend(indicator_info(population_id), ags, own)
     info = indicator_info(indicator_id) if indicator_id else None
     trend = None if info is None else indicator_trend(info, ags, own + benchmark_lines(b), as_index)
+    portfolio = sources.portfolio_source_label()
     return ProfileView(p, initiatives_display(initiatives), int(initiatives["districtwide"].sum()), population,
-                       trend, trend is not None and not as_index and index_by_default(info.indicator_id))
+                       trend, trend is not None and not as_index and index_by_default(info.indicator_id), portfolio,
+                       f"{sources.municipality_source_label()}; {portfolio}")
+
+
+def comparison_source(ags_list: tuple[str, ...]) -> tuple[str, dt.date | None]:
+    """The sources of the indicators in :func:`comparison_table` of ``ags_list`` (each once) and the latest
+    period among its values: what the table's caption names."""
+    b = benchmarks()
+    values = latest_values(tuple(ags_list) + tuple(k for k in (b.district_key, b.state_key) if k))
+    if values.empty:
+        return "", None
+    cat = indicator_choices()
+    shown = cat[cat["indicator_id"].isin(set(values["indicator_id"]))]
+    return "; ".join(dict.fromkeys(str(s) for s in shown["source"])), pd.Timestamp(values["period"].max()).date()
 
 
 def _comparison_view(chosen: tuple[str, ...], indicator_id: str | None) -> ComparisonView:
     table = comparison_table(chosen) if chosen else pd.DataFrame()
+    source, stand = comparison_source(chosen) if not table.empty else ("", None)
     info = indicator_info(indicator_id) if indicator_id and not table.empty else None
     if info is None:
-        return ComparisonView(table, None, pd.DataFrame(columns=["ags", "name", "period", "value", "flag"]), None, {})
+        return ComparisonView(table, None, pd.DataFrame(columns=["ags", "name", "period", "value", "flag"]), None, {},
+                              source, stand)
     values, year = comparison_values(info.indicator_id, chosen)
-    return ComparisonView(table, info, values, year, comparable_benchmarks(info.indicator_id, year) if year else {})
+    return ComparisonView(table, info, values, year, comparable_benchmarks(info.indicator_id, year) if year else {},
+                          source, stand)
 
 
 def load(f: Filters, ags: str, view: str, *, indicator_id: str | None = None, as_index: bool = False,

@@ -45,6 +45,12 @@ def portfolio_source_label() -> str:
     return f"Initiativen-Portfolio ({df.iat[0, 0]})" if not df.empty else "Initiativen-Portfolio der Kompetenzstelle"
 
 
+def municipality_source_label() -> str:
+    """How captions name the municipalities' facts and positions, e.g. 'Gemeindeverzeichnis (GV-ISys)'."""
+    df = db.query("select origin from source where kind = 'municipalities' order by file_name limit 1")
+    return str(df.iat[0, 0]) if not df.empty and df.iat[0, 0] else "Gemeindeverzeichnis"
+
+
 def indicator_catalogue() -> pd.DataFrame:
     """The indicator catalogue with the number of loaded values and the years covered: indicator_id, name_de,
     theme, unit, higher_is_better, decimals, definition, source, licence, method, formula, series_break,

@@ -78,8 +78,8 @@ def cell_text(value: Cell, column: Column) -> str:
         return fmt.number(value)
     if kind == "number":
         return fmt.number(value, column.decimals)
-    if kind == "auto":
-        return auto_number(value)
+    if kind == "auto":  # a number, or the reason a value is missing ('k. A. – noch nicht verfügbar')
+        return value if isinstance(value, str) else auto_number(value)
     if kind == "eur":
         return fmt.eur(value)
     if kind == "percent":

@@ -14,7 +14,7 @@ import pandas as pd
 from monitor.core import format as fmt
 from monitor.core.cache import memo
 from monitor.core.vocab import THEME_BY_ID
-from monitor.data import db
+from monitor.data import db, sources
 from monitor.data import municipalities as mun
 from monitor.data.access import FULL, Access
 from monitor.report import content, figures
@@ -76,7 +76,8 @@ def load(params: ReportParams, access: Access = FULL) -> ReportPage:
         preview_columns=tuple(c.label for c in overview.columns),
         preview_rows=tuple(tuple(r) for r in overview.texts()),
         numeric_columns=tuple(c.label for c in overview.columns if c.numeric),
-        details=(f"{report.stand_text()} · Stichtag für „überfällig“ und „Status am Ende“: {fmt.date(report.as_of)} "
+        details=(f"Quelle: {sources.portfolio_source_label()} · {report.stand_text()} · Stichtag für „überfällig“ "
+                 f"und „Status am Ende“: {fmt.date(report.as_of)} "
                  f"· {len(report.charts)} Grafiken · Anhang mit {len(report.annex)} Initiativen"),
         cli_command=("Gleicher Inhalt über die Kommandozeile: "
                      f"`python -m monitor.report --from {params.date_from.isoformat()} "

@@ -54,9 +54,9 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
         latest = district.dropna(subset=["value"])
         year = int(latest["year"].iloc[-1]) if not latest.empty else None
         value = plain(latest["value"].iloc[-1]) if not latest.empty else None
-        state_value = same_year_value(state, year)
-        germany = (rounded(same_year_value(series[series["region_key"] == b.germany_key], year), decimals),) \
-            if b.germany_key else ()
+        state_value = _value_or_reason(state, year, decimals) if year is not None else None
+        germany = ((_value_or_reason(series[series["region_key"] == b.germany_key], year, decimals)
+                    if year is not None else None),) if b.germany_key else ()
         first_year, change = None, None
         if len(latest) >= 2:
             first = latest.iloc[0]
@@ -65,25 +65,26 @@ def _indicators(theme: str, municipalities: tuple[str, ...], b: mun.Benchmarks,
                 pd.Timestamp(latest["period"].iloc[-1]).date()
             if not crosses and plain(first["value"]) not in (None, 0):
                 change = 100.0 * (float(value) - float(first["value"])) / abs(float(first["value"]))
-        muni_values = []
-        for a in munis:
-            part = series[(series["region_key"] == a) & (series["year"] == year)].dropna(subset=["value"]) \
-                if year else series.iloc[0:0]
-            muni_values.append(plain(part["value"].iloc[-1]) if len(part) else None)
-        rows_table.append((name, unit, year, rounded(value, decimals), rounded(state_value, decimals), *germany,
-                           *(rounded(v, decimals) for v in muni_values), first_year, change))
+        muni_values = [_value_or_reason(series[series["region_key"] == a], year, decimals) if year else None
+                       for a in munis]
+        rows_table.append((name, unit, year, rounded(value, decimals), state_value, *germany, *muni_values,
+                           first_year, change))
         panels.append(trend_panel(name, unit, series_break, series, b, munis, names, colour))
     return _IndicatorPart(rows_long, rows_table, panels)
 
 
 
 
-def same_year_value(rows: pd.DataFrame, year: int | None):
-    """The value of ``rows`` (one region's series) in ``year``; None without one (withheld, absent, no year)."""
-    if year is None:
+def _value_or_reason(rows: pd.DataFrame, year: int, decimals: int):
+    """The value of ``year`` in ``rows`` (one region's series) rounded to ``decimals``; a withheld value
+    (NULL with its flag) as 'k. A. – <reason>' so the table never shows it as a bare gap; None without a row."""
+    part = rows[rows["year"] == year]
+    if part.empty:
         return None
-    found = rows[rows["year"] == year]["value"].dropna()
-    return plain(found.iloc[-1]) if len(found) else None
+    value, flag = plain(part["value"].iloc[-1]), plain(part["flag"].iloc[-1])
+    if value is None:
+        return f"k. A. – {vocab.flag_label(flag)}" if isinstance(flag, str) else None
+    return rounded(value, decimals)
 
 
 @dataclass(frozen=True)
