@@ -18,7 +18,7 @@ from tests.fixture_db import (
     VALUES,
     initiatives_where,
 )
-from tests.app_helpers import assert_figure_caption, figure, metric, new_app, portfolio_label
+from tests.app_helpers import assert_figure_caption, figure, metric, new_app, portfolio_label, shown
 from tests.app_helpers import open_page as open_helper
 
 PAGE = "pages/themen.py"
@@ -224,5 +224,5 @@ def test_latest_year_without_values_is_named_and_the_year_before_shown(app, fixt
     box = at.selectbox(key="themen_jahr")
     assert box.value == latest - 1 and str(latest) not in box.options
     figure(at, f"{ind['name_de']} {latest - 1} nach Gemeinden")
-    assert any(c.value == f"Für {latest} liegen noch keine Werte vor ({flag_label('later')}); gezeigt: {latest - 1}"
+    assert any(shown(c.value) == f"Für {latest} liegen noch keine Werte vor ({flag_label('later')}); gezeigt: {latest - 1}"
                for c in at.caption)
