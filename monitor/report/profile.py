@@ -119,7 +119,9 @@ def build_profile(ags: str, filters: Filters | None = None) -> Profile | None:
     initiatives = Table("initiatives", "Initiativen in der Gemeinde (öffentlich)", cols, rows,
                         empty_text="Keine öffentlichen Initiativen in der Gemeinde für diese Auswahl.")
     src = sources.sources()
-    stat = "; ".join(dict.fromkeys(f"{a} ({lic})" for a, lic in zip(src["attribution"], src["licence"])
+    # An attribution alone ("© Statistisches Landesamt …") would present synthetic values as official ones.
+    stat = "; ".join(dict.fromkeys(f"{a} ({lic}{'; Werte synthetisch – Beispieldaten' if bool(syn) else ''})"
+                                   for a, lic, syn in zip(src["attribution"], src["licence"], src["synthetic"])
                                    if isinstance(a, str) and a))
     return Profile(
         ags=ags, name=p.name, name_sorbian=p.name_sorbian, district_name=b.district_name, stand=stand,

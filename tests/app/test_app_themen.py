@@ -224,5 +224,5 @@ def test_latest_year_without_values_is_named_and_the_year_before_shown(app, fixt
     box = at.selectbox(key="themen_jahr")
     assert box.value == latest - 1 and str(latest) not in box.options
     figure(at, f"{ind['name_de']} {latest - 1} nach Gemeinden")
-    assert any(shown(c.value) == f"Für {latest} liegen noch keine Werte vor ({flag_label('later')}); gezeigt: {latest - 1}"
-               for c in at.caption)
+    note = f"Für {latest} liegen noch keine Werte vor ({flag_label('later')}); gezeigt: {latest - 1}"
+    assert any(shown(c.value) == note for c in at.caption)

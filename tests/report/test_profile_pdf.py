@@ -18,6 +18,7 @@ from tests.fixture_db import (
     GOERLITZ,
     INITIATIVES,
     MUNICIPALITIES,
+    SOURCES,
     STAND,
     WEISSWASSER,
 )
@@ -73,3 +74,14 @@ def test_download_on_the_gemeinden_page(app):
     buttons = [b for b in at.get("download_button") if b.proto.label == "Steckbrief (PDF)"]
     assert len(buttons) == 1 and not buttons[0].proto.disabled
     assert all(i["title"] for i in INITIATIVES)  # fixture sanity
+
+
+def test_sources_line_names_synthetic_values_as_such(fixture_variant):
+    """An attribution of a synthetic source ("© Statistisches Landesamt …", the format's origin) must not read as
+    official values: the Steckbrief's source line adds that the values are synthetic; real sources stay plain."""
+    synthetic, real = (next(s for s in SOURCES if bool(s["synthetic"]) is flag) for flag in (True, False))
+    fixture_variant(("update source set attribution = ? where source_id = ?",
+                     ("© Statistisches Landesamt Sachsen", synthetic["source_id"])))
+    text = profile.build_profile(GOERLITZ, Filters(DEFAULT_FROM, DEFAULT_TO)).sources_text
+    assert f"© Statistisches Landesamt Sachsen ({synthetic['licence']}; Werte synthetisch – Beispieldaten)" in text
+    assert f"{real['attribution']} ({real['licence']})" in text
