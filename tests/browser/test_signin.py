@@ -148,14 +148,17 @@ def open_page(browser):
 def received(page, text: str) -> bool:
     """Whether ``text`` is in any WebSocket frame the server sent to this page: as UTF-8 (protobuf, Arrow),
     JSON-escaped (``\\u00e4`` in chart and map specs) or Markdown-escaped (``example\\.org``: the frame is also
-    searched with its backslashes removed)."""
+    searched with its backslashes and the invisible word joiners of ``md_text`` removed)."""
     needles = {text.encode("utf-8"), json.dumps(text)[1:-1].encode("ascii")}
+    joiner = "\u2060".encode("utf-8")
     return any(needle in haystack for frame in page.frames_received
-               for haystack in (frame, frame.replace(b"\\", b"")) for needle in needles)
+               for haystack in (frame, frame.replace(b"\\", b"").replace(joiner, b"")) for needle in needles)
 
 
 def page_text(page) -> str:
-    return page.locator("body").inner_text()
+    """The page's text as a reader sees it: without the invisible word joiners that keep addresses from
+    becoming links (monitor.core.text.md_text), so a search for an e-mail finds it."""
+    return page.locator("body").inner_text().replace("\u2060", "")
 
 
 def sign_in(page, base: str, who: str) -> None:
