@@ -230,6 +230,12 @@ def network_positions(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, tup
     return network_layout(ranked["organisation"].tolist(), edges)
 
 
+def _norms(v: np.ndarray) -> np.ndarray:
+    """Euclidean lengths along the last axis: the arithmetic of ``np.linalg.norm(v, axis=-1)`` for a real array
+    (the same results), without its argument handling, which took a third of the layout's time."""
+    return np.sqrt(np.add.reduce(v * v, axis=-1))
+
+
 def _layout(nodes: list[str], edges: pd.DataFrame, iterations: int) -> dict[str, tuple[float, float]]:
     if not nodes:
         return {}
@@ -258,18 +264,22 @@ def _layout(nodes: list[str], edges: pd.DataFrame, iterations: int) -> dict[str,
     dst = np.array([j for _, j, _ in pairs], dtype=int)
     strength = np.array([1.0 + math.log1p(w) for _, _, w in pairs])
     for step in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.maximum(np.linalg.norm(delta, axis=2), 1e-3)
+        # repulsion: [j, i] holds node j's push on node i, summed over j (axis 0: one row after the other, the
+        # order of summation of the earlier (i, j, xy) form, so the same positions; x and y apart run faster)
+        dx = pos[None, :, 0] - pos[:, None, 0]
+        dy = pos[None, :, 1] - pos[:, None, 1]
+        dist = np.maximum(np.sqrt(dx * dx + dy * dy), 1e-3)
         np.fill_diagonal(dist, np.inf)
-        disp = ((delta / dist[:, :, None]) * (k * k / dist)[:, :, None]).sum(axis=1)  # repulsion
+        scale = k * k / dist
+        disp = np.column_stack([(dx / dist * scale).sum(axis=0), (dy / dist * scale).sum(axis=0)])
         if len(src):  # attraction along the links, stronger with the weight
             d = pos[src] - pos[dst]
-            length = np.maximum(np.linalg.norm(d, axis=1), 1e-3)
+            length = np.maximum(_norms(d), 1e-3)
             pull = d * (length / k * strength)[:, None]
             np.subtract.at(disp, src, pull)
             np.add.at(disp, dst, pull)
-        disp -= 0.05 * pos * np.linalg.norm(pos, axis=1)[:, None]  # gravity keeps components together
-        length = np.maximum(np.linalg.norm(disp, axis=1), 1e-9)
+        disp -= 0.05 * pos * _norms(pos)[:, None]  # gravity keeps components together
+        length = np.maximum(_norms(disp), 1e-9)
         pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature = max(0.2 * (1 - (step + 1) / iterations), 0.005)
     pos -= pos.mean(axis=0)
