@@ -54,9 +54,10 @@ def _scopes(filters: Filters) -> tuple[str, tuple]:
 
 def organisation_initiatives(filters: Filters) -> pd.DataFrame:
     """Which organisation works on which initiative (in scope): ``organisation``, ``role`` (Träger |
-    Partner), ``initiative_id``, ``title``, ``theme``, ``status``; by organisation and initiative."""
-    scopes, params = _scopes(filters)
-    return query(
+    Partner), ``initiative_id``, ``title``, ``theme``, ``status``; by organisation and initiative. Asked for every
+    theme and narrowed to the chosen ones here: a change of the theme filter is served from the query cache."""
+    scopes, params = _scopes(filters.with_(themes=()))
+    df = query(
         f"""
         with {scopes}
         select o.organisation, o.role, i.initiative_id, i.title, i.theme, i.status
@@ -65,6 +66,7 @@ def organisation_initiatives(filters: Filters) -> pd.DataFrame:
         where o.initiative_id in (select initiative_id from ini)
         order by o.organisation, i.initiative_id, o.role desc
         """, params)
+    return df[df["theme"].isin(filters.themes)].reset_index(drop=True) if filters.themes else df
 
 
 def links(filters: Filters, kind: str = "beides") -> pd.DataFrame:
@@ -157,10 +159,14 @@ def network_subset(nodes: pd.DataFrame, edges: pd.DataFrame, limit: int = NETWOR
 def rounds(filters: Filters) -> pd.DataFrame:
     """Coordination rounds in scope, newest first: ``round_id``, ``date``, ``format``, ``organisations``
     (names, '; '-separated), ``initiatives`` ('ID Titel', '; '-separated; without ``access.internal`` only the
-    public ones), ``results``."""
-    scopes, params = _scopes(filters)
+    public ones), ``results``.
+
+    Asked for every theme, with the main themes of the initiatives in scope each round dealt with, and narrowed
+    here to the rounds that dealt with one of the chosen themes (:func:`_scopes`' rule: the rounds of a theme
+    choice are among those of every theme), so a change of the theme filter is served from the query cache."""
+    scopes, params = _scopes(filters.with_(themes=()))
     visible = "" if filters.access.internal else " and i.is_public"
-    return query(
+    df = query(
         f"""
         with {scopes}
         select r.round_id, r.date, r.format,
@@ -169,11 +175,18 @@ def rounds(filters: Filters) -> pd.DataFrame:
                (select string_agg(ri.initiative_id || ' ' || coalesce(i.title, ''), '; ' order by ri.initiative_id)
                 from coordination_round_initiative ri left join initiative i on i.initiative_id = ri.initiative_id
                 where ri.round_id = r.round_id{visible}) as initiatives,
-               r.results
+               r.results,
+               (select list(distinct i.theme) from coordination_round_initiative ri
+                join initiative i on i.initiative_id = ri.initiative_id
+                where ri.round_id = r.round_id and ri.initiative_id in (select initiative_id from ini)) as themes
         from coordination_round r
         where r.round_id in (select round_id from rnd)
         order by r.date desc, r.round_id desc
         """, params)
+    if filters.themes:
+        chosen = set(filters.themes)
+        df = df[[t is not None and not chosen.isdisjoint(t) for t in df["themes"]]].reset_index(drop=True)
+    return df.drop(columns="themes")
 
 
 def round_links() -> pd.DataFrame:
