@@ -68,8 +68,9 @@ with body:
     if d.progress.empty:
         ui.empty_state("Für diese Auswahl gibt es keinen Statusverlauf im Zeitraum.")
     else:
-        ui.plotly(indicators.status_progress_figure(
-            d.progress, title=f"Status der Initiativen je Monat – {info.short_de}", stand=stand), key="themen_verlauf")
+        ui.plotly(ui.figure((d.key, "verlauf"), lambda: indicators.status_progress_figure(
+            d.progress, title=f"Status der Initiativen je Monat – {info.short_de}", stand=stand)),
+            key="themen_verlauf")
         ui.figure_caption(d.source, unit="Anzahl Initiativen", as_of=stand)
         st.caption("Stand jeweils am Monatsende, aus dem Statusverlauf der Initiativen.")
 
@@ -80,8 +81,9 @@ with body:
         if d.measured.empty:
             ui.empty_state("Noch keine Kennzahl dieser Initiativen hat einen Istwert.")
         else:
-            ui.plotly(indicators.kpi_figure(d.measured.head(KPI_CHART_LIMIT), title=f"Zielerreichung der Kennzahlen – "
-                                        f"{info.short_de}", stand=stand, colour=info.colour), key="themen_kennzahlen")
+            ui.plotly(ui.figure((d.key, "kennzahlen"), lambda: indicators.kpi_figure(
+                d.measured.head(KPI_CHART_LIMIT), title=f"Zielerreichung der Kennzahlen – {info.short_de}",
+                stand=stand, colour=info.colour)), key="themen_kennzahlen")
             ui.figure_caption(d.source, unit="% Zielerreichung (0 % = Ausgangswert, 100 % = Zielwert)", as_of=stand)
         notes = []
         if len(d.measured) > KPI_CHART_LIMIT:
@@ -107,8 +109,8 @@ else:
     ind, b = x.trend.info, x.benchmarks
     c1, c2 = st.columns(2)
     with c1:
-        ui.plotly(indicators.region_trend_figure(x.trend, title=f"{ind.name} im Zeitverlauf", colour=info.colour),
-                  key="themen_trend")
+        ui.plotly(ui.figure((d.key, "trend"), lambda: indicators.region_trend_figure(
+            x.trend, title=f"{ind.name} im Zeitverlauf", colour=info.colour)), key="themen_trend")
         if x.trend.as_index:
             st.caption(f"{ui.md(mun.benchmark_names(b))} sind Summen: gezeigt wird die Entwicklung als Index "
                        f"(erstes Jahr = 100).")
@@ -118,10 +120,10 @@ else:
         if x.ranking.empty or x.year is None:
             ui.empty_state("Keine Gemeindewerte für diesen Indikator.")
         else:
-            ui.plotly(indicators.ranking_figure(
+            ui.plotly(ui.figure((d.key, "rangfolge"), lambda: indicators.ranking_figure(
                 x.ranking, title=f"{ind.name} {x.year} nach Gemeinden", unit=ind.unit, decimals=ind.decimals,
                 stand=x.ranking["period"].max(), colour=info.colour, higher_is_better=ind.higher_is_better,
-                reference=x.reference, highlight=x.highlight, reference_roles=b.roles()), key="themen_rangfolge")
+                reference=x.reference, highlight=x.highlight, reference_roles=b.roles())), key="themen_rangfolge")
             if x.missing_text:
                 st.caption(ui.md(x.missing_text))
         if x.year_note:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from datetime import date
 
@@ -19,6 +20,7 @@ import streamlit as st
 import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's plotly template on import; ours comes after
 
 from monitor.core import palette
+from monitor.core.cache import Recent
 from monitor.data import db, meta
 from monitor.core import format as fmt
 from monitor.core.text import md_text
@@ -169,6 +171,22 @@ def rows_or_empty(df, key: str, empty_text: str, what: str = "Initiativen") -> b
 def plotly(fig: go.Figure, key: str) -> None:
     """Render a plotly figure full width, without the plotly logo."""
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "locale": "de"})
+
+
+#: Figures kept by :func:`figure` (a few pages' worth; a national ranking figure weighs about a megabyte).
+FIGURE_CACHE_SIZE, FIGURE_CACHE_TTL_S = 24, 600
+_figures: Recent[go.Figure] = Recent(FIGURE_CACHE_SIZE, ttl=FIGURE_CACHE_TTL_S)
+
+
+def figure(key: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
+    """``build()``, kept per ``key`` for every session: the key must name everything the figure depends on,
+    the database version included (e.g. a loader result's ``key`` and the figure's name). The figure handed
+    out is shared: render it, never change it (:func:`plotly` does not)."""
+    fig = _figures.get(key)
+    if fig is None:
+        fig = build()
+        _figures.put(key, fig)
+    return fig
 
 
 #: Legend symbols as text, each coloured with Markdown's ``:color[...]{foreground="#RRGGBB"}``.

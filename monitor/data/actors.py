@@ -32,64 +32,104 @@ LINK_KINDS = {"beides": "Initiativen und Abstimmungsrunden", "initiativen": "nur
               "runden": "nur gemeinsame Abstimmungsrunden"}
 
 
-def _scopes(filters: Filters) -> tuple[str, tuple]:
-    """CTEs ``ini`` (initiative ids in scope) and ``rnd`` (round ids in scope) with their parameters."""
-    cond, params = filters.initiative_sql("i")
-    round_extra = ""
+ALL = "*"  # the part of :func:`_scopes` that is the scope of the filters without a theme choice
+
+
+def _round_rule(filters: Filters) -> str:
+    """The condition on a round ``r`` in the period that puts it in the scope of ``filters`` (needs ``ini``)."""
     if not filters.is_unfiltered():
-        round_extra = ("and exists (select 1 from coordination_round_initiative ri "
-                       "where ri.round_id = r.round_id and ri.initiative_id in (select initiative_id from ini))")
-    elif not filters.access.internal:  # as the public report: no round that dealt only with non-public initiatives
-        round_extra = ("and (exists (select 1 from coordination_round_initiative ri join initiative x using "
-                       "(initiative_id) where ri.round_id = r.round_id and x.is_public) or not exists "
-                       "(select 1 from coordination_round_initiative ri where ri.round_id = r.round_id))")
-    sql = f"""
-        ini as (select i.initiative_id from initiative i where {cond}),
-        rnd as (select r.round_id from coordination_round r where r.date between ? and ? {round_extra})
+        return ("and exists (select 1 from coordination_round_initiative ri where ri.round_id = r.round_id "
+                f"and ri.initiative_id in (select initiative_id from ini where part = '{ALL}'))")
+    if not filters.access.internal:  # as the public report: no round that dealt only with non-public initiatives
+        return ("and (exists (select 1 from coordination_round_initiative ri join initiative x using "
+                "(initiative_id) where ri.round_id = r.round_id and x.is_public) or not exists "
+                "(select 1 from coordination_round_initiative ri where ri.round_id = r.round_id))")
+    return ""
+
+
+def _scopes(filters: Filters) -> tuple[str, tuple, str]:
+    """CTEs ``ini`` (initiative_id, part) and ``rnd`` (round_id, part): the initiatives and rounds in scope, in
+    parts, with their parameters, and the part that is the scope of ``filters``.
+
+    With at most one theme chosen, the parts are every theme's scope (part = theme id) and the scope without the
+    theme choice (part :data:`ALL`): the same SQL and parameters for no theme and for any one theme, so a change
+    of the theme filter is served from the query cache. With more themes, the one part :data:`ALL` is the
+    filters' scope. A theme's rounds are the rounds in the period that dealt with one of its initiatives in
+    scope (the rule of a filtered scope)."""
+    per_theme = len(filters.themes) <= 1
+    base = filters.with_(themes=()) if per_theme else filters
+    cond, params = base.initiative_sql("i")
+    if not per_theme:
+        sql = f"""
+        ini as (select i.initiative_id, '{ALL}' as part from initiative i where {cond}),
+        rnd as (select r.round_id, '{ALL}' as part from coordination_round r
+                where r.date between ? and ? {_round_rule(base)})
     """
-    return sql, (*params, filters.date_from, filters.date_to)
+        return sql, (*params, base.date_from, base.date_to), ALL
+    sql = f"""
+        ini as (select i.initiative_id, p.part from initiative i,
+                    lateral (select '{ALL}' as part union all select i.theme) p where {cond}),
+        rnd as (select r.round_id, '{ALL}' as part from coordination_round r
+                where r.date between ? and ? {_round_rule(base)}
+                union all
+                select distinct r.round_id, x.part from coordination_round r
+                join coordination_round_initiative ri on ri.round_id = r.round_id
+                join ini x on x.initiative_id = ri.initiative_id and x.part <> '{ALL}'
+                where r.date between ? and ?)
+    """
+    dates = (base.date_from, base.date_to)
+    return sql, (*params, *dates, *dates), filters.themes[0] if filters.themes else ALL
+
+
+def _part(df: pd.DataFrame, part: str) -> pd.DataFrame:
+    """The rows of ``df`` (column ``part`` first) in the ``part`` of :func:`_scopes`, without that column."""
+    return df[df["part"] == part].drop(columns="part").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------- data
 
 def organisation_initiatives(filters: Filters) -> pd.DataFrame:
     """Which organisation works on which initiative (in scope): ``organisation``, ``role`` (Träger |
-    Partner), ``initiative_id``, ``title``, ``theme``, ``status``; by organisation and initiative."""
-    scopes, params = _scopes(filters)
-    return query(
+    Partner), ``initiative_id``, ``title``, ``theme``, ``status``; by organisation and initiative. Asked for every
+    theme and narrowed to the chosen ones here: a change of the theme filter is served from the query cache."""
+    scopes, params, _ = _scopes(filters.with_(themes=()))
+    df = query(
         f"""
         with {scopes}
         select o.organisation, o.role, i.initiative_id, i.title, i.theme, i.status
         from initiative_organisation o
         join initiative i on i.initiative_id = o.initiative_id
-        where o.initiative_id in (select initiative_id from ini)
+        where o.initiative_id in (select initiative_id from ini where part = '{ALL}')
         order by o.organisation, i.initiative_id, o.role desc
         """, params)
+    return df[df["theme"].isin(filters.themes)].reset_index(drop=True) if filters.themes else df
 
 
 def links(filters: Filters, kind: str = "beides") -> pd.DataFrame:
     """Edges of the network: ``source``, ``target`` (organisation names, source < target),
     ``shared_initiatives``, ``shared_rounds``, ``weight`` (the sum of the counts ``kind`` includes:
     'beides' | 'initiativen' | 'runden')."""
-    scopes, params = _scopes(filters)
-    df = query(
+    scopes, params, part = _scopes(filters)
+    df = _part(query(
         f"""
         with {scopes},
-        io as (select distinct initiative_id, organisation from initiative_organisation
-               where initiative_id in (select initiative_id from ini)),
-        ro as (select distinct round_id, organisation from coordination_round_organisation
-               where round_id in (select round_id from rnd)),
-        pi as (select a.organisation as source, b.organisation as target, count(*) as n
-               from io a join io b on a.initiative_id = b.initiative_id and a.organisation < b.organisation
+        io as (select distinct x.part, o.initiative_id, o.organisation from initiative_organisation o
+               join ini x on x.initiative_id = o.initiative_id),
+        ro as (select distinct x.part, o.round_id, o.organisation from coordination_round_organisation o
+               join rnd x on x.round_id = o.round_id),
+        pi as (select a.part, a.organisation as source, b.organisation as target, count(*) as n
+               from io a join io b on a.part = b.part and a.initiative_id = b.initiative_id
+                                      and a.organisation < b.organisation
                group by all),
-        pr as (select a.organisation as source, b.organisation as target, count(*) as n
-               from ro a join ro b on a.round_id = b.round_id and a.organisation < b.organisation
+        pr as (select a.part, a.organisation as source, b.organisation as target, count(*) as n
+               from ro a join ro b on a.part = b.part and a.round_id = b.round_id and a.organisation < b.organisation
                group by all)
-        select coalesce(pi.source, pr.source) as source, coalesce(pi.target, pr.target) as target,
+        select coalesce(pi.part, pr.part) as part, coalesce(pi.source, pr.source) as source,
+               coalesce(pi.target, pr.target) as target,
                coalesce(pi.n, 0) as shared_initiatives, coalesce(pr.n, 0) as shared_rounds
-        from pi full outer join pr on pi.source = pr.source and pi.target = pr.target
-        order by source, target
-        """, params)
+        from pi full outer join pr on pi.part = pr.part and pi.source = pr.source and pi.target = pr.target
+        order by part, source, target
+        """, params), part)
     use_i = kind in ("beides", "initiativen")
     use_r = kind in ("beides", "runden")
     df["weight"] = df["shared_initiatives"] * use_i + df["shared_rounds"] * use_r
@@ -102,39 +142,40 @@ def actors(filters: Filters, kind: str = "beides") -> pd.DataFrame:
     ``partners`` (distinct linked organisations under ``kind``), ``main_theme`` (theme of most of its
     initiatives, ties by theme order; None without initiatives). Sorted by partners, initiatives, rounds
     (descending) and name. Everything is counted in DuckDB (one query, one row per organisation)."""
-    scopes, params = _scopes(filters)
+    scopes, params, part = _scopes(filters)
     use_i, use_r = kind in ("beides", "initiativen"), kind in ("beides", "runden")
-    df = query(
+    df = _part(query(
         f"""
         with {scopes},
-        io as (select o.organisation, o.initiative_id, bool_or(o.role = 'Träger') as is_lead
-               from initiative_organisation o
-               where o.initiative_id in (select initiative_id from ini) group by all),
-        ro as (select distinct organisation, round_id from coordination_round_organisation
-               where round_id in (select round_id from rnd)),
-        orgs as (select organisation from io union select organisation from ro),
-        per_ini as (select organisation, count(*) as initiatives, count(*) filter (where is_lead) as lead
-                    from io group by organisation),
-        per_round as (select organisation, count(*) as rounds from ro group by organisation),
-        pairs as (select a.organisation, b.organisation as other from io a join io b
-                      on a.initiative_id = b.initiative_id and a.organisation <> b.organisation where ?
+        io as (select x.part, o.organisation, o.initiative_id, bool_or(o.role = 'Träger') as is_lead
+               from initiative_organisation o join ini x on x.initiative_id = o.initiative_id group by all),
+        ro as (select distinct x.part, o.organisation, o.round_id from coordination_round_organisation o
+               join rnd x on x.round_id = o.round_id),
+        orgs as (select part, organisation from io union select part, organisation from ro),
+        per_ini as (select part, organisation, count(*) as initiatives, count(*) filter (where is_lead) as lead
+                    from io group by all),
+        per_round as (select part, organisation, count(*) as rounds from ro group by all),
+        pairs as (select a.part, a.organisation, b.organisation as other from io a join io b
+                      on a.part = b.part and a.initiative_id = b.initiative_id and a.organisation <> b.organisation
+                      where ?
                   union
-                  select a.organisation, b.organisation as other from ro a join ro b
-                      on a.round_id = b.round_id and a.organisation <> b.organisation where ?),
-        per_partner as (select organisation, count(distinct other) as partners from pairs group by organisation),
-        per_theme as (select io.organisation, i.theme, count(distinct i.initiative_id) as n
+                  select a.part, a.organisation, b.organisation as other from ro a join ro b
+                      on a.part = b.part and a.round_id = b.round_id and a.organisation <> b.organisation where ?),
+        per_partner as (select part, organisation, count(distinct other) as partners from pairs group by all),
+        per_theme as (select io.part, io.organisation, i.theme, count(distinct i.initiative_id) as n
                       from io join initiative i on i.initiative_id = io.initiative_id group by all),
-        main as (select p.organisation, arg_max(p.theme, p.n * 1000 - coalesce(t.sort, 999)) as main_theme
-                 from per_theme p left join theme t on t.theme_id = p.theme group by p.organisation)
-        select g.organisation, coalesce(a.initiatives, 0)::int as initiatives, coalesce(a.lead, 0)::int as lead,
-               coalesce(b.rounds, 0)::int as rounds, coalesce(pp.partners, 0)::int as partners, m.main_theme
+        main as (select p.part, p.organisation, arg_max(p.theme, p.n * 1000 - coalesce(t.sort, 999)) as main_theme
+                 from per_theme p left join theme t on t.theme_id = p.theme group by all)
+        select g.part, g.organisation, coalesce(a.initiatives, 0)::int as initiatives,
+               coalesce(a.lead, 0)::int as lead, coalesce(b.rounds, 0)::int as rounds,
+               coalesce(pp.partners, 0)::int as partners, m.main_theme
         from orgs g
-        left join per_ini a on a.organisation = g.organisation
-        left join per_round b on b.organisation = g.organisation
-        left join per_partner pp on pp.organisation = g.organisation
-        left join main m on m.organisation = g.organisation
-        order by partners desc, initiatives desc, rounds desc, g.organisation
-        """, (*params, use_i, use_r))
+        left join per_ini a on a.part = g.part and a.organisation = g.organisation
+        left join per_round b on b.part = g.part and b.organisation = g.organisation
+        left join per_partner pp on pp.part = g.part and pp.organisation = g.organisation
+        left join main m on m.part = g.part and m.organisation = g.organisation
+        order by g.part, partners desc, initiatives desc, rounds desc, g.organisation
+        """, (*params, use_i, use_r)), part)
     df["main_theme"] = df["main_theme"].astype("object").where(df["main_theme"].notna(), None)
     return df.reset_index(drop=True)
 
@@ -157,10 +198,14 @@ def network_subset(nodes: pd.DataFrame, edges: pd.DataFrame, limit: int = NETWOR
 def rounds(filters: Filters) -> pd.DataFrame:
     """Coordination rounds in scope, newest first: ``round_id``, ``date``, ``format``, ``organisations``
     (names, '; '-separated), ``initiatives`` ('ID Titel', '; '-separated; without ``access.internal`` only the
-    public ones), ``results``."""
-    scopes, params = _scopes(filters)
+    public ones), ``results``.
+
+    Asked for every theme, with the main themes of the initiatives in scope each round dealt with, and narrowed
+    here to the rounds that dealt with one of the chosen themes (:func:`_scopes`' rule: the rounds of a theme
+    choice are among those of every theme), so a change of the theme filter is served from the query cache."""
+    scopes, params, _ = _scopes(filters.with_(themes=()))
     visible = "" if filters.access.internal else " and i.is_public"
-    return query(
+    df = query(
         f"""
         with {scopes}
         select r.round_id, r.date, r.format,
@@ -169,11 +214,20 @@ def rounds(filters: Filters) -> pd.DataFrame:
                (select string_agg(ri.initiative_id || ' ' || coalesce(i.title, ''), '; ' order by ri.initiative_id)
                 from coordination_round_initiative ri left join initiative i on i.initiative_id = ri.initiative_id
                 where ri.round_id = r.round_id{visible}) as initiatives,
-               r.results
+               r.results,
+               (select list(distinct i.theme) from coordination_round_initiative ri
+                join initiative i on i.initiative_id = ri.initiative_id
+                where ri.round_id = r.round_id
+                  and ri.initiative_id in (select initiative_id from ini where part = '{ALL}')) as themes
         from coordination_round r
-        where r.round_id in (select round_id from rnd)
+        where r.round_id in (select round_id from rnd where part = '{ALL}')
         order by r.date desc, r.round_id desc
         """, params)
+    if filters.themes:
+        chosen = set(filters.themes)
+        dealt = np.array([t is not None and not chosen.isdisjoint(t) for t in df["themes"]], dtype=bool)
+        df = df[dealt].reset_index(drop=True)
+    return df.drop(columns="themes")
 
 
 def round_links() -> pd.DataFrame:
@@ -230,6 +284,12 @@ def network_positions(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, tup
     return network_layout(ranked["organisation"].tolist(), edges)
 
 
+def _norms(v: np.ndarray) -> np.ndarray:
+    """Euclidean lengths along the last axis: the arithmetic of ``np.linalg.norm(v, axis=-1)`` for a real array
+    (the same results), without its argument handling, which took a third of the layout's time."""
+    return np.sqrt(np.add.reduce(v * v, axis=-1))
+
+
 def _layout(nodes: list[str], edges: pd.DataFrame, iterations: int) -> dict[str, tuple[float, float]]:
     if not nodes:
         return {}
@@ -258,18 +318,22 @@ def _layout(nodes: list[str], edges: pd.DataFrame, iterations: int) -> dict[str,
     dst = np.array([j for _, j, _ in pairs], dtype=int)
     strength = np.array([1.0 + math.log1p(w) for _, _, w in pairs])
     for step in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.maximum(np.linalg.norm(delta, axis=2), 1e-3)
+        # repulsion: [j, i] holds node j's push on node i, summed over j (axis 0: one row after the other, the
+        # order of summation of the earlier (i, j, xy) form, so the same positions; x and y apart run faster)
+        dx = pos[None, :, 0] - pos[:, None, 0]
+        dy = pos[None, :, 1] - pos[:, None, 1]
+        dist = np.maximum(np.sqrt(dx * dx + dy * dy), 1e-3)
         np.fill_diagonal(dist, np.inf)
-        disp = ((delta / dist[:, :, None]) * (k * k / dist)[:, :, None]).sum(axis=1)  # repulsion
+        scale = k * k / dist
+        disp = np.column_stack([(dx / dist * scale).sum(axis=0), (dy / dist * scale).sum(axis=0)])
         if len(src):  # attraction along the links, stronger with the weight
             d = pos[src] - pos[dst]
-            length = np.maximum(np.linalg.norm(d, axis=1), 1e-3)
+            length = np.maximum(_norms(d), 1e-3)
             pull = d * (length / k * strength)[:, None]
             np.subtract.at(disp, src, pull)
             np.add.at(disp, dst, pull)
-        disp -= 0.05 * pos * np.linalg.norm(pos, axis=1)[:, None]  # gravity keeps components together
-        length = np.maximum(np.linalg.norm(disp, axis=1), 1e-9)
+        disp -= 0.05 * pos * _norms(pos)[:, None]  # gravity keeps components together
+        length = np.maximum(_norms(disp), 1e-9)
         pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature = max(0.2 * (1 - (step + 1) / iterations), 0.005)
     pos -= pos.mean(axis=0)

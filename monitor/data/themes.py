@@ -8,15 +8,16 @@ Pure functions, no ``st.*``; all SQL through :func:`monitor.data.db.query`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from monitor.core import format as fmt
+from monitor.core.cache import memo
 from monitor.core.vocab import THEME_BY_ID, THEMES, Theme, flag_label
 from monitor.data import municipalities as mun
 from monitor.data import sources
-from monitor.data.db import query
+from monitor.data.db import current_stamp, query
 from monitor.data.filters import Filters
 
 INITIATIVE_COLUMNS = ["initiative_id", "title", "status", "lead_organisation", "districtwide", "municipalities",
@@ -278,11 +279,21 @@ class ThemePage:
     kpi_table: pd.DataFrame  # :func:`theme_kpi_table`
     indicator: ThemeIndicator | None  # None when no indicator is chosen (the theme has none with values)
     source: str  # how figure captions name the portfolio (:func:`monitor.data.sources.portfolio_source_label`)
+    #: Everything the page's content depends on (database version, sidebar filters without their theme, theme,
+    #: indicator, year): equal keys, equal content, so the page may keep its figures per key.
+    key: tuple = field(default=(), compare=False)
 
 
 def load(f: Filters, theme: str, indicator_id: str | None, year: int | None = None) -> ThemePage:
     """All data of the Themen page: ``theme``'s initiatives (sidebar filters without their theme), status
-    progress and KPIs, and ``indicator_id``'s trend and ranking (in ``year``, see :func:`theme_indicator`)."""
+    progress and KPIs, and ``indicator_id``'s trend and ranking (in ``year``, see :func:`theme_indicator`).
+    The sidebar's theme does not change the content: a change of it is served from the last result."""
+    key = (current_stamp(), f.with_(themes=()), theme, indicator_id, year)
+    return replace(_load(*key), filters=f)
+
+
+@memo(8, ttl=600)  # a few selections: at national scale a result holds ~10,800 ranking rows
+def _load(stamp: tuple, f: Filters, theme: str, indicator_id: str | None, year: int | None) -> ThemePage:
     initiatives = theme_initiatives(f, theme)
     kpis = theme_kpis(f, theme)
     primary = initiatives["is_primary"].astype(bool)
@@ -290,4 +301,4 @@ def load(f: Filters, theme: str, indicator_id: str | None, year: int | None = No
         f, THEME_BY_ID[theme], theme_summary(initiatives, kpis), initiative_table(initiatives[primary]),
         initiative_table(initiatives[~primary]), status_progress(f, theme), kpis, kpis[kpis["actual"].notna()],
         theme_kpi_table(kpis), theme_indicator(f, indicator_id, year) if indicator_id else None,
-        sources.portfolio_source_label())
+        sources.portfolio_source_label(), (stamp, f, theme, indicator_id, year))
