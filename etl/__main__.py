@@ -25,9 +25,29 @@ class Terminated(BaseException):
     """SIGTERM arrived: the build unwinds like after Strg+C, so its temporary files are removed."""
 
 
+_received: list[int] = []  # signals seen during this run: DuckDB may turn the exception they raise into its own
+
+
 def _on_sigterm(signum, frame) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a repeated signal must not cut the clean-up short
+    _received.append(signum)
     raise Terminated()
+
+
+def _on_sigint(signum, frame) -> None:
+    _received.append(signum)
+    raise KeyboardInterrupt()
+
+
+def _interrupted() -> int:
+    print("\nImport abgebrochen (Strg+C). Die bisherige Datenbank bleibt unverändert.", file=sys.stderr)
+    return 1
+
+
+def _terminated() -> int:
+    print("\nImport abgebrochen (Signal SIGTERM, z. B. beim Herunterfahren). Die bisherige Datenbank bleibt "
+          "unverändert. Die temporären Dateien sind entfernt.", file=sys.stderr)
+    return EXIT_TERMINATED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,10 +66,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.quiet:
         print(f"Regionalmonitor-Import: {args.source} -> {args.db}", flush=True)
+    _received.clear()
     try:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous_int = signal.signal(signal.SIGINT, _on_sigint)
     except ValueError:  # not the main thread (an embedding program): it handles its signals itself
-        previous = None
+        previous = previous_int = None
     try:
         from etl.build import build  # after the handler: a SIGTERM during the imports is answered too
 
@@ -64,13 +86,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  … und {len(errors) - MAX_LISTED} weitere Fehler.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nImport abgebrochen (Strg+C). Die bisherige Datenbank bleibt unverändert.", file=sys.stderr)
-        return 1
+        return _interrupted()
     except Terminated:
-        print("\nImport abgebrochen (Signal SIGTERM, z. B. beim Herunterfahren). Die bisherige Datenbank bleibt "
-              "unverändert. Die temporären Dateien sind entfernt.", file=sys.stderr)
-        return EXIT_TERMINATED
+        return _terminated()
     except Exception as exc:  # noqa: BLE001 - an internal error must not leak a traceback to the office
+        # a signal that arrived while DuckDB ran a query comes back as DuckDB's "Query interrupted"
+        if signal.SIGTERM in _received:
+            return _terminated()
+        if signal.SIGINT in _received:
+            return _interrupted()
         print(f"\nInterner Fehler beim Import ({type(exc).__name__}: {str(exc)[:300]}). "
               "Die bisherige Datenbank bleibt unverändert.", file=sys.stderr)
         if args.debug:
@@ -79,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
 
     print(f"\nFertig in {report.duration_s:.1f} s: {args.db}")
     for table, n in report.row_counts.items():

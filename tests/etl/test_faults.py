@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -85,6 +86,24 @@ def test_sigterm_stops_the_import_in_german_and_leaves_nothing(case):
     assert temporaries(db) == []
     log = [json.loads(line) for line in (db.parent / "etl_runs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert log[-1]["status"] == "failed"
+
+
+@pytest.mark.parametrize("signum, code, words", [
+    (signal.SIGTERM, EXIT_TERMINATED, "Import abgebrochen (Signal SIGTERM"),
+    (signal.SIGINT, 1, "Import abgebrochen (Strg+C)"),
+])
+def test_a_signal_during_a_duckdb_query_is_still_that_signal(tmp_path, monkeypatch, capsys, signum, code, words):
+    """DuckDB answers the exception a signal handler raises mid-query with its own 'Query interrupted'."""
+    def query_when_the_signal_comes(*args, **kwargs):
+        threading.Timer(0.2, os.kill, (os.getpid(), signum)).start()
+        with duckdb.connect() as con:
+            con.execute("SELECT sum(a.range * b.range) FROM range(30000) a, range(30000) b").fetchall()
+        raise AssertionError("the query ended before the signal came")
+
+    monkeypatch.setattr(build_module, "build", query_when_the_signal_comes)
+    assert main(["--source", str(tmp_path), "--db", str(tmp_path / "m.duckdb"), "--quiet"]) == code
+    err = capsys.readouterr().err
+    assert words in err and KEPT in err and "Interner Fehler" not in err, err
 
 
 def test_the_next_run_removes_what_a_killed_import_left(case):
