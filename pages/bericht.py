@@ -74,7 +74,7 @@ with st.container(border=True):
     st.markdown("**Bericht herunterladen**")
     st.caption(report_page.downloads_note())
     stem = report.file_stem()
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.download_button("PDF (.pdf)", data=logged(view.pdf, "PDF"), file_name=f"{stem}.pdf", mime=report_pdf.MIME,
                        key="bericht_pdf", icon=":material/picture_as_pdf:", on_click="ignore", width="stretch")
     c2.download_button("Word (.docx)", data=logged(view.docx, "Word"), file_name=f"{stem}.docx",
@@ -83,4 +83,8 @@ with st.container(border=True):
     c3.download_button("Excel (.xlsx)", data=logged(view.xlsx, "Excel"), file_name=f"{stem}.xlsx",
                        mime=report_xlsx.MIME, key="bericht_xlsx", icon=":material/table:", on_click="ignore",
                        width="stretch")
+    c4.download_button("Alle drei (.zip)", data=logged(view.bundle, "PDF, Word und Excel (ZIP)"),
+                       file_name=f"{stem}.zip", mime="application/zip", key="bericht_zip",
+                       icon=":material/folder_zip:", on_click="ignore", width="stretch",
+                       help="PDF, Word und Excel zusammen in einer ZIP-Datei")
     st.caption(view.cli_command)

@@ -1,12 +1,14 @@
 """What the page "Bericht" shows, in one loader: :func:`load` turns :class:`ReportParams` into a frozen
 :class:`ReportPage` (the report, its preview table with German column names, the caption texts) whose files
-are made on demand (:meth:`ReportPage.pdf`, ``docx``, ``xlsx``). The report is cached per parameters and
-database version (:mod:`monitor.core.cache`). The internal version only for an
+are made on demand (:meth:`ReportPage.pdf`, ``docx``, ``xlsx``, all three as one ZIP: ``bundle``). The
+report is cached per parameters and database version (:mod:`monitor.core.cache`). The internal version only for an
 :class:`~monitor.data.access.Access` with ``internal``: for a Partner the public report, whatever is asked.
 No Streamlit here."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -57,6 +59,18 @@ class ReportPage:
     def xlsx(self) -> bytes:
         from monitor.report import xlsx
         return xlsx.to_xlsx(self.report)
+
+    def bundle(self) -> bytes:
+        """PDF, Word and Excel in one ZIP, named as the single downloads (the charts rendered once)."""
+        from monitor.report import docx, pdf, xlsx
+        images = figures.render(self.report.charts)
+        stem = self.report.file_stem()
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"{stem}.pdf", pdf.to_pdf(self.report, images))
+            zf.writestr(f"{stem}.docx", docx.to_docx(self.report, images))
+            zf.writestr(f"{stem}.xlsx", xlsx.to_xlsx(self.report))
+        return out.getvalue()
 
 
 def allowed(params: ReportParams, access: Access) -> ReportParams:

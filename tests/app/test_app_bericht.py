@@ -35,7 +35,7 @@ def test_preview_figures_equal_the_fixture(app):
 def test_downloads_and_navigation(app):
     at = open_page(app, PAGE)
     buttons = at.get("download_button")
-    assert [b.proto.label for b in buttons] == ["PDF (.pdf)", "Word (.docx)", "Excel (.xlsx)"]
+    assert [b.proto.label for b in buttons] == ["PDF (.pdf)", "Word (.docx)", "Excel (.xlsx)", "Alle drei (.zip)"]
     assert not any(b.proto.disabled for b in buttons)
     assert "Bericht" in at.title[0].value
     cli = next(c.value for c in at.caption if "python -m monitor.report" in c.value)

@@ -4,6 +4,7 @@ demand."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import openpyxl
 
@@ -35,3 +36,15 @@ def test_load_is_cached_per_database_version(fixture_db, monkeypatch):
     stamp = db.current_stamp()
     monkeypatch.setattr(db, "current_stamp", lambda: (*stamp[:-1], stamp[-1] + 1))
     assert page.load(params).report is not before
+
+
+def test_bundle_holds_the_three_files_of_the_single_downloads(fixture_db):
+    view = page.load(ReportParams(DEFAULT_FROM, DEFAULT_TO))
+    stem = view.report.file_stem()
+    with zipfile.ZipFile(io.BytesIO(view.bundle())) as zf:
+        assert sorted(zf.namelist()) == sorted(f"{stem}.{ext}" for ext in ("pdf", "docx", "xlsx"))
+        assert zf.read(f"{stem}.pdf").startswith(b"%PDF")
+        with zipfile.ZipFile(io.BytesIO(zf.read(f"{stem}.docx"))) as docx:
+            assert "word/document.xml" in docx.namelist()
+        book = openpyxl.load_workbook(io.BytesIO(zf.read(f"{stem}.xlsx")))
+    assert book.sheetnames == openpyxl.load_workbook(io.BytesIO(view.xlsx())).sheetnames
