@@ -21,6 +21,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
+import re
+import shutil
+import tempfile
 import types
 import typing
 from dataclasses import dataclass
@@ -29,12 +33,13 @@ from typing import Any, Generic, TypeVar
 
 import duckdb
 
-from monitor.core.format import number
+from monitor.core.format import MISSING, date, number, yes_no
 
 CAP = 200
 TOP = 5
 CONTACT_MARKER = "Kontaktdaten geändert"
 CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 T = TypeVar("T")
 
@@ -66,6 +71,10 @@ class FieldChange:
     old: Any = None
     new: Any = None
     marker: bool = False
+
+    def text(self) -> str:
+        """German line: "Status: Idee → In Beratung"; a marker is its label alone."""
+        return self.label if self.marker else f"{self.label}: {display(self.old)} → {display(self.new)}"
 
 
 @dataclass(frozen=True)
@@ -232,6 +241,24 @@ class ChangeSet:
         return _build(cls, data)
 
 
+def display(value) -> str:
+    """A value of a change as German text: ISO dates as 31.12.2024, numbers as 1.234,5 (at most two decimals),
+    flags as ja/nein,
+    lists joined with "; ", missing as "–"."""
+    if value is None or value == ():
+        return MISSING
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, (int, float)):
+        text = number(value, 2)
+        return text.rstrip("0").rstrip(",") if "," in text else text
+    if isinstance(value, (list, tuple)):
+        return "; ".join(display(v) for v in value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return date(value)
+    return str(value)
+
+
 def _count(n: int, one: str, many: str) -> str:
     return f"{number(n)} {one if n == 1 else many}"
 
@@ -328,7 +355,10 @@ def compare(live_db: Path | None, candidate_db: Path, cap: int = CAP) -> ChangeS
     read. Every list holds at most ``cap`` rows (the totals count all)."""
     if live_db is not None and Path(live_db).resolve() == Path(candidate_db).resolve():
         return ChangeSet()
-    con = duckdb.connect(":memory:")
+    # bounded like the ETL's own connection: the app runs this in its server process
+    spill = Path(tempfile.mkdtemp(prefix="regionalmonitor-changes-"))
+    con = duckdb.connect(":memory:", config={"memory_limit": os.environ.get("REGIONALMONITOR_ETL_MEMORY", "1GB"),
+                                             "temp_directory": str(spill / "spill")})
     try:
         con.execute(f"attach {_literal(candidate_db)} as new (read_only)")
         if live_db is None:
@@ -339,6 +369,7 @@ def compare(live_db: Path | None, candidate_db: Path, cap: int = CAP) -> ChangeS
         return _Comparison(con, cap).run(first=live_db is None)
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _literal(path: Path) -> str:
@@ -407,7 +438,7 @@ class _Comparison:
     def run(self, first: bool) -> ChangeSet:
         ini = ("initiative", "initiative_id", "title")
         ind = ("indicator", "indicator_id", "name_de")
-        src = ("source", "source_id", "file_name")
+        src = ("source", "source_id", "title")
         mun = ("municipality", "ags", "name")
         return ChangeSet(
             first=first,
@@ -442,7 +473,7 @@ class _Comparison:
             select {key}, {title} from {here}_{table} h
             where not exists (select 1 from {there}_{table} t where t.{key} = h.{key})
             order by {key}""")
-        return Capped(total, tuple(Ref(str(k), str(t)) for k, t in rows))
+        return Capped(total, tuple(Ref(str(k), str(k if t is None else t)) for k, t in rows))
 
     def changed(self, table: str, key: str, title: str, fields, markers=(), bounded: bool = True
                 ) -> Capped[RecordChange]:
@@ -463,7 +494,7 @@ class _Comparison:
             changes = [FieldChange(f, label, _json_value(a), _json_value(b))
                        for (f, label), a, b in zip(fields, old, new) if a != b]
             changes += [FieldChange(name, text, marker=True) for (name, _, text), flag in zip(markers, flags) if flag]
-            items.append(RecordChange(str(row[0]), str(row[1]), tuple(changes)))
+            items.append(RecordChange(str(row[0]), str(row[0] if row[1] is None else row[1]), tuple(changes)))
         return Capped(total, tuple(items))
 
     def status_changes(self) -> Capped[StatusChange]:

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.build import build
-from etl.changes import CONTACT_MARKER, Capped, ChangeSet, compare
+from etl.changes import CONTACT_MARKER, Capped, ChangeSet, compare, display
 from tests.conftest import MINIMAL_TODAY
 from tests.minimal_source import MUNIS, ff_row, initiative_row, statistics_lines, write_ffcsv
 
@@ -27,6 +27,8 @@ STATISTICS = Path("statistik") / "bev.csv"
 TO_REACH = ("Haltestellen markiert", "31.12.2026")
 TO_OVERDUE = ("Fahrzeug bestellt", "01.10.2026")
 REACHED_ON = "10.11.2026"
+ADDED_MILESTONE = ("Fahrplan veröffentlicht", "31.03.2027")
+REDATED_DUE = "01.06.2024"  # the minimal workbook's done milestone, now due before it was done
 NEW_ROW = initiative_row("I-002", "Dorfladen Kodersdorf", "In Beratung", **{
     "Ansprechperson": "Max Beispiel", "E-Mail": "max@example.org", "Telefon": "+49 3581 000-2",
     "Stand": "15.11.2026"})
@@ -81,6 +83,8 @@ def change_portfolio(wb) -> None:
     ws.cell(r, column(ws, "E-Mail"), NEW_EMAIL)
     ms = wb["Meilensteine"]
     ms.cell(row_of(ms, "I-001", TO_REACH[0]), column(ms, "Erledigt am"), REACHED_ON)
+    ms.cell(2, column(ms, "Fällig am"), REDATED_DUE)
+    ms.append(["I-001", *ADDED_MILESTONE, None])
     kpi = wb["Kennzahlen"]
     cell = kpi.cell(row_of(kpi, "I-001"), column(kpi, "Istwert"))
     cell.value = cell.value + KPI_DELTA
@@ -142,9 +146,17 @@ def test_changed_initiative_lists_fields_and_only_a_marker_for_contacts(pair, ch
     fields = {f.field: f for f in change.fields}
     assert (fields["status"].old, fields["status"].new) == (live_cell(pair, "Initiativen", "I-001", "Status"),
                                                               NEW_STATUS)
+    assert fields["status"].text() == f"Status: {fields['status'].old} → {NEW_STATUS}"
     contact = fields["contact"]
     assert contact.marker and contact.label == CONTACT_MARKER and contact.old is None and contact.new is None
     assert not {"contact_name", "contact_email", "contact_phone"} & set(fields)
+    assert contact.text() == CONTACT_MARKER
+
+
+def test_values_are_displayed_in_german():
+    assert display(iso(REACHED_ON)) == REACHED_ON
+    assert (display(True), display(None), display(()), display(1234.5)) == ("ja", "–", "–", "1.234,5")
+    assert display(("LEADER", "STARK")) == "LEADER; STARK"
 
 
 def test_no_contact_value_in_the_serialised_changes(pair, changes):
@@ -165,7 +177,18 @@ def test_milestone_reached_and_newly_overdue(changes):
     (overdue,) = changes.milestones_overdue.items
     assert (overdue.title, overdue.due_date, overdue.old_state, overdue.state) == (
         TO_OVERDUE[0], iso(TO_OVERDUE[1]), "offen", "überfällig")
-    assert changes.milestones_added.total == changes.milestones_removed.total == 0
+    assert [(m.title, m.due_date, m.old_state) for m in changes.milestones_added.items] == [
+        (ADDED_MILESTONE[0], iso(ADDED_MILESTONE[1]), None)]
+    assert changes.milestones_removed.total == 0
+
+
+def test_milestone_dates_changed(pair, changes):
+    title = live_cell(pair, "Meilensteine", "I-001", "Meilenstein")
+    old_due = live_cell(pair, "Meilensteine", "I-001", "Fällig am")
+    (redated,) = changes.milestones_dates_changed.items
+    assert (redated.title, redated.old_due_date, redated.due_date) == (title, iso(old_due), iso(REDATED_DUE))
+    back = compare(pair.candidate, pair.live)
+    assert [m.title for m in back.milestones_removed.items] == [ADDED_MILESTONE[0]]
 
 
 def test_overdue_follows_each_databases_milestone_state(pair, changes):
@@ -215,7 +238,8 @@ def test_changed_sources_are_marked(changes):
 
 def test_summary_names_the_changes(changes):
     text = changes.summary()
-    for part in ("1 Initiative neu", "1 Status geändert", "1 Meilenstein erreicht", "1 Meilenstein neu überfällig",
+    for part in ("1 Initiative neu", "1 Meilenstein neu", "1 Meilensteintermin geändert", "1 Status geändert",
+                 "1 Meilenstein erreicht", "1 Meilenstein neu überfällig",
                  "1 Kennzahl-Istwert neu/geändert", f"({NEW_YEAR})", "1 Wert geändert"):
         assert part in text
 
