@@ -38,6 +38,8 @@ else:
     st.dataframe(ui.capped(data.actor_table, "Organisationen"), hide_index=True, width="stretch",
                  key="akteure_tabelle")
     ui.figure_caption(data.source, as_of=data.stand)
+    ui.table_downloads(data.actor_table, "akteure_tabelle", f, "Am stärksten vernetzte Akteure", data.source,
+                       as_of=data.stand)
 
     st.markdown("#### Wer arbeitet woran?")
     if data.work_table.empty:
@@ -46,6 +48,8 @@ else:
         st.dataframe(ui.capped(data.work_table, "Zuordnungen (nach Organisation)"), hide_index=True,
                      width="stretch", key="akteure_initiativen")
         ui.figure_caption(data.source, as_of=data.stand)
+        ui.table_downloads(data.work_table, "akteure_initiativen", f, "Wer arbeitet woran", data.source,
+                           as_of=data.stand)
 
 st.markdown("#### Abstimmungsrunden")
 if data.rounds.empty:
@@ -56,3 +60,5 @@ else:
     st.dataframe(ui.capped(data.rounds_table, "Abstimmungsrunden (neueste zuerst)"), hide_index=True,
                  width="stretch", key="akteure_rundenliste")
     ui.figure_caption(data.source, as_of=data.stand)
+    ui.table_downloads(data.rounds_table, "akteure_rundenliste", f, "Abstimmungsrunden", data.source,
+                       as_of=data.stand)

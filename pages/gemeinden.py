@@ -118,6 +118,7 @@ if profile_tab.open:
         if ui.rows_or_empty(p.initiatives, "gemeinde_initiativen",
                             f"Keine Initiativen in {ui.md(profile.name)} für die gewählten Filter."):
             ui.figure_caption(p.source)
+            ui.table_downloads(p.initiatives, "gemeinde_initiativen", f, f"Initiativen in {profile.name}", p.source)
             if p.districtwide:
                 st.caption(f"Davon {p.districtwide} kreisweit (Wirkungsort „kreisweit“): sie gelten für jede "
                            "Gemeinde.")
@@ -145,6 +146,8 @@ if compare_tab.open:
             st.caption(f"Neuester Wert je Indikator (Jahr in Klammern, wenn älter); {ui.md(mun.benchmark_names(b))} "
                        f"zum Vergleich. k. A. = kein Wert veröffentlicht (nicht null).")
             ui.figure_caption(c.table_source, as_of=c.table_stand)
+            ui.table_downloads(lambda: mun.comparison_export(tuple(chosen)), "vergleich_tabelle", f,
+                               "Gemeindevergleich", c.table_source, as_of=c.table_stand, licence_kind="statistics")
     if c.info is not None:
         with compare_tab:
             ui.plotly(indicators.comparison_figure(

@@ -126,6 +126,7 @@ else:
              column_config={"Nr.": st.column_config.NumberColumn(format="%d"),
                             "Fällig am": date_col(format="DD.MM.YYYY"), "Erledigt am": date_col(format="DD.MM.YYYY")})
     ui.figure_caption(view.source)
+    ui.table_downloads(dv.milestones, "milestones", f, f"Meilensteine {info['initiative_id']}", view.source)
 
 st.markdown("#### Kennzahlen")
 if dv.kpis.empty:
@@ -134,6 +135,7 @@ else:
     ui.table(dv.kpis, "kpis", column_config={"Zieljahr": st.column_config.NumberColumn(format="%d"),
                                              "Stand": date_col(format="DD.MM.YYYY")})
     ui.figure_caption(view.source)
+    ui.table_downloads(dv.kpis, "kpis", f, f"Kennzahlen {info['initiative_id']}", view.source)
 
 st.markdown("#### Abstimmungsrunden")
 if dv.rounds.empty:
@@ -142,6 +144,7 @@ else:
     ui.table(dv.rounds, "rounds", column_config={"Datum": date_col(format="DD.MM.YYYY"),
                                                  "Ergebnisse": st.column_config.TextColumn(width="large")})
     ui.figure_caption(view.source)
+    ui.table_downloads(dv.rounds, "rounds", f, f"Abstimmungsrunden {info['initiative_id']}", view.source)
 
 if dv.contact:  # only the Kompetenzstelle's loader reads them
     with st.container(border=True):

@@ -4,7 +4,7 @@ when one is configured (``$REGIONALMONITOR_BASEMAP``, see monitor/data/geo.py ``
 import streamlit as st
 
 from monitor.app import sidebar, ui
-from monitor.data import geo
+from monitor.data import geo, map_values
 from monitor.data import municipalities as mun
 from monitor.data.map_values import legend_content
 from monitor.figures import maps
@@ -53,3 +53,6 @@ if value_table.open:
     with value_table:
         st.dataframe(data.value_table(), hide_index=True, width="stretch", key="karte_tabelle")
         ui.figure_caption(ind.source, unit=ind.unit, as_of=data.stand)
+        ui.table_downloads(lambda: map_values.values_export(data.municipalities, unit=ind.unit), "karte_tabelle", f,
+                           f"{ind.name} nach Gemeinden", ind.source, as_of=data.stand, unit=ind.unit,
+                           indicator_id=ind.indicator_id)

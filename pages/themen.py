@@ -6,7 +6,7 @@ from monitor.app import sidebar, ui
 from monitor.core import format as fmt
 from monitor.core.vocab import THEME_BY_ID, THEMES
 from monitor.data import municipalities as mun
-from monitor.data import themes
+from monitor.data import map_values, themes
 from monitor.figures import indicators
 
 KPI_CHART_LIMIT = 20  # KPIs in the attainment chart (a large portfolio: the table has them all)
@@ -58,11 +58,14 @@ with body:
     if ui.rows_or_empty(d.initiatives, "themen_tabelle",
                         f"Keine Initiativen mit Hauptthema {info.name_de} für die gewählten Filter."):
         ui.figure_caption(d.source, as_of=stand)
+        ui.table_downloads(d.initiatives, "themen_tabelle", f, f"Initiativen {info.name_de}", d.source, as_of=stand)
     if not d.further.empty:
         with st.expander(f"{fmt.number(len(d.further))} weitere Initiative(n) mit {info.name_de} als weiterem Thema"):
             st.dataframe(ui.capped(d.further, "Initiativen"), hide_index=True, width="stretch",
                          key="themen_tabelle_weitere")
             ui.figure_caption(d.source, as_of=stand)
+            ui.table_downloads(d.further, "themen_tabelle_weitere", f, f"Weitere Initiativen {info.name_de}",
+                               d.source, as_of=stand)
 
     st.markdown("#### Fortschritt")
     if d.progress.empty:
@@ -101,6 +104,8 @@ with body:
             st.dataframe(ui.capped(d.kpi_table, "Kennzahlen"), hide_index=True, width="stretch",
                          key="themen_kpi_tabelle")
             ui.figure_caption(d.source, as_of=stand)
+            ui.table_downloads(d.kpi_table, "themen_kpi_tabelle", f, f"Kennzahlen {info.name_de}", d.source,
+                               as_of=stand)
 
 if d.indicator is None:
     ui.empty_state(f"Für {info.name_de} sind keine Indikatoren mit Werten geladen.")
@@ -124,6 +129,10 @@ else:
                 x.ranking, title=f"{ind.name} {x.year} nach Gemeinden", unit=ind.unit, decimals=ind.decimals,
                 stand=x.ranking["period"].max(), colour=info.colour, higher_is_better=ind.higher_is_better,
                 reference=x.reference, highlight=x.highlight, reference_roles=b.roles())), key="themen_rangfolge")
+            ui.table_downloads(lambda: map_values.values_export(x.ranking, unit=ind.unit), "themen_rangfolge", f,
+                               f"{ind.name} {x.year} nach Gemeinden", ind.source,
+                               as_of=map_values.latest_period(x.ranking), unit=ind.unit,
+                               indicator_id=ind.indicator_id)
             if x.missing_text:
                 st.caption(ui.md(x.missing_text))
         if x.year_note:

@@ -59,6 +59,7 @@ with right:
                 "Fällig am": date_col(format="DD.MM.YYYY", width="small"),
                 "Tage": st.column_config.NumberColumn(format="%d", width="small",
                                                       help="Tage seit dem Fälligkeitstermin")})
+            ui.table_downloads(at_.overdue, "overdue", f, "Überfällige Meilensteine", portfolio_source)
     with tabs[1]:
         st.caption(f"Laufende Initiativen ohne Statuswechsel und ohne erledigten Meilenstein seit "
                    f"{overview.STALE_MONTHS} Monaten (seit dem {fmt.date(data.stale_since)}).")
@@ -69,6 +70,7 @@ with right:
                 "Initiative": initiative_col, "Status": status_col,
                 "Letzter Statuswechsel": date_col(format="DD.MM.YYYY", width="small"),
                 "Letzter Meilenstein": date_col(format="DD.MM.YYYY", width="small")})
+            ui.table_downloads(at_.stale, "stale", f, "Initiativen ohne Bewegung", portfolio_source)
     with tabs[2]:
         st.caption(f"Laufende Initiativen, deren geplantes Ende in den nächsten {overview.ENDING_DAYS} Tagen liegt.")
         if at_.ending_soon.empty:
@@ -78,6 +80,7 @@ with right:
             ui.table(at_.ending_soon, "ending", height=280, column_config={
                 "Initiative": st.column_config.TextColumn(width="large"), "Status": status_col,
                 "Ende geplant": date_col(format="DD.MM.YYYY", width="small")})
+            ui.table_downloads(at_.ending_soon, "ending", f, "Initiativen, die bald enden", portfolio_source)
     ui.figure_caption(portfolio_source)
 
 # ---------------------------------------------------------------- per theme
@@ -128,6 +131,7 @@ else:
         "Ereignis": st.column_config.TextColumn(width="large"),
     })
     ui.figure_caption(portfolio_source)
+    ui.table_downloads(data.events, "events", f, "Was sich im Zeitraum getan hat", portfolio_source)
 
 # ---------------------------------------------------------------- funds by programme
 st.subheader("Fördermittel je Förderprogramm")

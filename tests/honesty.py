@@ -127,6 +127,11 @@ def audit_table(df: pd.DataFrame, ctx: Context, where: str) -> list[str]:
             continue
         for region, col in cells:
             shown = row[col]
+            if "Erläuterung" in row:  # a download's value table: the number typed, the reason in its own column
+                fault = _check_typed(shown, str(row["Erläuterung"] or ""), indicator_id, region, base_year)
+                if fault:
+                    faults.append(f"{where}: table column {col!r}: {fault}")
+                continue
             text = fmt.MISSING if shown is None or (isinstance(shown, float) and pd.isna(shown)) else str(shown)
             own = re.search(r"\((20\d\d)\)", text)  # 'Jahr in Klammern, wenn älter'
             year = int(own.group(1)) if own else base_year
@@ -136,6 +141,27 @@ def audit_table(df: pd.DataFrame, ctx: Context, where: str) -> list[str]:
             if fault:
                 faults.append(f"{where}: table column {col!r}: {fault}")
     return faults
+
+
+def _check_typed(shown, reason: str, indicator_id: str, region: str, year: int | None) -> str | None:
+    """A typed value cell of a download (a number, or a plain '1234,5' in CSV; empty for no value) whose reason
+    stands in the row's 'Erläuterung', against the fixture."""
+    if year is None:
+        return None
+    if isinstance(shown, str):
+        text = shown.strip()
+        if not text:
+            shown = None
+        elif re.fullmatch(r"-?\d+(,\d+)?", text):
+            shown = float(text.replace(",", "."))
+        else:
+            return f"value cell {text!r} is not a plain number: {INDICATOR[indicator_id]['name_de']} · {region}"
+    if shown is None or (isinstance(shown, float) and pd.isna(shown)):
+        fact = FACT.get((indicator_id, region, year))
+        if fact is not None and fact["value"] is None:
+            return check_value(f"{fmt.MISSING} {reason}", indicator_id, region, year)
+        return check_number(None, indicator_id, region, year)
+    return check_number(float(shown), indicator_id, region, year)
 
 
 INDICATOR_BY_NAME = {i["name_de"]: i["indicator_id"] for i in INDICATORS}
@@ -258,8 +284,8 @@ def _in_sibling(a: Leaf, b: Leaf) -> bool:
 
 def source_line(items: list[Leaf], i: int) -> str:
     """The captions under element ``i``: the run of captions (and non-heading Markdown such as a legend) after
-    it, skipping the sibling columns and tabs of its row, up to the next element of another kind. A caption
-    shared by a row of charts is written under the row."""
+    it, skipping the sibling columns and tabs of its row and the element's download buttons, up to the next
+    element of another kind. A caption shared by a row of charts is written under the row."""
     out = []
     for leaf in items[i + 1:]:
         if _in_sibling(items[i], leaf):
@@ -269,6 +295,8 @@ def source_line(items: list[Leaf], i: int) -> str:
             out.append(text)
         elif kind == "markdown" and text and not text.lstrip().startswith("#"):
             continue  # a legend's lines, a badge
+        elif kind == "download_button":
+            continue  # 'Tabelle herunterladen' under a table or chart
         else:
             break
     return " · ".join(out)
@@ -351,7 +379,7 @@ def capture_downloads():
 
 def downloads(at) -> list[tuple[str, str, bytes]]:
     """(button label, kind, bytes) of every enabled download button of the last run; kind is read from the bytes:
-    'pdf', 'docx', 'xlsx' or 'text'."""
+    'pdf', 'docx', 'xlsx' or 'text'. A ZIP of files (the report bundle) gives each of its files."""
     out = []
     for button in at.get("download_button"):
         proto = button.proto
@@ -361,6 +389,11 @@ def downloads(at) -> list[tuple[str, str, bytes]]:
         data = _captured[ref]
         data = data() if callable(data) else data
         data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        if data.startswith(b"PK") and "[Content_Types].xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist():
+            with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+                out += [(f"{proto.label} › {name}", file_kind(bundle.read(name)), bundle.read(name))
+                        for name in bundle.namelist()]
+            continue
         out.append((proto.label, file_kind(data), data))
     return out
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import duckdb
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
@@ -21,7 +22,8 @@ import streamlit.elements.plotly_chart  # noqa: F401 - sets Streamlit's plotly t
 
 from monitor.core import palette
 from monitor.core.cache import Recent
-from monitor.data import db, meta
+from monitor.data import audit, db, export, meta, sources
+from monitor.data.filters import Filters
 from monitor.core import format as fmt
 from monitor.core.text import md_text
 from monitor.core.vocab import STATUS_LINE, THEME_BY_ID
@@ -143,6 +145,32 @@ def figure_caption(source: str, unit: str | None = None, as_of: date | None = No
 def table(df, key: str, **kwargs) -> None:
     """A read-only table without index; missing values show as '–'. Cells are rendered as text (no Markdown)."""
     st.dataframe(df, hide_index=True, key=key, placeholder=fmt.MISSING, **kwargs)
+
+
+def table_downloads(frame: Callable[[], pd.DataFrame] | pd.DataFrame, key: str, f: Filters, title: str,
+                    source: str, *, as_of: date | None = None, unit: str = "", licence_kind: str = "portfolio",
+                    indicator_id: str | None = None) -> None:
+    """'Tabelle herunterladen' (CSV and Excel) for a table of the page: the file is made on click through the
+    safe export (no contact data, no formulas) with its provenance — title, the sidebar selection, source,
+    Stand (the data Stand unless ``as_of``), licence (of ``indicator_id`` or the sources of ``licence_kind``),
+    unit, the sample-data flag — and the download is recorded in the audit log."""
+    def provenance() -> export.Provenance:
+        return export.Provenance(
+            title=title, source=source, stand=as_of or stand(), unit=unit, synthetic=is_synthetic(),
+            licence=sources.licence_text(licence_kind, indicator_id), selection=audit.describe(f))
+
+    def build(writer):
+        def run() -> bytes:
+            return writer(frame() if callable(frame) else frame, provenance())
+        return audit.logged(run, f.access, "tabelle", f"{title} · {audit.describe(f)}", internal=f.access.internal)
+
+    stem = export.file_stem(re.sub(r"[^0-9a-zäöüß]+", "_", title.lower()).strip("_") or "tabelle", meta.today())
+    with st.popover("Tabelle herunterladen", icon=":material/download:", type="tertiary",
+                    help="Als Excel- oder CSV-Datei, ohne Kontaktdaten; Quelle, Stand und Lizenz stehen in der Datei."):
+        st.download_button("Excel (.xlsx)", build(export.table_xlsx), file_name=f"{stem}.xlsx", mime=export.XLSX_MIME,
+                           key=f"{key}_xlsx", on_click="ignore", width="stretch")
+        st.download_button("CSV (.csv)", build(export.table_csv), file_name=f"{stem}.csv", mime=export.CSV_MIME,
+                           key=f"{key}_csv", on_click="ignore", width="stretch")
 
 
 #: Most rows a table on a page sends to the browser (a large portfolio; downloads and filters reach the rest).

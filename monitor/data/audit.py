@@ -33,7 +33,8 @@ from monitor.data.filters import Filters
 AUDIT_ENV = "REGIONALMONITOR_AUDIT_LOG"
 DEFAULT_LOG = ROOT / "data" / "audit.jsonl"
 #: action -> German label (the sign-in records "anmeldung").
-ACTIONS = {"anmeldung": "Anmeldung", "bericht": "Bericht", "liste": "Liste", "steckbrief": "Steckbrief"}
+ACTIONS = {"anmeldung": "Anmeldung", "bericht": "Bericht", "liste": "Liste", "steckbrief": "Steckbrief",
+           "tabelle": "Tabelle"}
 #: How many entries the Daten page shows (the newest).
 SHOWN = 200
 MAX_TEXT = 1000  # characters of the selection text kept per entry (bounded lines)

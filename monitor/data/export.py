@@ -7,6 +7,8 @@
   cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``; numbers are
   written as numbers (untouched).
 - **German Excel**: CSV in UTF-8 with BOM, ``;`` as separator, decimal comma, dates ``31.12.2024``.
+- **Every table on a page** (:func:`table_csv`, :func:`table_xlsx`): the table with what it is — title, selection,
+  source, Stand, licence, unit and the sample-data flag (:class:`Provenance`) — in the file itself.
 - **Workbooks with several sheets** (the period report): :func:`to_xlsx_sheets` writes each :class:`Sheet`
   with a title line, a formatted, frozen header row with filters, typed cells (same rules as above) and
   fixed document dates, so the same tables give the same file.
@@ -234,19 +236,67 @@ def _csv_cell(v) -> str:
     return neutralise(v)
 
 
-def to_csv(df: pd.DataFrame, title: str = "") -> bytes:
+def to_csv(df: pd.DataFrame, title: str = "", preamble: Sequence[str] = ()) -> bytes:
     """The table as CSV for German Excel: UTF-8 with BOM, ``;``, decimal comma, dates dd.mm.yyyy, every field
     quoted when needed; formula-like text prefixed with ``'``. With ``title`` (e.g. the sample-data note) a line
-    of its own comes before the header, as the title line of :func:`to_xlsx`."""
+    of its own comes before the header, as the title line of :func:`to_xlsx`; ``preamble`` lines (provenance)
+    come before it, followed by an empty line."""
     df = without_personal_data(df)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    for line in preamble:
+        writer.writerow([neutralise(line)])
+    if preamble:
+        writer.writerow([])
     if title:
         writer.writerow([neutralise(title)])
     writer.writerow([neutralise(str(c)) for c in df.columns])
     for row in df.itertuples(index=False):
         writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+#: The line every file made from sample data carries.
+SYNTHETIC_LINE = "Beispieldaten: erfundene Werte zum Ausprobieren, keine amtlichen Zahlen."
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a downloaded table says about itself: its title, the selection (filters) it shows, the source, its
+    Stand, the licence, the unit of its values, and whether sample data are loaded."""
+
+    title: str
+    source: str
+    stand: dt.date | None
+    licence: str = ""
+    selection: str = ""
+    unit: str = ""
+    synthetic: bool = False
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, text) pairs, in the order the files show them; empty ones left out."""
+        rows = [("Tabelle", self.title), ("Auswahl", self.selection), ("Quelle", self.source),
+                ("Lizenz", self.licence), ("Stand", fmt.date(self.stand) if self.stand else ""),
+                ("Einheit", self.unit), ("Beispieldaten", SYNTHETIC_LINE if self.synthetic else "")]
+        return [(label, text) for label, text in rows if text]
+
+    def lines(self) -> list[str]:
+        """The provenance as lines 'Quelle: …' (the title alone on the first)."""
+        return [text if label == "Tabelle" else f"{label}: {text}" for label, text in self.rows()]
+
+
+def table_csv(df: pd.DataFrame, prov: Provenance) -> bytes:
+    """A page's table as CSV (:func:`to_csv`) with its provenance lines above the header."""
+    return to_csv(df, preamble=prov.lines())
+
+
+def table_xlsx(df: pd.DataFrame, prov: Provenance) -> bytes:
+    """A page's table as XLSX: the table under its title and provenance line, and a sheet 'Herkunft' with
+    every provenance field in a row of its own."""
+    lines = prov.lines()
+    about = pd.DataFrame(prov.rows(), columns=["Angabe", "Inhalt"])
+    return to_xlsx_sheets([Sheet(prov.title, df, title=lines[0], subtitle=" · ".join(lines[1:])),
+                           Sheet("Herkunft", about, title=lines[0])], title=prov.title)
 
 
 def file_stem(prefix: str, on: dt.date) -> str:

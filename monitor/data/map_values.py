@@ -118,6 +118,32 @@ def value_table(municipalities: pd.DataFrame, *, unit: str, decimals: int) -> pd
     })
 
 
+def values_export(municipalities: pd.DataFrame, *, unit: str) -> pd.DataFrame:
+    """The municipal values of one indicator for a download (``ags``, ``name``, ``period``, ``value``, ``flag``
+    and, when present, ``population``): the number itself (empty where there is none), its unit, its date, and
+    the value's flag with its German reason as columns of their own."""
+    flags = [v if isinstance(v, str) else "" for v in municipalities["flag"]]
+    out = pd.DataFrame({
+        "Gemeinde": municipalities["name"].astype(str),
+        "Gemeindeschlüssel": municipalities["ags"].astype(str),
+        "Jahr": pd.to_datetime(municipalities["period"]).dt.year.astype("Int64"),
+        "Stichtag": pd.to_datetime(municipalities["period"]).dt.date,
+        "Wert": pd.to_numeric(municipalities["value"], errors="coerce"),
+        "Einheit": unit,
+        "Kennzeichen": flags,
+        "Erläuterung": [flag_label(v) if v else "" for v in flags],
+    })
+    if "population" in municipalities:
+        out["Einwohner"] = pd.to_numeric(municipalities["population"], errors="coerce")
+    return out.reset_index(drop=True)
+
+
+def latest_period(municipalities: pd.DataFrame):
+    """The newest ``period`` of the frame as a date (the Stand of its values); None when it has none."""
+    latest = municipalities["period"].max() if len(municipalities) else None
+    return None if latest is None or pd.isna(latest) else pd.Timestamp(latest).date()
+
+
 def has_boundaries(municipalities: pd.DataFrame) -> bool:
     """True when every municipality of the frame has a boundary polygon (``geojson``)."""
     return bool(len(municipalities)) and bool(municipalities["geojson"].map(

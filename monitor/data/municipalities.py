@@ -413,6 +413,34 @@ def comparison_table(ags_list: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Thema", "Kennzahl", "Einheit", "Jahr"] + [n for _, n in regions])
 
 
+def comparison_export(ags_list: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`comparison_table` for a download, one row per indicator and region (the chosen municipalities, then
+    the benchmarks): the number itself (empty where there is none), unit, year, and the value's flag with its
+    German reason as columns of their own."""
+    b = benchmarks()
+    names = dict(query("select ags, name from municipality").itertuples(index=False, name=None))
+    regions = [(a, names.get(a, a)) for a in ags_list] + [(k, n) for k, n, _ in b.keyed()]
+    cat = indicator_choices()
+    values = latest_values(tuple(k for k, _ in regions))
+    lookup = {(r.indicator_id, r.region_key): r for r in values.itertuples(index=False)}
+    rows = []
+    for ind in cat.itertuples(index=False):
+        if not any((ind.indicator_id, a) in lookup for a in ags_list):
+            continue
+        for key, name in regions:
+            r = lookup.get((ind.indicator_id, key))
+            flag = r.flag if r is not None and isinstance(r.flag, str) else ""
+            rows.append({"Thema": THEME_BY_ID[ind.theme].short_de if ind.theme in THEME_BY_ID else ind.theme,
+                         "Kennzahl": ind.name_de, "Region": name, "Regionalschlüssel": key,
+                         "Jahr": int(r.year) if r is not None else None,
+                         "Wert": None if r is None or pd.isna(r.value) else float(r.value), "Einheit": ind.unit,
+                         "Kennzeichen": flag if r is not None else "missing",
+                         "Erläuterung": (flag_label(flag) if flag else "") if r is not None
+                         else (NO_GERMANY_VALUE if key == b.germany_key else flag_label("missing"))})
+    return pd.DataFrame(rows, columns=["Thema", "Kennzahl", "Region", "Regionalschlüssel", "Jahr", "Wert", "Einheit",
+                                       "Kennzeichen", "Erläuterung"])
+
+
 def region_trend(indicator_id: str, ags: str | None) -> pd.DataFrame:
     """Series of one indicator for a municipality (optional), the district, the Land and Germany, labelled for the
     chart: ``series`` (region name), ``region_key``, ``period``, ``value``, ``flag``, ``role``

@@ -45,6 +45,16 @@ def portfolio_source_label() -> str:
     return f"Initiativen-Portfolio ({df.iat[0, 0]})" if not df.empty else "Initiativen-Portfolio der Kompetenzstelle"
 
 
+def licence_text(kind: str = "portfolio", indicator_id: str | None = None) -> str:
+    """The licence(s) of the sources of one ``kind`` ('portfolio', 'municipalities', …) or, with
+    ``indicator_id``, of that indicator, joined by '; ' ('' when none is recorded)."""
+    if indicator_id:
+        df = db.query("select licence from indicator where indicator_id = ?", (indicator_id,))
+    else:
+        df = db.query("select distinct licence from source where kind = ? order by 1", (kind,))
+    return "; ".join(str(v) for v in df.iloc[:, 0] if isinstance(v, str) and v.strip())
+
+
 def municipality_source_label() -> str:
     """How captions name the municipalities' facts and positions, e.g. 'Gemeindeverzeichnis (GV-ISys)'."""
     df = db.query("select origin from source where kind = 'municipalities' order by file_name limit 1")

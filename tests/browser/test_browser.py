@@ -322,6 +322,22 @@ def test_portfolio_downloads_are_valid_files_without_contact_data(server, page):
     assert_clean(page)
 
 
+def test_a_table_of_a_page_downloads_with_its_provenance(server, page):
+    page.goto(f"{server}/")
+    wait_until_done(page, TIMEOUT)
+    popovers = page.locator('[data-testid="stPopover"] button').filter(has_text="Tabelle herunterladen")
+    assert popovers.count() >= 2  # the attention tables and the events
+    popovers.first.click()  # under the overdue milestones (the first tab)
+    text = download(page, "CSV").read_bytes().decode("utf-8-sig")
+    head = text.split("\r\n\r\n", 1)[0]
+    assert head.startswith("Überfällige Meilensteine") and "Quelle: " in head and "Stand: " in head
+    assert SAMPLE_DATA_NOTE.split(":")[0] in head or "Beispieldaten" in head
+    assert not any(v in text for v in contact_values())
+    page.keyboard.press("Escape")  # the popover is a dialog while open
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert_clean(page)
+
+
 def test_report_pdf_download_is_a_valid_pdf(server, page):
     bericht = report_page()
     pypdf = pytest.importorskip("pypdf")

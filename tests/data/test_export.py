@@ -108,3 +108,37 @@ def test_title_line_above_the_table(rows):
     assert ws["A1"].value == title and ws["A1"].font.b
     assert [c.value for c in ws[header_row]][:2] == ["ID", "Titel"] and ws.freeze_panes == f"A{header_row + 1}"
     assert ws.max_row == header_row + len(rows)
+
+
+# ---------------------------------------------------------------- every table of a page (#18: exportable)
+PROV = export.Provenance(title="Überfällige Meilensteine", source="Initiativen-Portfolio (p.xlsx)",
+                         stand=DEFAULT_TO, licence="intern", selection="Zeitraum 01.01.2025 – 31.12.2025",
+                         unit="Anzahl", synthetic=True)
+
+
+def test_table_csv_names_its_provenance_above_the_table(rows):
+    text = export.table_csv(rows, PROV).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert lines[0] == [PROV.title]
+    body = [line[0] for line in lines[1:lines.index([])]]
+    assert f"Quelle: {PROV.source}" in body and f"Lizenz: {PROV.licence}" in body
+    assert f"Stand: {DEFAULT_TO.strftime('%d.%m.%Y')}" in body and export.SYNTHETIC_LINE in " ".join(body)
+    header = lines[lines.index([]) + 1]
+    assert header == [c for c in rows.columns if not export._PERSONAL.search(c)]
+
+
+def test_table_xlsx_has_the_table_and_a_provenance_sheet(rows):
+    book = openpyxl.load_workbook(io.BytesIO(export.table_xlsx(rows, PROV)))
+    table, about = book.worksheets
+    assert table.title == PROV.title and table["A1"].value == PROV.title
+    assert PROV.source in table["A2"].value and "Beispieldaten" in table["A2"].value
+    pairs = {r[0]: r[1] for r in about.iter_rows(min_row=5, values_only=True)}
+    assert pairs["Quelle"] == PROV.source and pairs["Lizenz"] == PROV.licence and pairs["Einheit"] == "Anzahl"
+    assert pairs["Stand"] == DEFAULT_TO.strftime("%d.%m.%Y")
+    cells = [c for row in table.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert not any("@" in c for c in cells)  # no contact e-mail left
+
+
+def test_provenance_leaves_out_what_it_does_not_know():
+    prov = export.Provenance(title="T", source="S", stand=None)
+    assert prov.lines() == ["T", "Quelle: S"]
