@@ -111,9 +111,10 @@ def build_lock(db_path: Path):
         yield
 
 
-def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool = False) -> BuildReport:
+def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool | Progress = False) -> BuildReport:
     """Build ``db_path`` from ``source``; raises InputError (user problems) or other exceptions, and in every
-    failure case leaves an existing ``db_path`` untouched."""
+    failure case leaves an existing ``db_path`` untouched. ``progress``: console output, or a ``Progress``
+    whose ``step``/``files`` report elsewhere (the upload check's progress bar)."""
     source, db_path = Path(source), Path(db_path)
     today = today or dt.date.today()
     started = dt.datetime.now()
@@ -126,7 +127,8 @@ def build(source: Path, db_path: Path, today: dt.date | None = None, progress: b
                 remove_stale_temporaries(db_path)  # of runs killed outright (SIGKILL, power cut)
                 _remove(tmp)
                 try:
-                    _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0)
+                    _build_into(tmp, source, db_path, today, report,
+                                progress if isinstance(progress, Progress) else Progress(progress), started, t0)
                     os.replace(tmp, db_path)
                 finally:
                     _remove(tmp)
@@ -138,6 +140,8 @@ def build(source: Path, db_path: Path, today: dt.date | None = None, progress: b
     except BaseException as exc:
         report.duration_s = time.perf_counter() - t0
         _log_failed_run(db_path, report, source, started, exc)
+        if isinstance(exc, InputError):
+            exc.report = report  # the warnings found before the stop, for the upload check's table
         raise
     return report
 
