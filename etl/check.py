@@ -417,11 +417,14 @@ def _alive(pid: int, process_start: str | None) -> bool:
 
 # ---------------------------------------------------------------------------------------------- neighbours
 def _meta(db: Path, key: str) -> str | None:
+    """A value of the database's meta table (None without one). Attached read-only to a private in-memory
+    instance: ``duckdb.connect(path)`` could hand back a cached instance of a file replaced since."""
     import duckdb
 
     try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            row = con.execute("select value from meta where key = ?", [key]).fetchone()
+        with duckdb.connect(":memory:") as con:
+            con.execute("attach ? as db (read_only)", [str(db)])
+            row = con.execute("select value from db.meta where key = ?", [key]).fetchone()
     except duckdb.Error:
         return None
     return row[0] if row else None

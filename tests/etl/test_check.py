@@ -15,9 +15,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from openpyxl import load_workbook
 
 from etl import check as chk
 from etl.check import discard, get_check, remove_abandoned, start_check
+from etl.markup import FILLS
 from etl.uploads import Upload
 from tests.conftest import MINIMAL_TODAY
 from tests.minimal_source import MUNIS, ff_row, make_workbook, statistics_lines
@@ -114,6 +116,11 @@ def test_invalid_workbook_fails_with_its_issues_under_the_uploaded_name_and_leav
     assert digest(live) == before
     (line,) = runs(live)
     assert line["status"] == "failed" and "Umsetzung läuft" in line["errors"][0]
+    # the office's own workbook comes back with the faulty cell marked
+    marked = load_workbook(io.BytesIO(c.marked_workbook()))
+    ini = marked["Initiativen"]
+    status = ini.cell(2, [x.value for x in ini[1]].index("Status") + 1)
+    assert status.fill.fgColor.rgb == FILLS["error"].fgColor.rgb and "Unbekannter Status" in status.comment.text
 
 
 def test_two_checks_run_at_once_each_in_its_own_workspace(live):
@@ -222,3 +229,23 @@ def test_refused_uploads_start_no_check(live):
         start_check([Upload("x.pdf", b"%PDF-1.7")], live, actor="A")
     assert exc.value.issues[0].file == "x.pdf"
     assert not checks_left(live) and not runs(live)
+
+
+def test_build_reports_to_a_progress_instance(minimal_build, tmp_path):
+    from etl.build import Progress, build
+
+    class Recording(Progress):
+        def __init__(self):
+            super().__init__(False)
+            self.seen = []
+
+        def step(self, text):
+            self.seen.append(("step", text))
+
+        def files(self, items, desc):
+            self.seen.append(("files", tuple(items)))
+            return items
+    pr = Recording()
+    build(minimal_build.source, tmp_path / "x.duckdb", today=MINIMAL_TODAY, progress=pr)
+    assert ("files", ("statistik/bev.csv",)) in pr.seen and ("step", "Datentests") in pr.seen
+    assert [t for k, t in pr.seen if k == "step"][-2:] == ["Marts", "Datentests"]
