@@ -209,11 +209,13 @@ def _expire() -> None:
 
 
 @atexit.register
-def _discard_all() -> None:  # a stopping app process leaves no workspaces behind
+def _discard_all() -> None:
+    """A stopping app process leaves no workspaces behind (a running build dies with the process)."""
     with _registry_lock:
-        ids = list(_registry)
-    for check_id in ids:
-        discard(check_id)
+        checks = list(_registry.values())
+    for check in checks:
+        discard(check.id)
+        _remove_workspace(check.workspace)
 
 
 # ---------------------------------------------------------------------------------------------- start

@@ -14,6 +14,7 @@ The unpacked size and packing ratio of a workbook follow the ETL's own reader (`
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import struct
@@ -166,8 +167,6 @@ def _accept_one(up: Upload) -> Accepted:
 
 
 def _accepted(name: str, kind: str, target: str, data) -> Accepted:
-    import hashlib
-
     data = bytes(data)
     return Accepted(name, kind, target, len(data), hashlib.sha256(data).hexdigest(), data)
 
@@ -276,8 +275,9 @@ def _check_workbook(name: str, data) -> None:
               for m in re.findall(r"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"", book)]
     if header_key(SHEET_INITIATIVES) not in {header_key(s) for s in sheets}:
         raise _refuse(name, "Die Arbeitsmappe hat kein Blatt „Initiativen“; sie ist nicht die "
-                            "Portfolio-Arbeitsmappe.", "eine Arbeitsmappe nach der Vorlage mit den Blättern "
-                            + ", ".join(SHEETS), value=", ".join(sheets)[:80] or None)
+                            "Portfolio-Arbeitsmappe (Statistik-Exporte bitte als CSV herunterladen).",
+                      "eine Arbeitsmappe nach der Vorlage mit den Blättern " + ", ".join(SHEETS),
+                      value=", ".join(sheets)[:80] or None)
 
 
 def _macro_refusal(name: str) -> InputError:
