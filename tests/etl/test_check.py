@@ -92,6 +92,9 @@ def test_valid_workbook_builds_a_candidate_beside_the_untouched_live_database(li
     with duckdb.connect(str(s.candidate_db), read_only=True) as con:
         titles = [r[0] for r in con.execute("select title from initiative").fetchall()]
     assert titles == ["Rufbus Boxberg – neu"]
+    from etl.changes import ChangeSet  # the preview against the live version (helper "changes")
+
+    assert isinstance(s.changes, ChangeSet) and not s.changes.empty()
     # the workbook replaced the one in portfolio/ under its name (so quellen.csv still describes it)
     assert sorted(p.name for p in (c.source_dir / "portfolio").iterdir()) == ["portfolio.xlsx"]
     assert c.uploads[0].target == "portfolio/portfolio.xlsx" and c.uploads[0].name == "Portfolio Stand Dezember.xlsx"
