@@ -162,7 +162,7 @@ def _accept_one(up: Upload) -> Accepted:
         raise _refuse(display, f"Die Datei ist mit {_mb(size)} MB zu groß.",
                       f"ein Statistik-Export bis {MAX_STATISTICS_BYTES >> 20} MB")
     name = display if display.lower().endswith(STAT_SUFFIXES) else safe_name(up.name, ".csv")
-    _check_statistics(name, data)
+    _check_statistics(display, data)  # a refusal names the file as uploaded
     return _accepted(name, "statistik", f"statistik/{name}", data)
 
 
