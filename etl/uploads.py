@@ -259,8 +259,8 @@ def _check_workbook(name: str, data) -> None:
         raise _refuse(name, f"Die Arbeitsmappe wird nicht gelesen: entpackt {_mb(total)} MB, {why}.",
                       f"{EXPECTED_WORKBOOK}, entpackt höchstens {MAX_UNPACKED_BYTES >> 20} MB", worst.filename)
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise _refuse(name, "Die Datei ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe (.xlsx).",
-                      EXPECTED_WORKBOOK)
+        raise _refuse(name, "Die Datei ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe (.xlsx). Ein gepackter "
+                            "Statistik-Export bitte erst entpacken und die CSV-Datei hochladen.", EXPECTED_ANY)
     try:
         types = _read_part(z, z.getinfo("[Content_Types].xml"))
         book = _read_part(z, z.getinfo("xl/workbook.xml"))
