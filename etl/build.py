@@ -113,11 +113,12 @@ def build_lock(db_path: Path):
         yield
 
 
-def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool = False,
+def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool | Progress = False,
           version_id: str | None = None) -> BuildReport:
     """Build ``db_path`` from ``source``; raises InputError (user problems) or other exceptions, and in every
     failure case leaves an existing ``db_path`` untouched. ``meta.version_id`` is ``version_id`` (None: a new
-    one from ``etl.versions.new_version_id``)."""
+    one from ``etl.versions.new_version_id``). ``progress``: console output, or a ``Progress`` whose
+    ``step``/``files`` report elsewhere (the upload check's progress bar)."""
     source, db_path = Path(source), Path(db_path)
     today = today or dt.date.today()
     started = dt.datetime.now()
@@ -131,7 +132,8 @@ def build(source: Path, db_path: Path, today: dt.date | None = None, progress: b
                 remove_stale_temporaries(db_path)  # of runs killed outright (SIGKILL, power cut)
                 _remove(tmp)
                 try:
-                    _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0)
+                    _build_into(tmp, source, db_path, today, report,
+                                progress if isinstance(progress, Progress) else Progress(progress), started, t0)
                     os.replace(tmp, db_path)
                 finally:
                     _remove(tmp)
@@ -143,6 +145,8 @@ def build(source: Path, db_path: Path, today: dt.date | None = None, progress: b
     except BaseException as exc:
         report.duration_s = time.perf_counter() - t0
         _log_failed_run(db_path, report, source, started, exc)
+        if isinstance(exc, InputError):
+            exc.report = report  # the warnings found before the stop, for the upload check's table
         raise
     return report
 
