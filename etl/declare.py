@@ -256,7 +256,8 @@ def _series_keys(path: Path) -> set[tuple[str, str, str]]:
 
 def _read_labels(con, path: Path, fmt: str, encoding: str) -> dict[str, list[dict]]:
     """Distinct labels the file gives next to its codes, read by DuckDB in one pass (bounded memory):
-    {"stat": [{c, l}], "var": [{c, l, u}], "blocks": [{c, l, a, al}]}. Tables carry no codes: {}."""
+    {"stat": [{c, l}], "var": [{c, l, u}], "blocks": [{c, l, a, al}] (of every variable block)}. Tables carry
+    no codes: {}."""
     if fmt == "genesis_table":
         return {}
     header = _header_cells(path, encoding)
@@ -281,8 +282,8 @@ def _read_labels(con, path: Path, fmt: str, encoding: str) -> dict[str, list[dic
         blocks = sorted({int(m.group(1)) for n in low if (m := re.match(rf"^(\d+)_{names[0]}$", n))})
         parts = [f"{{'c': {c(f'{n}_{names[0]}')}, 'l': {c(f'{n}_{names[1]}')}, 'a': {c(f'{n}_{names[2]}')}, "
                  f"'al': {c(f'{n}_{names[3]}')}}}" for n in blocks]
-        if parts:
-            aggregates["blocks"] = f"flatten(list(distinct [{', '.join(parts)}]))"
+        for n, part in zip(blocks, parts):  # one distinct list per block: a region block holds each key once
+            aggregates[f"block{n}"] = f"list(distinct {part})"
     columns = "{" + ", ".join(f"'c{i + 1}': 'VARCHAR'" for i in range(len(header))) + "}"
     tmp = transcode(path, encoding) if encoding not in ("utf-8", "utf-8-sig") else None
     try:
@@ -293,13 +294,12 @@ def _read_labels(con, path: Path, fmt: str, encoding: str) -> dict[str, list[dic
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-    out = dict(zip(aggregates, row))
+    out = {name: value for name, value in zip(aggregates, row) if not name.startswith("block")}
+    out["blocks"] = [b for name, value in zip(aggregates, row) if name.startswith("block") for b in value]
     if fmt == "genesis_ffcsv" and low[0] == "statistik_code":  # old layout: value columns CODE__Label__Einheit
         out["var"] = [{"c": p[0].strip(), "l": p[1].strip() if len(p) > 1 else "",
                        "u": p[-1].strip() if len(p) > 2 else ""}
                       for p in (h.strip().split("__") for h in header if "__" in h)]
-    if "blocks" in out:  # a flattened list of lists of structs: dedupe after flattening
-        out["blocks"] = list({tuple(sorted(b.items())): b for b in out["blocks"]}.values())
     return out
 
 
@@ -315,8 +315,6 @@ def describe(path: Path, source_dir: Path | None = None) -> FileDescription:
     path = Path(path)
     with _staged(path) as (con, result):
         series_rows = _series_rows(con)
-        periods = tuple(p for (p,) in con.execute(
-            f"select distinct period from {_STAGED} where period is not null order by 1").fetchall())
         regions = con.execute(f"""
             select region_key, any_value(region_level) from {_STAGED}_summary
             where region_key is not null group by region_key""").fetchall()
@@ -361,7 +359,8 @@ def describe(path: Path, source_dir: Path | None = None) -> FileDescription:
     return FileDescription(
         file_name=path.name, format=result.format, encoding=result.encoding, title=result.title, stand=result.stand,
         rows=result.rows, statistics=statistics, variables=tuple(variables.values()), dimensions=dimensions,
-        series=tuple(series), periods=periods, regions=_region_summary(regions, without_key, source_dir),
+        series=tuple(series), periods=tuple(sorted({p for s in series for p in s.periods if p is not None})),
+        regions=_region_summary(regions, without_key, source_dir),
         warnings=tuple(result.issues))
 
 
@@ -509,7 +508,8 @@ def _style(path: Path) -> _Style:
             encoding = "utf-8"
         except UnicodeDecodeError:
             encoding = "cp1252"
-    text = raw.decode(encoding, errors="replace")
+    # undefined cp1252 bytes survive the round trip unchanged (surrogateescape), never as U+FFFD
+    text = raw.decode(encoding, errors="surrogateescape")
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     cells = first.rstrip("\r").split(delimiter)
@@ -589,10 +589,12 @@ def _rel(file_name: str) -> str:
 
 
 def declare(source_dir: Path, file_name: str, indicators: list[IndicatorDeclaration],
-            source: SourceDeclaration) -> None:
+            source: SourceDeclaration, *, desc: FileDescription | None = None) -> None:
     """Write the declared indicators into ``indikatoren.csv`` and the file's row into ``quellen.csv`` of
     ``source_dir`` (a row for the same file is replaced, e.g. a newer Stand). Declarations with ``known_as`` are
-    skipped. Validated first (module docstring); InputError with every problem found, nothing written then."""
+    skipped. Validated first (module docstring); InputError with every problem found, nothing written then.
+    ``desc``: :func:`describe`'s result for this very file, saving a second read of a large export; without it
+    the file is read again to check that each declared series exists in it."""
     source_dir = Path(source_dir)
     rel = _rel(file_name)
     name = rel.split("/", 1)[1]
@@ -614,8 +616,12 @@ def declare(source_dir: Path, file_name: str, indicators: list[IndicatorDeclarat
     cat_style, man_style = _style(cat_path), _style(man_path)
     licences = _known_licences(source_dir)
     man_row = source.row(rel, german_dates=_german_dates(man_style))
-    issues = _indicator_issues(new, cat_style, _catalogue_rows(source_dir), _series_keys(data_path), licences,
-                               name) + _source_issues(man_row, man_style, licences)
+    if desc is not None and desc.file_name == name:
+        series = {(s.statistic, s.variable, s.dims) for s in desc.series}
+    else:
+        series = _series_keys(data_path)
+    issues = _indicator_issues(new, cat_style, _catalogue_rows(source_dir), series, licences, name) \
+        + _source_issues(man_row, man_style, licences)
     if issues:
         raise InputError(issues)
     _write_checked(source_dir, (cat_path, cat_style, _appended(cat_style, new)),
@@ -709,7 +715,7 @@ def _write_checked(source_dir: Path, *files: tuple[Path, _Style, str]) -> None:
         for path, style, text in files:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=source_dir)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(text.encode(style.encoding))
+                fh.write(text.encode(style.encoding, errors="surrogateescape"))
             temps.append((Path(tmp), path))
         (cat_tmp, cat_real), (man_tmp, man_real) = temps
         found = [(cat_real, read_catalogue(cat_tmp)[2]), (man_real, read_manifest(man_tmp)[1])]

@@ -205,7 +205,7 @@ def test_proposal_declared_makes_the_build_load_the_new_indicator(kind, source, 
     ids = [p.indicator_id for p in proposals]
     assert len(set(ids)) == len(ids) and not {"population", "population_change"} & set(ids)
     assert (first.source_file, first.source_statistic) == (name, desc.series[0].statistic)
-    declare(source, name, [first], propose_source(desc))
+    declare(source, name, [first], propose_source(desc), desc=desc)
     build(source, tmp_path / "m.duckdb", today=TODAY)
     assert values(tmp_path / "m.duckdb", first.indicator_id) == pytest.approx(expected())
     with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
@@ -231,10 +231,6 @@ def test_known_variable_is_not_proposed_again(source, tmp_path):
 
 
 # ------------------------------------------------------------------ refusals
-
-def _set_stand(source_decl, value):
-    return dataclasses.replace(source_decl, stand=value)
-
 
 @pytest.mark.parametrize("change, column", [
     (lambda d, s: (dataclasses.replace(d, theme="verkehr"), s), "theme"),
@@ -289,6 +285,10 @@ def test_declare_keeps_encoding_line_ends_and_quoting_and_replaces_the_files_sou
     lines = [ln for ln in man.read_text(encoding="utf-8").splitlines() if f"statistik/{desc.file_name}" in ln]
     assert lines == [lines[0]] and '"31.12.2024"' in lines[0]  # one row for the file, the newer Stand, quoted
     assert all(c.startswith('"') for c in lines[0].split(";"))
+    with pytest.raises(InputError) as exc:  # a character Windows-1252 cannot hold is refused, naming the field
+        declare(source, desc.file_name, [dataclasses.replace(proposals[0], indicator_id="x", name_de="Anteil Ω")],
+                src)
+    assert [i.column for i in exc.value.issues if "Ω" in i.message] == ["name_de"]
     build(source, tmp_path / "m.duckdb", today=TODAY)
     for p in proposals[:2]:
         assert values(tmp_path / "m.duckdb", p.indicator_id)
