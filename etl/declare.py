@@ -510,6 +510,9 @@ def _style(path: Path) -> _Style:
             encoding = "cp1252"
     # undefined cp1252 bytes survive the round trip unchanged (surrogateescape), never as U+FFFD
     text = raw.decode(encoding, errors="surrogateescape")
+    if not text.strip(" \t\r\n\ufeff"):
+        raise InputError(Issue("error", "Die Datei ist leer.", file=path.name,
+                               expected="eine Kopfzeile und Datenzeilen"))
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     cells = first.rstrip("\r").split(delimiter)

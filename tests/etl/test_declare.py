@@ -14,6 +14,7 @@ from etl.declare import FIELD_LABELS, declare, describe, propose, propose_source
 from etl.issues import InputError
 from tests.minimal_source import MUNIS, make_minimal_source
 
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 24)
 BENCHMARKS = {"14626", "14"}  # gebiete.csv of the minimal source
 MUNI_KEYS = {a for a, _, _ in MUNIS}
@@ -184,6 +185,18 @@ def test_describe_inkar_finds_kuerzel_label_unit_and_normalised_regions(tmp_path
     assert desc.regions.benchmarks == len(keys & BENCHMARKS)
     assert desc.years == tuple(sorted({y for _, y in INKAR_VALUES}))
     assert describe(tmp_path / "src" / "statistik" / "i.csv").regions.municipalities is None  # no folder given
+
+
+def test_describe_old_german_flat_file_takes_variables_from_the_value_columns():
+    path = ROOT / "tests" / "fixtures" / "stats" / "ffcsv_de_old_header_cp1252.csv"
+    header, *rows = [line.split(";") for line in path.read_text(encoding="cp1252").splitlines() if line.strip()]
+    value_columns = [h.strip().split("__") for h in header if "__" in h]
+    desc = describe(path)
+    assert desc.format == "genesis_ffcsv" and desc.encoding == "cp1252"
+    assert {(s.code, s.label) for s in desc.statistics} == {(r[0], r[1]) for r in rows}
+    assert [(v.code, v.label, v.unit) for v in desc.variables] == sorted((c, lab, u) for c, lab, u in value_columns)
+    assert desc.regions.keys == len({r[7] for r in rows})
+    assert desc.years == tuple(sorted({int(r[4][-4:]) for r in rows}))
 
 
 def test_describe_refuses_what_the_etl_refuses(tmp_path):
