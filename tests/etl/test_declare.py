@@ -2,6 +2,7 @@
 into indikatoren.csv / quellen.csv so that a build loads the new indicator; invalid declarations refused."""
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 from pathlib import Path
@@ -241,6 +242,18 @@ def test_known_variable_is_not_proposed_again(source, tmp_path):
     with pytest.raises(InputError) as exc:  # declaring the known series under a new id is refused
         declare(source, path.name, [dataclasses.replace(new[0], indicator_id="women_again")], propose_source(desc))
     assert any(i.column == "source_variable" and new[0].indicator_id in i.message for i in exc.value.issues)
+
+
+def test_sample_exports_propose_their_catalogue_rows_as_known():
+    sample = ROOT / "data" / "sample"
+    with (sample / "indikatoren.csv").open(encoding="utf-8") as fh:
+        catalogue = [r for r in csv.DictReader(fh, delimiter=";") if r["method"] == "file"]
+    for path in sorted((sample / "statistik").glob("*.csv")):
+        proposals = propose(describe(path, sample), sample)
+        expected = {r["indicator_id"] for r in catalogue if r["source_file"] == path.name}
+        assert {p.known_as for p in proposals if p.known_as} == expected, path.name
+        new = [p.indicator_id for p in proposals if not p.known_as]
+        assert len(set(new)) == len(new) and not set(new) & {r["indicator_id"] for r in catalogue}
 
 
 # ------------------------------------------------------------------ refusals
