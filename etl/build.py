@@ -38,6 +38,7 @@ from etl.datatests import DataTestResult, run_data_tests
 from etl.issues import InputError, Issue
 from etl.marts import build_marts
 from etl.reference import read_manifest, read_municipalities, read_regions
+from etl.reuse import code_fingerprint
 from etl.statistics import (LongLineScan, detect_format, drop_staged_view, install_macros, load_statistics_file,
                             long_line_issue)
 from etl.storage import remove_stale_temporaries, storage_issue, temporary_path
@@ -64,6 +65,7 @@ class BuildReport:
     issues: list[Issue] = field(default_factory=list)
     data_tests: list[DataTestResult] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)
+    reused: bool = False  # statistics, reference and catalogue copied from the live database (``reuse``)
 
     @property
     def warnings(self) -> list[Issue]:
@@ -111,9 +113,16 @@ def build_lock(db_path: Path):
         yield
 
 
-def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool = False) -> BuildReport:
+def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool = False,
+          reuse: Path | None = None) -> BuildReport:
     """Build ``db_path`` from ``source``; raises InputError (user problems) or other exceptions, and in every
-    failure case leaves an existing ``db_path`` untouched."""
+    failure case leaves an existing ``db_path`` untouched.
+
+    ``reuse``: the live database. When ``source`` differs from the sources it was built from only in the
+    portfolio workbook (same file names, every other file byte-identical, same ETL code), its statistics,
+    reference and catalogue tables are copied and only the rest is built (:mod:`etl.reuse`; the tables are
+    the ones a full build gives, ``report.reused`` says so); otherwise, or when it cannot be used, a full
+    build."""
     source, db_path = Path(source), Path(db_path)
     today = today or dt.date.today()
     started = dt.datetime.now()
@@ -126,7 +135,7 @@ def build(source: Path, db_path: Path, today: dt.date | None = None, progress: b
                 remove_stale_temporaries(db_path)  # of runs killed outright (SIGKILL, power cut)
                 _remove(tmp)
                 try:
-                    _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0)
+                    _build_into(tmp, source, db_path, today, report, Progress(progress), started, t0, reuse)
                     os.replace(tmp, db_path)
                 finally:
                     _remove(tmp)
@@ -152,7 +161,7 @@ def _remove(path: Path) -> None:
 
 
 def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: BuildReport, pr: Progress,
-                started: dt.datetime, t0: float) -> None:
+                started: dt.datetime, t0: float, reuse: Path | None = None) -> None:
     if not source.is_dir():
         raise InputError(Issue("error", f"Quellordner {str(source)!r} nicht gefunden.",
                                expected="ein Ordner mit gemeinden.csv, gebiete.csv, quellen.csv, "
@@ -162,6 +171,12 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
     stat_files = sorted(k for k in inventory if k.startswith("statistik/") and Path(k).suffix.lower() in STAT_SUFFIXES)
     hashes = _Hashes(inventory, set(stat_files))  # in the background, while the build goes on
     try:
+        if reuse is not None:
+            from etl.reuse import build_reusing
+
+            if build_reusing(tmp, Path(reuse), source, db_path, today, report, pr, started, t0, inventory, hashes):
+                return
+            _remove(tmp)
         _build_steps(tmp, source, db_path, today, report, pr, started, t0, inventory, stat_files, hashes)
     finally:
         hashes.wait(raise_errors=False)
@@ -181,9 +196,7 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
 
     manifest, m_issues = read_manifest(source / "quellen.csv")
     issues += m_issues
-    # Bounded memory: DuckDB spills sorts/joins to a folder beside the new file beyond this limit.
-    con = duckdb.connect(str(tmp), config={"memory_limit": os.environ.get("REGIONALMONITOR_ETL_MEMORY", "1GB"),
-                                           "temp_directory": str(tmp) + ".spill"})
+    con = duckdb.connect(str(tmp), config=connect_config(tmp))
     portfolio = None
     try:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
@@ -211,34 +224,47 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
         _finish_indicator_values(con, issues)
         _compute_formulas(con, formulas)
         pr.step(f"{_count(con, 'indicator_value'):,} Indikatorwerte".replace(",", "."))
-
-        _load_portfolio(con, portfolio, issues)
-        _load_geometry(con, source, inventory, issues)
-        _load_sources(con, inventory, manifest, issues, formats)
-        _stop_on_errors(issues)
-
-        _write_meta(con, source, manifest, today, started)
-        pr.step("Marts")
-        build_marts(con)
-        pr.step("Datentests")
-        report.data_tests = run_data_tests(con)
-        failed = [t for t in report.data_tests if t.failing_rows and t.severity == "error"]
-        for t in report.data_tests:
-            if t.failing_rows:
-                issues.append(Issue(t.severity, f"Datentest {t.name} schlägt fehl: {t.description} "
-                                                f"({t.failing_rows} Zeilen, z. B. {t.sample[:160]})"))
-        _stop_on_errors(issues)
-        assert not failed
-
-        report.row_counts = {t: _count(con, t) for t in SUMMARY_TABLES}
-        report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]}
-                        for k, v in inventory.items()]
-        _write_run(con, db_path, source, report, started, t0)
-        con.execute("checkpoint")
+        _complete(con, source, db_path, today, report, pr, started, t0, inventory, manifest, portfolio, formats)
     finally:
         con.close()
         if portfolio is not None:
             portfolio.join(timeout=120)  # a build that stopped early lets the reader finish, not dangle
+
+
+def _complete(con: duckdb.DuckDBPyConnection, source: Path, db_path: Path, today: dt.date, report: BuildReport,
+              pr: Progress, started: dt.datetime, t0: float, inventory: dict, manifest: dict,
+              portfolio: _PortfolioReader, formats: dict[str, str]) -> None:
+    """The steps after the statistics: portfolio, boundaries, sources, meta, marts, data tests, the run."""
+    issues = report.issues
+    _load_portfolio(con, portfolio, issues)
+    _load_geometry(con, source, inventory, issues)
+    _load_sources(con, inventory, manifest, issues, formats)
+    _stop_on_errors(issues)
+
+    _write_meta(con, source, manifest, today, started)
+    pr.step("Marts")
+    build_marts(con)
+    pr.step("Datentests")
+    report.data_tests = run_data_tests(con)
+    failed = [t for t in report.data_tests if t.failing_rows and t.severity == "error"]
+    for t in report.data_tests:
+        if t.failing_rows:
+            issues.append(Issue(t.severity, f"Datentest {t.name} schlägt fehl: {t.description} "
+                                            f"({t.failing_rows} Zeilen, z. B. {t.sample[:160]})"))
+    _stop_on_errors(issues)
+    assert not failed
+
+    report.row_counts = {t: _count(con, t) for t in SUMMARY_TABLES}
+    report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]}
+                    for k, v in inventory.items()]
+    _write_run(con, db_path, source, report, started, t0)
+    con.execute("checkpoint")
+
+
+def connect_config(tmp: Path) -> dict[str, str]:
+    """DuckDB settings of the build's connection to the new file ``tmp``."""
+    # Bounded memory: DuckDB spills sorts/joins to a folder beside the new file beyond this limit.
+    return {"memory_limit": os.environ.get("REGIONALMONITOR_ETL_MEMORY", "1GB"), "temp_directory": str(tmp) + ".spill"}
 
 
 def _stop_on_errors(issues: list[Issue]) -> None:
@@ -787,7 +813,7 @@ def _write_meta(con, source: Path, manifest: dict, today: dt.date, started: dt.d
         "stand_statistics": stand_stats.isoformat() if stand_stats else "",
         "stand_portfolio": stand_portfolio.isoformat() if stand_portfolio else "",
         "built_at": started.isoformat(timespec="seconds"), "source_dir": str(source.resolve()),
-        "today": today.isoformat(),
+        "today": today.isoformat(), "etl_code": code_fingerprint(),
     }
     con.executemany("insert into meta values (?, ?)", list(meta.items()))
 
