@@ -137,8 +137,7 @@ def build_reusing(tmp: Path, live: Path, source: Path, db_path: Path, today: dt.
             con.execute(f"delete from {table}")
         from etl.marts import drop_marts
 
-        drop_marts(con)
-        con.execute("commit")
+        drop_marts(con)  # (the transaction is committed by _complete)
         report.issues[:0] = before
         report.reused = True
         b._complete(con, source, db_path, today, report, pr, started, t0, inventory, manifest, portfolio, formats)
