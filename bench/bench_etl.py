@@ -18,7 +18,7 @@ the data.
 
 Two floors (*Untergrenzen*), measured like the ETL (wall time of a fresh process): the raw read's own process
 (a Python that imports DuckDB and runs the same read_csv, nothing else), and a Python that only imports the
-libraries the ETL is built on (duckdb, pandas, openpyxl; pandera checks pandas frames) plus the raw read's time.
+libraries the ETL is built on (duckdb, pandas, openpyxl) plus the raw read's time.
 No `python -m etl` on this stack can be faster than the second; where it alone is above the aim's ratio (small
 sources: interpreter start and imports outweigh the read), the aim cannot be met by a program started that way.
 """

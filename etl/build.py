@@ -38,6 +38,7 @@ from etl.datatests import DataTestResult, run_data_tests
 from etl.issues import InputError, Issue
 from etl.marts import build_marts
 from etl.reference import read_manifest, read_municipalities, read_regions
+from etl.reuse import code_fingerprint
 from etl.statistics import (LongLineScan, detect_format, drop_staged_view, install_macros, load_statistics_file,
                             long_line_issue)
 from etl.storage import remove_stale_temporaries, storage_issue, temporary_path
@@ -66,6 +67,7 @@ class BuildReport:
     data_tests: list[DataTestResult] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)
     version_id: str | None = None  # written to ``meta`` (see etl/versions.py)
+    reused: bool = False  # statistics, reference and catalogue copied from the live database (``reuse``)
 
     @property
     def warnings(self) -> list[Issue]:
@@ -114,11 +116,17 @@ def build_lock(db_path: Path):
 
 
 def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool | Progress = False,
-          version_id: str | None = None) -> BuildReport:
+          version_id: str | None = None, reuse: Path | None = None) -> BuildReport:
     """Build ``db_path`` from ``source``; raises InputError (user problems) or other exceptions, and in every
     failure case leaves an existing ``db_path`` untouched. ``meta.version_id`` is ``version_id`` (None: a new
     one from ``etl.versions.new_version_id``). ``progress``: console output, or a ``Progress`` whose
-    ``step``/``files`` report elsewhere (the upload check's progress bar)."""
+    ``step``/``files`` report elsewhere (the upload check's progress bar).
+
+    ``reuse``: the live database. When ``source`` differs from the sources it was built from only in the
+    portfolio workbook (same file names, every other file byte-identical, same ETL code), its statistics,
+    reference and catalogue tables are copied and only the rest is built (:mod:`etl.reuse`; the tables are
+    the ones a full build gives, ``report.reused`` says so); otherwise, or when it cannot be used, a full
+    build."""
     source, db_path = Path(source), Path(db_path)
     today = today or dt.date.today()
     started = dt.datetime.now()
@@ -133,7 +141,8 @@ def build(source: Path, db_path: Path, today: dt.date | None = None, progress: b
                 _remove(tmp)
                 try:
                     _build_into(tmp, source, db_path, today, report,
-                                progress if isinstance(progress, Progress) else Progress(progress), started, t0)
+                                progress if isinstance(progress, Progress) else Progress(progress), started, t0,
+                                reuse)
                     os.replace(tmp, db_path)
                 finally:
                     _remove(tmp)
@@ -161,7 +170,7 @@ def _remove(path: Path) -> None:
 
 
 def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: BuildReport, pr: Progress,
-                started: dt.datetime, t0: float) -> None:
+                started: dt.datetime, t0: float, reuse: Path | None = None) -> None:
     if not source.is_dir():
         raise InputError(Issue("error", f"Quellordner {str(source)!r} nicht gefunden.",
                                expected="ein Ordner mit gemeinden.csv, gebiete.csv, quellen.csv, "
@@ -171,6 +180,12 @@ def _build_into(tmp: Path, source: Path, db_path: Path, today: dt.date, report: 
     stat_files = sorted(k for k in inventory if k.startswith("statistik/") and Path(k).suffix.lower() in STAT_SUFFIXES)
     hashes = _Hashes(inventory, set(stat_files))  # in the background, while the build goes on
     try:
+        if reuse is not None:
+            from etl.reuse import build_reusing
+
+            if build_reusing(tmp, Path(reuse), source, db_path, today, report, pr, started, t0, inventory, hashes):
+                return
+            _remove(tmp)
         _build_steps(tmp, source, db_path, today, report, pr, started, t0, inventory, stat_files, hashes)
     finally:
         hashes.wait(raise_errors=False)
@@ -190,17 +205,19 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
 
     manifest, m_issues = read_manifest(source / "quellen.csv")
     issues += m_issues
-    # Bounded memory: DuckDB spills sorts/joins to a folder beside the new file beyond this limit.
-    con = duckdb.connect(str(tmp), config={"memory_limit": os.environ.get("REGIONALMONITOR_ETL_MEMORY", "1GB"),
-                                           "temp_directory": str(tmp) + ".spill"})
+    con = duckdb.connect(str(tmp), config=connect_config(tmp))
     portfolio = None
     try:
+        # few transactions: each commit of a file database writes and syncs its log (the schema alone would
+        # be some hundred commits); an error rolls back with the connection, the file is removed anyway
+        con.execute("begin")
         con.execute(SCHEMA.read_text(encoding="utf-8"))
         _load_vocab(con)
         municipalities = _load_reference(con, source, issues)
         pr.step(f"{len(municipalities)} Gemeinden, Gebiete")
         formulas = _load_catalogue(con, source, issues)
         _stop_on_errors(issues)
+        con.execute("commit")  # the statistics workers' cursors see committed tables only
 
         # the workbook is read in a background thread while DuckDB loads the statistics
         workbooks = sorted(k for k in inventory if k.startswith("portfolio/") and k.lower().endswith(".xlsx")
@@ -214,40 +231,56 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
             if not any(i.file == Path(rel).name and i.row == line for i in issues):
                 issues.append(long_line_issue(rel, line))
         _stop_on_errors(issues)
+        con.execute("begin")  # committed by _complete
         con.execute("create temp table stg_source_date (source_id varchar, reference_date date)")
         con.executemany("insert into stg_source_date values (?, ?)",
                         [(k, v["reference_date"]) for k, v in manifest.items()])
         _finish_indicator_values(con, issues)
         _compute_formulas(con, formulas)
         pr.step(f"{_count(con, 'indicator_value'):,} Indikatorwerte".replace(",", "."))
-
-        _load_portfolio(con, portfolio, issues)
-        _load_geometry(con, source, inventory, issues)
-        _load_sources(con, inventory, manifest, issues, formats)
-        _stop_on_errors(issues)
-
-        _write_meta(con, source, manifest, today, started, report.version_id)
-        pr.step("Marts")
-        build_marts(con)
-        pr.step("Datentests")
-        report.data_tests = run_data_tests(con)
-        failed = [t for t in report.data_tests if t.failing_rows and t.severity == "error"]
-        for t in report.data_tests:
-            if t.failing_rows:
-                issues.append(Issue(t.severity, f"Datentest {t.name} schlägt fehl: {t.description} "
-                                                f"({t.failing_rows} Zeilen, z. B. {t.sample[:160]})"))
-        _stop_on_errors(issues)
-        assert not failed
-
-        report.row_counts = {t: _count(con, t) for t in SUMMARY_TABLES}
-        report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]}
-                        for k, v in inventory.items()]
-        _write_run(con, db_path, source, report, started, t0)
-        con.execute("checkpoint")
+        _complete(con, source, db_path, today, report, pr, started, t0, inventory, manifest, portfolio, formats)
     finally:
         con.close()
         if portfolio is not None:
             portfolio.join(timeout=120)  # a build that stopped early lets the reader finish, not dangle
+
+
+def _complete(con: duckdb.DuckDBPyConnection, source: Path, db_path: Path, today: dt.date, report: BuildReport,
+              pr: Progress, started: dt.datetime, t0: float, inventory: dict, manifest: dict,
+              portfolio: _PortfolioReader, formats: dict[str, str]) -> None:
+    """The steps after the statistics: portfolio, boundaries, sources, meta, marts, data tests, the run. Called
+    in an open transaction, committed before the data tests (a failing test's query would abort it)."""
+    issues = report.issues
+    _load_portfolio(con, portfolio, issues)
+    _load_geometry(con, source, inventory, issues)
+    _load_sources(con, inventory, manifest, issues, formats)
+    _stop_on_errors(issues)
+
+    _write_meta(con, source, manifest, today, started, report.version_id)
+    pr.step("Marts")
+    build_marts(con)
+    con.execute("commit")
+    pr.step("Datentests")
+    report.data_tests = run_data_tests(con)
+    failed = [t for t in report.data_tests if t.failing_rows and t.severity == "error"]
+    for t in report.data_tests:
+        if t.failing_rows:
+            issues.append(Issue(t.severity, f"Datentest {t.name} schlägt fehl: {t.description} "
+                                            f"({t.failing_rows} Zeilen, z. B. {t.sample[:160]})"))
+    _stop_on_errors(issues)
+    assert not failed
+
+    report.row_counts = {t: _count(con, t) for t in SUMMARY_TABLES}
+    report.files = [{"name": k, "size_bytes": v["size_bytes"], "sha256": v["sha256"]}
+                    for k, v in inventory.items()]
+    _write_run(con, db_path, source, report, started, t0)
+    con.execute("checkpoint")
+
+
+def connect_config(tmp: Path) -> dict[str, str]:
+    """DuckDB settings of the build's connection to the new file ``tmp``."""
+    # Bounded memory: DuckDB spills sorts/joins to a folder beside the new file beyond this limit.
+    return {"memory_limit": os.environ.get("REGIONALMONITOR_ETL_MEMORY", "1GB"), "temp_directory": str(tmp) + ".spill"}
 
 
 def _stop_on_errors(issues: list[Issue]) -> None:
@@ -338,12 +371,8 @@ def _insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> 
     # the table's columns from an empty result: ~1 ms, where information_schema takes ~10 ms per call
     cols = [d[0] for d in con.execute(f"select * from {table} limit 0").description]
     use = [c for c in cols if c in df.columns]
-    frame = df[use]
-    con.register("_frame", frame)
-    try:
-        con.execute(f"insert into {table} ({', '.join(use)}) select {', '.join(use)} from _frame")
-    finally:
-        con.unregister("_frame")
+    rm_insert_frame = df[use]  # noqa: F841 - read by DuckDB (replacement scan by name): half the time of register()
+    con.execute(f"insert into {table} ({', '.join(use)}) select {', '.join(use)} from rm_insert_frame")
 
 
 def _load_vocab(con: duckdb.DuckDBPyConnection) -> None:
@@ -796,7 +825,7 @@ def _write_meta(con, source: Path, manifest: dict, today: dt.date, started: dt.d
         "stand_statistics": stand_stats.isoformat() if stand_stats else "",
         "stand_portfolio": stand_portfolio.isoformat() if stand_portfolio else "",
         "built_at": started.isoformat(timespec="seconds"), "source_dir": str(source.resolve()),
-        "today": today.isoformat(), "version_id": version_id,
+        "today": today.isoformat(), "version_id": version_id, "etl_code": code_fingerprint(),
     }
     con.executemany("insert into meta values (?, ?)", list(meta.items()))
 
@@ -810,9 +839,10 @@ def _write_run(con, db_path: Path, source: Path, report: BuildReport, started: d
                 "select column_name from information_schema.columns where table_catalog = 'old' "
                 "and table_name = 'etl_run'").fetchall()]
             if cols:
-                keep = [c for c in cols if c in {r[0] for r in con.execute(
+                here = {r[0] for r in con.execute(
                     "select column_name from information_schema.columns where table_name = 'etl_run' "
-                    "and table_catalog <> 'old'").fetchall()}]
+                    "and table_catalog <> 'old'").fetchall()}
+                keep = [c for c in cols if c in here]
                 con.execute(f"insert into etl_run ({', '.join(keep)}) select {', '.join(keep)} from old.etl_run")
             con.execute("detach old")
         except duckdb.Error:

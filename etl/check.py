@@ -290,7 +290,8 @@ def _run(check: Check, declarations, today: dt.date | None) -> None:
             check._progress(0.05, "Neue Statistik-Exporte werden im Katalog eingetragen")
             _declare(declarations, check.source_dir)
         candidate = check.workspace / "candidate.duckdb"
-        report = build(check.source_dir, candidate, today=today, progress=_CheckProgress(check))
+        report = build(check.source_dir, candidate, today=today, progress=_CheckProgress(check),
+                       reuse=check.db_path if check.db_path.exists() else None)
         issues = _renamed(report.issues, names)
         check._progress(0.95, "Änderungen gegenüber der Live-Version werden ermittelt")
         changes, problem = _compare(check.db_path, candidate)

@@ -258,14 +258,36 @@ class DataTestResult:
 
 def run_data_tests(con: duckdb.DuckDBPyConnection,
                    tests: tuple[DataTest, ...] = TESTS) -> list[DataTestResult]:
-    """Run each test on ``con``; a test whose SQL itself fails counts as failing (message as sample)."""
+    """Run each test on ``con``; a test whose SQL itself fails counts as failing (message as sample).
+    The failing rows of all tests are counted in one query; only tests with failing rows (or all, when that
+    query fails) are asked for their rows."""
+    counts = _failing_counts(con, tests)
     results = []
-    for t in tests:
+    for t, n in zip(tests, counts):
+        if n == 0:
+            results.append(DataTestResult(t.name, t.description, t.severity, 0, ""))
+            continue
         try:
-            rows = con.execute(f"select * from ({t.sql}) limit 1000").fetchall()
+            rows = con.execute(f"select * from ({t.sql}) limit {MAX_FAILING}").fetchall()
             sample = "; ".join(str(r) for r in rows[:3])
             n = len(rows)
         except duckdb.Error as exc:
             rows, n, sample = [], 1, f"Test nicht ausführbar: {exc}"
         results.append(DataTestResult(t.name, t.description, t.severity, n, sample[:500]))
     return results
+
+
+#: Failing rows counted per test (and fetched for its sample) at most.
+MAX_FAILING = 1000
+
+
+def _failing_counts(con: duckdb.DuckDBPyConnection, tests: tuple[DataTest, ...]) -> list[int | None]:
+    """Per test, its failing rows (at most MAX_FAILING), all in one query; all None when it fails (a test
+    whose SQL cannot run: each is then run alone and the faulty one reported)."""
+    if not tests:
+        return []
+    counts = ", ".join(f"(select count(*) from (select 1 from ({t.sql}) limit {MAX_FAILING}))" for t in tests)
+    try:
+        return list(con.execute(f"select [{counts}]").fetchone()[0])
+    except duckdb.Error:
+        return [None] * len(tests)

@@ -10,8 +10,8 @@ title rows above the header (the header row is found by its content), empty rows
 themes by German name or id, municipalities by name, Sorbian name or AGS, or ``kreisweit``.
 Every column is normalised by its own rule (a date column never goes through a number parser).
 
-User errors never raise: they become Issues (errors stop the build, warnings are loaded). The checks run as
-pandera schemas in lazy mode, so every problem of a workbook is reported at once. Only a file that is not a
+User errors never raise: they become Issues (errors stop the build, warnings are loaded). Every rule is
+checked on every row, so every problem of a workbook is reported at once. Only a file that is not a
 readable xlsx raises ``InputError``. A formula cell is read as the result Excel saved with it; a formula without
 a saved result (a file written by a script, never opened in Excel) is an error naming the cell, never an empty
 cell. Values of the personal columns (Ansprechperson, E-Mail, Telefon) never
@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +33,6 @@ from typing import Iterator
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 try:  # fast Rust reader (about ten times faster on big workbooks); openpyxl read-only mode otherwise
     from python_calamine import CalamineWorkbook
@@ -386,6 +384,8 @@ def _unsaved_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
     with zipfile.ZipFile(path) as z:
         if not any(_has_formula(z, n) for n in z.namelist() if n.startswith("xl/worksheets/")):
             return {}
+    from openpyxl import load_workbook  # here, not at the top: most workbooks never need it (~0.3 s to import)
+
     formulas = load_workbook(path, read_only=True, data_only=False)
     results = load_workbook(path, read_only=True, data_only=True)
     out: dict[str, dict[tuple[int, int], str]] = {}
@@ -421,6 +421,12 @@ def _has_formula(z: zipfile.ZipFile, name: str, chunk: int = 1 << 20) -> bool:
     return False
 
 
+def _openpyxl_errors() -> tuple[type[Exception], ...]:
+    """openpyxl's error for a file it cannot read, when openpyxl is loaded (only then can it be raised)."""
+    module = sys.modules.get("openpyxl.utils.exceptions")
+    return (module.InvalidFileException,) if module is not None else ()
+
+
 class _Book:
     """A workbook opened for reading: sheet names and, per sheet, its rows as tuples starting at A1; a formula
     cell without a saved result reads as ``UnsavedFormula``."""
@@ -437,7 +443,7 @@ class _Book:
         _check_package(path, not_readable)
         try:
             self._unsaved = _unsaved_formulas(path)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        except (*_openpyxl_errors(), zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
             raise InputError(not_readable) from exc
         if CalamineWorkbook is not None:
             try:
@@ -447,8 +453,10 @@ class _Book:
             except Exception as exc:  # calamine raises its own error types for broken files
                 raise InputError(not_readable) from exc
         try:
+            from openpyxl import load_workbook
+
             self._openpyxl = load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        except (*_openpyxl_errors(), zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
             raise InputError(not_readable) from exc
         self.sheetnames = list(self._openpyxl.sheetnames)
 
@@ -734,55 +742,53 @@ class _Rule:
 
 
 class _Validator:
-    """Collects rules per sheet and runs them as one lazy pandera schema per sheet."""
+    """Collects the Issues of a workbook: per sheet, every row failing each rule (all failures at once)."""
 
     def __init__(self, file_name: str):
         self.file_name = file_name
         self.issues: list[Issue] = []
 
     def run(self, sheet: _Sheet, rules: list[_Rule]) -> None:
-        """Validate ``sheet.frame`` against ``rules`` (lazy: all failures) and record Issues."""
-        if not rules or sheet.frame.empty:
+        """Check ``sheet.frame`` against ``rules`` and record an Issue per failing row: rules of the same column
+        together, columns in the order the rules first name them, rows in sheet order; a rule whose column
+        is not in the frame is skipped."""
+        frame = sheet.frame
+        if not rules or frame.empty:
             return
-        by_id = {r.rule_id: r for r in rules}
-        checks: dict[str, list[pa.Check]] = {}
+        by_column: dict[str, list[_Rule]] = {}
         for r in rules:
-            ok = r.ok.reindex(sheet.frame.index, fill_value=True).astype(bool)
-            checks.setdefault(r.column, []).append(
-                pa.Check(lambda s, ok=ok: ok.reindex(s.index, fill_value=True), name=r.rule_id,
-                         ignore_na=False))
-        schema = pa.DataFrameSchema(
-            {col: pa.Column(None, checks=cs, nullable=True, required=False) for col, cs in checks.items()},
-            name=sheet.name,
-        )
-        try:
-            schema.validate(sheet.frame, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            cases = exc.failure_cases
-            cases = cases[cases["check"].isin(by_id.keys())]
-            for rule_id, group in cases.groupby("check", sort=False):
-                self._record(sheet, by_id[str(rule_id)], group)
+            by_column.setdefault(r.column, []).append(r)
+        by_id = {r.rule_id: r for r in rules}
+        failing: dict[str, list[int]] = {}
+        for column, column_rules in by_column.items():
+            if column not in frame.columns:
+                continue
+            for r in column_rules:
+                ok = r.ok.reindex(frame.index, fill_value=True).astype(bool).to_numpy()
+                if not ok.all():
+                    failing.setdefault(r.rule_id, []).extend(frame.index[~ok].tolist())
+        for rule_id, rows in failing.items():
+            self._record(sheet, by_id[rule_id], sorted(rows))
 
-    def _record(self, sheet: _Sheet, rule: _Rule, group: pd.DataFrame) -> None:
-        group = group.sort_values("index")
+    def _record(self, sheet: _Sheet, rule: _Rule, rows: list[int]) -> None:
         header = sheet.headers.get(rule.column, rule.column)
         personal = rule.column in PERSONAL_COLUMNS
-        for n, (_, case) in enumerate(group.iterrows()):
+        cells = sheet.frame[rule.column]
+        for n, row in enumerate(rows):
             if n >= MAX_ISSUES_PER_RULE:
-                rest = len(group) - MAX_ISSUES_PER_RULE
+                rest = len(rows) - MAX_ISSUES_PER_RULE
                 self.issues.append(Issue(
                     rule.severity, f"{rule.message} – dazu {rest} weitere Zeile(n) mit demselben Problem.",
                     file=self.file_name, sheet=sheet.name, row=None, column=header, expected=rule.expected))
                 break
-            row = int(case["index"])
-            value = case["failure_case"]
+            value = cells.at[row]
             if rule.values is not None and row in rule.values.index:
                 value = rule.values.loc[row]
             message = rule.message
             if rule.messages is not None and row in rule.messages.index:
                 message = rule.messages.loc[row]
             self.issues.append(Issue(
-                rule.severity, message, file=self.file_name, sheet=sheet.name, row=row, column=header,
+                rule.severity, message, file=self.file_name, sheet=sheet.name, row=int(row), column=header,
                 value=MASK if personal and value is not None else _value_text(value), expected=rule.expected))
 
     def add(self, severity: str, message: str, sheet: str | None = None, row: int | None = None,

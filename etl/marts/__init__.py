@@ -21,6 +21,7 @@ import duckdb
 
 MARTS_DIR = Path(__file__).resolve().parent
 _DOC = re.compile(r"^--\s*@(table|column|macro|table_macro)\s+(\w+)\s*:\s*(.+?)\s*$")
+_CREATE = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?(table|view|macro)\s+(\w+)", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass
@@ -87,3 +88,20 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
         for name, (kind, text) in doc.macros.items():
             con.execute(f"comment on {kind} {name} is {_quote(text)}")
     return created
+
+
+def drop_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what the mart files create (tables, views, macros), so :func:`build_marts` can run again on a
+    database that has them (a copy of a built one)."""
+    created = {name.lower() for path in mart_files()
+               for _, name in _CREATE.findall(path.read_text(encoding="utf-8"))}
+    for name, kind in con.execute("select table_name, case when table_type = 'VIEW' then 'view' else 'table' end "
+                                  "from information_schema.tables where table_catalog = current_database() "
+                                  "and table_schema = current_schema()").fetchall():
+        if name.lower() in created:
+            con.execute(f"drop {kind} {name}")
+    for name, kind in con.execute("select distinct function_name, function_type from duckdb_functions() "
+                                  "where function_type in ('macro', 'table_macro') and database_name = "
+                                  "current_database() and schema_name = current_schema()").fetchall():
+        if name.lower() in created:
+            con.execute(f"drop macro {'table ' if kind == 'table_macro' else ''}{name}")
