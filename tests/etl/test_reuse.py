@@ -20,8 +20,12 @@ TODAY = dt.date(2026, 11, 24)
 VOLATILE = {"run_id", "started_at", "finished_at", "duration_s"}
 
 
+#: meta keys that differ between any two builds (when, and the version id each build gets)
+PER_BUILD = ("built_at", "version_id")
+
+
 def tables(db: Path) -> dict[str, list[tuple]]:
-    """Every table's rows (volatile columns and meta built_at blanked) and the macros. Rows sorted: the
+    """Every table's rows (volatile columns and the meta keys of PER_BUILD blanked) and the macros. Rows sorted: the
     statistics files are loaded in parallel, so two full builds store their values in different orders; the
     issues in stored order (the Daten page lists them so)."""
     con = duckdb.connect(str(db), read_only=True)
@@ -32,7 +36,7 @@ def tables(db: Path) -> dict[str, list[tuple]]:
             cur = con.execute(f"select * from {name} order by {'rowid' if name == 'validation_issue' else 'all'}")
             cols = [d[0] for d in cur.description]
             rows = cur.fetchall()
-            out[name] = [tuple(None if c in VOLATILE or (name == "meta" and row[0] == "built_at" and c == "value")
+            out[name] = [tuple(None if c in VOLATILE or (name == "meta" and row[0] in PER_BUILD and c == "value")
                                else v for c, v in zip(cols, row)) for row in rows]
         out["(macros)"] = con.execute("select distinct function_name, function_type from duckdb_functions() "
                                       "where function_type like '%macro' and not internal order by 1").fetchall()
