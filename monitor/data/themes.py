@@ -292,7 +292,7 @@ def load(f: Filters, theme: str, indicator_id: str | None, year: int | None = No
     return replace(_load(*key), filters=f)
 
 
-@memo(8, ttl=600)  # a few selections: at national scale a result holds ~10,800 ranking rows
+@memo(3, ttl=600)  # a few selections: at national scale a result holds ~10,800 ranking rows (~1.4 MB)
 def _load(stamp: tuple, f: Filters, theme: str, indicator_id: str | None, year: int | None) -> ThemePage:
     initiatives = theme_initiatives(f, theme)
     kpis = theme_kpis(f, theme)

@@ -25,7 +25,12 @@ from monitor.report.model import KeyFigure, Report, ReportParams
 SPINNER_TEXT = "Bericht wird zusammengestellt …"
 
 
-@memo(8, ttl=600)
+#: Reports kept: at national scale a report (5,000 initiatives in the annex) weighs ~3 MB, and concurrent sessions
+#: with different filters each add one (bench/bench_memory.py); the page of a session and the one before it.
+REPORT_CACHE_SIZE = 2
+
+
+@memo(REPORT_CACHE_SIZE, ttl=600)
 def _report(params: ReportParams, stamp: tuple) -> Report:
     """The report for ``params`` on the database version ``stamp`` (cached per both)."""
     return content.build_report(params)

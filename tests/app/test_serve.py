@@ -77,6 +77,27 @@ def test_tuned_allocator_gives_freed_memory_back_and_can_be_switched_off():
     assert float(kept) >= 1.5  # glibc's default keeps it (trim threshold 128 KiB grows, thread arena keeps top)
 
 
+def _arrow_pool(env: dict) -> list[str]:
+    """In a fresh interpreter with ``env`` added: arrow_on_malloc()'s answer and pyarrow's default pool after it."""
+    code = """
+from monitor.app.serve import arrow_on_malloc
+import pyarrow
+print(arrow_on_malloc(), pyarrow.default_memory_pool().backend_name)
+"""
+    clean = {k: v for k, v in os.environ.items() if k not in ("REGIONALMONITOR_MALLOC", "ARROW_DEFAULT_MEMORY_POOL")}
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                       env={**clean, **env})
+    assert p.returncode == 0, p.stderr
+    return p.stdout.split()
+
+
+def test_arrow_allocates_through_malloc_unless_switched_off():
+    assert _arrow_pool({}) == ["True", "system"]
+    ok, bundled = _arrow_pool({"REGIONALMONITOR_MALLOC": "default"})
+    assert ok == "False" and bundled != "system"  # pyarrow's own choice (mimalloc or jemalloc) stays
+    assert _arrow_pool({"ARROW_DEFAULT_MEMORY_POOL": bundled}) == ["False", bundled]  # the operator's choice wins
+
+
 def test_direct_run_check_is_settled_before_the_first_element():
     """Streamlit's REPL / direct-run check (inspect.stack at the first element) is marked done by the launcher:
     afterwards the first element of the process does not call env_util.is_repl."""
@@ -118,8 +139,8 @@ print(before, frozen, len(gc.get_objects()))
 
     import monitor.app.serve as serve
     calls = []
-    originals = {name: getattr(serve, name) for name in ("tune_malloc", "preload", "freeze_heap",
-                                                          "skip_direct_run_check")}
+    originals = {name: getattr(serve, name) for name in ("tune_malloc", "arrow_on_malloc", "preload",
+                                                          "freeze_heap", "skip_direct_run_check")}
     cli_main = serve.cli.main
     argv, uses_pages = sys.argv[:], serve.PagesManager.uses_pages_directory
     try:
@@ -133,6 +154,7 @@ print(before, frozen, len(gc.get_objects()))
         serve.cli.main = cli_main
         sys.argv, serve.PagesManager.uses_pages_directory = argv, uses_pages
     assert calls.index("preload") < calls.index("freeze_heap") < calls.index("server")
+    assert calls.index("tune_malloc") < calls.index("arrow_on_malloc") < calls.index("preload")
 
 
 def test_close_metrics_answers_404(monkeypatch):

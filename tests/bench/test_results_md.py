@@ -27,7 +27,7 @@ def _results(load=0.5):
                         "ratio": 10.0, "etl_peak_mb": 250.0, "runs": 3},
            "national": {"statistics_rows": 6_480_000, "statistics_mb": 960.0, "etl_s": 30.0, "raw_read_csv_s": 20.0,
                         "ratio": 1.5, "etl_peak_mb": 800.0, "runs": 2}}
-    memory = {"district": {"sessions": 10, "idle_mb": 70.0, "after_one_session_mb": 280.0, "peak_mb": 420.0,
+    memory = {"district": {"sessions": 10, "idle_mb": 70.0, "after_one_session_mb": 280.0, "peak_mb": 390.0,
                            "end_mb": 400.0, "sessions_wall_s": 100.0, "sessions_failed": 0, "repeated_clicks": 0,
                            "errors": []},
               "national": {"sessions": 10, "idle_mb": 70.0, "after_one_session_mb": 350.0, "peak_mb": 630.0,
@@ -96,15 +96,15 @@ def test_etl_floor_rows_and_summary(tmp_path):
     assert row.endswith("| 4,3× | 1,1× | – |") and "✓" not in row and "✗" not in row
     summary = next(line for line in md.splitlines() if line.startswith("- Untergrenze dafür"))
     assert summary.endswith("Landkreis 4,3× · National 1,1×")
-    # memory aim < 500 MB, failed sessions listed
+    # memory aim < 400 MB, failed sessions listed
     row = _row(md, "Speicher des App-Servers mit 10 gleichzeitigen Browsersitzungen",
                "**Spitze mit 10 Sitzungen (MB)**")
-    assert row == "| **Spitze mit 10 Sitzungen (MB)** | 420 ✓ | 630 ✗ | 1,5× |"
+    assert row == "| **Spitze mit 10 Sitzungen (MB)** | 390 ✓ | 630 ✗ | 1,6× |"
     assert "nicht fertig (National): Seite Karte: Timeout" in md
-    # per further session: (420 − 280) ÷ 9 = 15,6 and (630 − 350) ÷ 9 = 31,1, growth 2,0×
+    # per further session: (390 − 280) ÷ 9 = 12,2 and (630 − 350) ÷ 9 = 31,1, growth 2,5×
     row = _row(md, "Speicher des App-Servers mit 10 gleichzeitigen Browsersitzungen",
                "Zuwachs je weiterer gleichzeitiger Sitzung (MB, (Spitze − nach einer) ÷ 9)")
-    assert row.endswith("| 15,6 | 31,1 | 2,0× |"), row
+    assert row.endswith("| 12,2 | 31,1 | 2,5× |"), row
     # the summary names the slowest page
     assert "Landkreis 200 ms ✓ (Überblick) · National 800 ms ✓ (Überblick)" in md
 
