@@ -41,6 +41,7 @@ from etl.reference import read_manifest, read_municipalities, read_regions
 from etl.statistics import (LongLineScan, detect_format, drop_staged_view, install_macros, load_statistics_file,
                             long_line_issue)
 from etl.storage import remove_stale_temporaries, storage_issue, temporary_path
+from etl.versions import new_version_id
 from monitor.core.vocab import INDICATOR_THEMES, STATUS_LINE, STATUS_RANK, STATUSES
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -64,6 +65,7 @@ class BuildReport:
     issues: list[Issue] = field(default_factory=list)
     data_tests: list[DataTestResult] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)
+    version_id: str | None = None  # written to ``meta`` (see etl/versions.py)
 
     @property
     def warnings(self) -> list[Issue]:
@@ -111,15 +113,18 @@ def build_lock(db_path: Path):
         yield
 
 
-def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool | Progress = False) -> BuildReport:
+def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool | Progress = False,
+          version_id: str | None = None) -> BuildReport:
     """Build ``db_path`` from ``source``; raises InputError (user problems) or other exceptions, and in every
     failure case leaves an existing ``db_path`` untouched. ``progress``: console output, or a ``Progress``
-    whose ``step``/``files`` report elsewhere (the upload check's progress bar)."""
+    whose ``step``/``files`` report elsewhere (the upload check's progress bar). ``meta.version_id`` is
+    ``version_id`` (None: a new one from ``etl.versions.new_version_id``)."""
     source, db_path = Path(source), Path(db_path)
     today = today or dt.date.today()
     started = dt.datetime.now()
     t0 = time.perf_counter()
-    report = BuildReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], db_path=db_path)
+    report = BuildReport(run_id=started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6], db_path=db_path,
+                         version_id=version_id or new_version_id())
     tmp = temporary_path(db_path)
     try:
         try:
@@ -221,7 +226,7 @@ def _build_steps(tmp: Path, source: Path, db_path: Path, today: dt.date, report:
         _load_sources(con, inventory, manifest, issues, formats)
         _stop_on_errors(issues)
 
-        _write_meta(con, source, manifest, today, started)
+        _write_meta(con, source, manifest, today, started, report.version_id)
         pr.step("Marts")
         build_marts(con)
         pr.step("Datentests")
@@ -775,7 +780,7 @@ def _load_sources(con, inventory: dict, manifest: dict, issues: list[Issue], for
         con.execute("update source set format = ? where source_id = ?", [fmt, sid])
 
 
-def _write_meta(con, source: Path, manifest: dict, today: dt.date, started: dt.datetime) -> None:
+def _write_meta(con, source: Path, manifest: dict, today: dt.date, started: dt.datetime, version_id: str) -> None:
     district = con.execute("select region_key, name from region where level = 'kreis' order by 1 limit 1"
                            ).fetchone()
     state = con.execute("select region_key, name from region where level = 'land' order by 1 limit 1").fetchone()
@@ -791,7 +796,7 @@ def _write_meta(con, source: Path, manifest: dict, today: dt.date, started: dt.d
         "stand_statistics": stand_stats.isoformat() if stand_stats else "",
         "stand_portfolio": stand_portfolio.isoformat() if stand_portfolio else "",
         "built_at": started.isoformat(timespec="seconds"), "source_dir": str(source.resolve()),
-        "today": today.isoformat(),
+        "today": today.isoformat(), "version_id": version_id,
     }
     con.executemany("insert into meta values (?, ?)", list(meta.items()))
 
