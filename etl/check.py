@@ -225,17 +225,16 @@ def checks_dir(db_path: Path) -> Path:
 
 def start_check(uploads: list[Upload | Accepted], db_path: Path, *, actor: str, declarations=None,
                 today: dt.date | None = None) -> Check:
-    """Accept ``uploads`` (InputError when refused), create the workspace and start the check in a background
-    thread; returns at once. ``declarations``: None, a callable ``f(source_dir)`` run on the workspace's
-    source folder before the build, or ``(file_name, indicators, source)`` tuples for ``etl.declare.declare``.
-    ``today``: the build's reference day (tests)."""
+    """Accept ``uploads`` (``Upload`` or ``Accepted`` items, checked here again; InputError when refused),
+    create the workspace and start the check in a background thread; returns at once. ``declarations``: None,
+    a callable ``f(source_dir)`` run on the workspace's source folder before the build, or
+    ``(file_name, indicators, source)`` tuples for ``etl.declare.declare``. ``today``: the build's reference
+    day (default: today; the app may pass its own)."""
     db_path = Path(db_path)
-    accepted = [u if isinstance(u, Accepted) else None for u in uploads]
-    if any(a is None for a in accepted):
-        accepted = accept([u for u in uploads if isinstance(u, Upload)]) + [u for u in uploads
-                                                                             if isinstance(u, Accepted)]
+    accepted = accept(uploads)  # again for Accepted ones too: the server decides, whatever a page did before
     remove_abandoned(db_path)
     _expire()
+    base = _live_version_id(db_path)
     with _registry_lock:
         running = sum(c.state == RUNNING for c in _registry.values())
         if running >= MAX_RUNNING:
@@ -243,7 +242,7 @@ def start_check(uploads: list[Upload | Accepted], db_path: Path, *, actor: str, 
                                    expected="warten, bis eine davon fertig ist, und dann erneut prüfen"))
         check_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
         workspace = checks_dir(db_path) / check_id
-        check = Check(check_id, db_path, workspace, _live_version_id(db_path), accepted, actor)
+        check = Check(check_id, db_path, workspace, base, accepted, actor)
         _registry[check_id] = check  # before the folder exists: remove_abandoned skips registered checks
     try:
         workspace.mkdir(parents=True)
@@ -258,7 +257,12 @@ def start_check(uploads: list[Upload | Accepted], db_path: Path, *, actor: str, 
                                expected="Schreibrecht und freien Platz im Ordner der Datenbank")) from exc
     check._thread = threading.Thread(target=_run, args=(check, declarations, today), daemon=True,
                                      name=f"regionalmonitor-check-{check_id}")
-    check._thread.start()
+    try:
+        check._thread.start()
+    except RuntimeError:  # no thread to be had: nothing runs, nothing stays
+        check._set(state=FAILED, finished=time.time())
+        discard(check_id)
+        raise
     return check
 
 

@@ -41,6 +41,7 @@ from etl.statistics import drop_staged_view, load_statistics_file
 from etl.statistics.bulk import _header_cells
 from etl.statistics.encoding import transcode
 from etl.statistics.staging import sql_literal
+from monitor.core import format as fmt
 from monitor.core.vocab import THEME_BY_ID
 
 FORMAT_LABELS = {
@@ -153,6 +154,24 @@ class FileDescription:
     @property
     def years(self) -> tuple[int, ...]:
         return tuple(sorted({p.year for p in self.periods}))
+
+    def summary(self) -> str:
+        """One German line for the form, e.g. "GENESIS-Flatfile (ffcsv), Statistik 12411, 1 Merkmal,
+        2 Dimensionen, 2015–2024, 56 Gebiete (53 von 53 Gemeinden, 3 Vergleichsgebiete)"."""
+        years = self.years
+        parts = [self.format_label, "Statistik " + ", ".join(s.code for s in self.statistics),
+                 f"{fmt.number(len(self.variables))} Merkmal{'e' if len(self.variables) != 1 else ''}"]
+        if self.dimensions:
+            parts.append(f"{len(self.dimensions)} Dimension{'en' if len(self.dimensions) != 1 else ''}")
+        if years:
+            parts.append(f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]))
+        r = self.regions
+        where = f"{fmt.number(r.keys)} Gebiete"
+        if r.municipalities is not None:
+            where += (f" ({fmt.number(r.municipalities)} von {fmt.number(r.municipalities_total)} Gemeinden, "
+                      f"{fmt.number(r.benchmarks)} Vergleichsgebiete"
+                      + (f", {fmt.number(r.other)} weitere" if r.other else "") + ")")
+        return ", ".join(parts + [where])
 
 
 # ------------------------------------------------------------------ what the office declares

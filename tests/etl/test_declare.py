@@ -158,6 +158,10 @@ def test_describe_flat_file_finds_codes_labels_dimensions_years_and_regions(sour
     assert (r.municipalities, r.municipalities_total) == (len(keys & MUNI_KEYS), len(MUNIS))
     assert r.benchmarks == len(keys & BENCHMARKS)
     assert r.other == len(keys - MUNI_KEYS - BENCHMARKS)
+    years = desc.years
+    assert desc.summary() == (f"GENESIS-Flatfile (ffcsv), Statistik {FLAT_STAT[0]}, 1 Merkmal, 1 Dimension, "
+                              f"{years[0]}–{years[-1]}, {r.keys} Gebiete ({r.municipalities} von {len(MUNIS)} "
+                              f"Gemeinden, {r.benchmarks} Vergleichsgebiete, {r.other} weitere)")
 
 
 def test_describe_table_finds_code_columns_units_stand_and_regions(source):
