@@ -14,8 +14,11 @@ Two halves:
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +26,14 @@ import pandas as pd
 import streamlit as st
 
 from etl import check as etl_check
-from etl import runlog, versions
+from etl import declare, runlog, versions
 from etl.changes import display
 from etl.issues import InputError
-from etl.uploads import MAX_FILES, MAX_STATISTICS_BYTES, MAX_WORKBOOK_BYTES, Upload
+from etl.uploads import MAX_FILES, MAX_STATISTICS_BYTES, MAX_WORKBOOK_BYTES, Upload, accept
 from monitor.app import ui
 from monitor.core import format as fmt
 from monitor.core.text import md_text as md
+from monitor.core.vocab import INDICATOR_THEMES
 from monitor.data import audit, db
 from monitor.data.access import Access
 
@@ -82,6 +86,53 @@ def check(access: Access, check_id: str | None):
     """The check ``check_id`` (None when unknown or gone)."""
     require(access)
     return etl_check.get_check(check_id) if check_id else None
+
+
+@dataclass(frozen=True)
+class NewExport:
+    """An uploaded statistics export the live catalogue loads nothing from: it needs a declaration. ``name`` is its
+    file name in ``statistik/``; ``proposals`` the prefilled new indicator rows (``etl.declare.propose``),
+    ``source`` the prefilled ``quellen.csv`` row."""
+
+    name: str
+    description: declare.FileDescription
+    proposals: tuple[declare.IndicatorDeclaration, ...]
+    source: declare.SourceDeclaration
+
+
+def new_exports(access: Access, files: list[tuple[str, bytes]]) -> list[NewExport]:
+    """The uploaded statistics exports among ``files`` that are new to the live catalogue, described and with the
+    proposed declarations. An export of which the catalogue already loads a series is an update: it needs none.
+    Raises ``InputError`` for files the ETL refuses (the same check as :func:`start`)."""
+    require(access)
+    accepted = accept([Upload(name, data) for name, data in files])
+    stats = [a for a in accepted if a.kind == "statistik"]
+    if not stats:
+        return []
+    out = []
+    with _reference_folder() as reference, tempfile.TemporaryDirectory(prefix="regionalmonitor-describe-") as tmp:
+        for a in stats:
+            path = Path(tmp) / Path(a.target).name
+            path.write_bytes(a.data)
+            desc = declare.describe(path, reference)
+            proposals = declare.propose(desc, reference)
+            path.unlink()
+            if proposals and not any(p.known_as for p in proposals):
+                out.append(NewExport(path.name, desc, tuple(proposals), declare.propose_source(desc)))
+    return out
+
+
+@contextmanager
+def _reference_folder():
+    """The live version's source folder, to read its catalogue and municipalities (never written): the stored
+    version's own folder, or for a database built before versions existed a temporary copy."""
+    live = db_file()
+    stored = versions.versions_dir(live) / str(versions.live_version_id(live)) / "source"
+    if stored.is_dir():
+        yield stored
+        return
+    with tempfile.TemporaryDirectory(prefix="regionalmonitor-reference-") as tmp:
+        yield versions.materialize_source(live, None, Path(tmp) / "source")
 
 
 def checked_files(access: Access, chk) -> list[tuple[str, bytes]]:
@@ -212,18 +263,20 @@ def _count(value) -> int:
 # ================================================================ rendering (the tabs of pages/daten.py)
 CHECK_KEY = "updates_check"  # session state: id of this session's check
 DECLARED_KEY = "updates_declarations"  # session state: the declarations given with them
+DESCRIBED_KEY = "updates_described"  # session state: (the uploader's files, their NewExports)
 CONFIRM_KEY = "updates_confirm"  # session state: the publish confirmation is open
 DONE_KEY = "updates_done"  # session state: German line of what was just done (shown once)
 CONFLICT_KEY = "updates_conflict"  # session state: German message of a refused publish (live version changed)
-SESSION_KEYS = (CHECK_KEY, DECLARED_KEY, CONFIRM_KEY, CONFLICT_KEY)
+SESSION_KEYS = (CHECK_KEY, DECLARED_KEY, DESCRIBED_KEY, CONFIRM_KEY, CONFLICT_KEY)
 PROGRESS_EVERY_S = 0.5
 #: The uploader's limit per file in MB: the ETL's largest accepted file (the server's ``maxUploadSize`` in
 #: .streamlit/config.toml is the same; each file's own limit is checked by ``etl.uploads.accept``).
 UPLOAD_MB = max(MAX_WORKBOOK_BYTES, MAX_STATISTICS_BYTES) >> 20
 
 
-def _say_done() -> None:
-    done = st.session_state.pop(DONE_KEY, None)
+def _say_done(key: str = DONE_KEY) -> None:
+    """Show (once) the German line of what was just done, kept under ``key`` across the rerun."""
+    done = st.session_state.pop(key, None)
     if done:
         st.success(done, icon=":material/check_circle:")
 
@@ -250,8 +303,78 @@ def _upload_form(access: Access) -> None:
         help=f"Arbeitsmappe bis {fmt.number(MAX_WORKBOOK_BYTES >> 20)} MB, Statistik-Export bis "
              f"{fmt.number(MAX_STATISTICS_BYTES >> 20)} MB, höchstens {fmt.number(MAX_FILES)} Dateien. Geprüft wird "
              "auf einer Kopie: die veröffentlichten Daten ändern sich erst mit „Veröffentlichen“.")
-    if st.button("Prüfen", type="primary", disabled=not files, key="updates_start", icon=":material/fact_check:"):
-        _start(access, [(f.name, f.getvalue()) for f in files], None)
+    if not files:
+        return
+    uploaded = [(f.name, f.getvalue()) for f in files]
+    try:
+        exports = _described(access, files, uploaded)
+    except InputError as exc:
+        st.error("Diese Dateien können nicht geprüft werden:", icon=":material/block:")
+        _issue_list(access, exc.issues)
+        return
+    forms = [_declaration_form(i, export) for i, export in enumerate(exports)]
+    if st.button("Prüfen", type="primary", key="updates_start", icon=":material/fact_check:"):
+        declarations = [d for d in forms if d is not None]
+        _start(access, uploaded, declarations or None)
+
+
+def _described(access: Access, files, uploaded) -> list[NewExport]:
+    """:func:`new_exports` of this upload, kept in the session while the same files stay in the uploader."""
+    key = tuple((f.file_id, f.name, f.size) for f in files)
+    kept = st.session_state.get(DESCRIBED_KEY)
+    if not kept or kept[0] != key:
+        kept = (key, new_exports(access, uploaded))
+        st.session_state[DESCRIBED_KEY] = kept
+    return kept[1]
+
+
+THEME_LABELS = {t.name_de: t.theme_id for t in INDICATOR_THEMES}
+DIRECTIONS = {"höher ist besser": "ja", "niedriger ist besser": "nein", "neutral": ""}
+#: A new export proposes at most this many series ticked (a file with many breakdowns: the office picks).
+TICKED = 3
+
+
+def _declaration_form(index: int, export: NewExport):
+    """The form of one new statistics export: what the file holds, its proposed indicators (editable table) and
+    its source; returns the declaration for ``etl.check.start_check`` (None when no indicator is ticked)."""
+    st.markdown(f"**Neuer Statistik-Export: {md(export.name)}** – bitte beschreiben, was daraus geladen wird "
+                "(Katalog und Quellenangabe werden daraus geschrieben).")
+    st.text(export.description.summary())
+    by_id = {t.theme_id: t.name_de for t in INDICATOR_THEMES}
+    ticked = len(export.proposals) <= TICKED
+    frame = pd.DataFrame([{
+        "Aufnehmen": ticked, "Kennung": p.indicator_id, "Name": p.name_de, "Thema": by_id.get(p.theme),
+        "Einheit": p.unit, "Richtung": next(k for k, v in DIRECTIONS.items() if v == (p.higher_is_better or "")),
+        "Nachkommastellen": int(p.decimals or 0), "Definition": p.definition, "Statistik": p.source_statistic,
+        "Merkmal": p.source_variable, "Ausprägungen": p.source_dims, "Hinweis": p.hint,
+    } for p in export.proposals])
+    edited = st.data_editor(
+        frame, key=f"updates_declare_{index}", hide_index=True, num_rows="fixed",
+        disabled=["Statistik", "Merkmal", "Ausprägungen", "Hinweis"],
+        column_config={
+            "Thema": st.column_config.SelectboxColumn(options=list(THEME_LABELS), required=True),
+            "Richtung": st.column_config.SelectboxColumn(options=list(DIRECTIONS), required=True),
+            "Nachkommastellen": st.column_config.NumberColumn(min_value=0, max_value=4, step=1),
+            "Definition": st.column_config.TextColumn(width="large")})
+    src = export.source
+    left, right = st.columns(2)
+    title = left.text_input("Titel der Quelle", src.title, key=f"updates_source_title_{index}")
+    origin = right.text_input("Herkunft", src.origin, key=f"updates_source_origin_{index}")
+    stand = left.date_input("Stand (Stichtag)", src.stand if isinstance(src.stand, dt.date) else None,
+                            format="DD.MM.YYYY", key=f"updates_source_stand_{index}")
+    licences = list(declare.LICENCES)
+    licence = right.selectbox("Lizenz", licences, index=licences.index(src.licence) if src.licence in licences
+                              else 0, key=f"updates_source_licence_{index}")
+    chosen = [dataclasses.replace(p, indicator_id=str(row["Kennung"] or ""), name_de=str(row["Name"] or ""),
+                                  theme=THEME_LABELS.get(row["Thema"], ""), unit=str(row["Einheit"] or ""),
+                                  higher_is_better=DIRECTIONS.get(row["Richtung"], ""),
+                                  decimals=int(row["Nachkommastellen"] or 0), definition=str(row["Definition"] or ""))
+              for p, (_, row) in zip(export.proposals, edited.iterrows()) if bool(row["Aufnehmen"])]
+    if not chosen:
+        st.warning("Kein Indikator ausgewählt: die Datei würde nicht geladen.", icon=":material/warning:")
+        return None
+    return (export.name, chosen, dataclasses.replace(src, title=title, origin=origin, stand=stand or "",
+                                                      licence=licence))
 
 
 def _start(access: Access, files: list[tuple[str, bytes]], declarations) -> None:
@@ -290,6 +413,7 @@ def _progress(access: Access, check_id: str) -> None:
 def _issue_list(access: Access, issues) -> None:
     ui.table(issues_table(access, issues), "updates_issues",
              column_config={"Zeile": st.column_config.NumberColumn(format="%d"),
+                            "Erwartet": st.column_config.TextColumn(width="medium"),
                             "Hinweis": st.column_config.TextColumn(width="large")})
 
 
@@ -298,7 +422,8 @@ def _result(access: Access, chk) -> None:
     warnings = [i for i in chk.issues if i.severity == "warning"]
     st.markdown("**2. Prüfen** – Ergebnis")
     if chk.ok and chk.state == "fertig":
-        st.success(f"Geprüft: keine Fehler, {fmt.number(len(warnings))} Warnungen.", icon=":material/check_circle:")
+        st.success(f"Geprüft: keine Fehler, {fmt.number(len(warnings))} "
+                   f"{'Warnung' if len(warnings) == 1 else 'Warnungen'}.", icon=":material/check_circle:")
     elif errors:
         st.error(f"Die Prüfung hat {fmt.number(len(errors))} Fehler gefunden. Bitte in der Datei korrigieren und "
                  "erneut hochladen – veröffentlicht wurde nichts.", icon=":material/error:")
@@ -374,12 +499,13 @@ def _publish(access: Access, chk) -> None:
 
 
 RESTORE_KEY = "updates_restore"  # session state: id of the version whose restore awaits confirmation
+RESTORED_KEY = "updates_restored"  # session state: German line of the rollback just done (shown once)
 
 
 def versions_section(access: Access) -> None:
     """The tab "Versionen": the kept versions and "Diese Version wiederherstellen" (with a confirmation)."""
     require(access)
-    _say_done()
+    _say_done(RESTORED_KEY)
     vs = version_list(access)
     if not vs:
         ui.empty_state("Noch keine Versionen gespeichert. Jede Veröffentlichung (auch `python -m etl`) legt eine an.")
@@ -411,7 +537,7 @@ def versions_section(access: Access) -> None:
         except (InputError, versions.UnknownVersion) as exc:
             st.error(str(exc), icon=":material/error:")
             return
-        st.session_state[DONE_KEY] = f"Version {chosen} ist wieder aktiv."
+        st.session_state[RESTORED_KEY] = f"Version {chosen} ist wieder aktiv."
         st.rerun()
 
 

@@ -19,7 +19,7 @@ from monitor.app import updates
 from monitor.data.access import FULL, Access, Role
 from tests.app_helpers import capture_downloads, new_app, open_page
 from tests.conftest import MINIMAL_TODAY, serving
-from tests.minimal_source import make_workbook
+from tests.minimal_source import FF_HEADER, MUNIS, ff_row, make_workbook
 
 PAGE = "pages/daten.py"
 OLD_TITLE, NEW_TITLE = "Rufbus Boxberg", "Rufbus Boxberg und Umland"
@@ -246,3 +246,38 @@ def test_upload_limit_matches_the_etl():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     largest = max(uploads.MAX_WORKBOOK_BYTES, uploads.MAX_STATISTICS_BYTES) >> 20
     assert config["server"]["maxUploadSize"] == largest == updates.UPLOAD_MB
+
+
+def new_export() -> tuple[str, bytes, str]:
+    """A GENESIS flat file of a variable the minimal catalogue does not load (BEVDICHT), two years."""
+    lines = [FF_HEADER] + [ff_row(ags, "GEMEIN", year, round(pop / 100), var="BEVDICHT")
+                           for year in (2023, 2024) for ags, _, pop in MUNIS]
+    return "dichte.csv", ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8"), "text/csv"
+
+
+def test_new_export_is_declared_in_the_form(live, tmp_path):
+    name, data, mime = new_export()
+    (export,) = updates.new_exports(FULL, [(name, data)])
+    assert {p.source_variable for p in export.proposals} == {"BEVDICHT"}
+    at = open_page(new_app(), PAGE)
+    at.file_uploader(key="updates_uploader").set_value([(name, data, mime)]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (editor,) = at.data_editor
+    assert list(editor.value["Kennung"]) == [p.indicator_id for p in export.proposals]
+    assert export.description.summary() in texts(at.text)
+    # the office chooses the theme (the form proposes none) and starts the check
+    at.session_state["updates_declare_0"] = {"edited_rows": {"0": {"Thema": "Bevölkerung"}}, "added_rows": [],
+                                             "deleted_rows": []}
+    at.run()
+    at.button(key="updates_start").click().run()
+    wait_for_check(at)
+    at.run()
+    assert any("keine Fehler" in s for s in texts(at.success)), [e.value for e in at.error]
+    (indicators,) = [d.value for d in at.dataframe if "Indikator" in d.value.columns and "Änderung" in d.value.columns]
+    assert (export.proposals[0].indicator_id, "neu") in set(zip(indicators["ID"], indicators["Änderung"]))
+    click(click(at, "updates_publish"), "updates_publish_confirm")
+    with duckdb.connect(str(live), read_only=True) as con:
+        theme, n = con.execute("select i.theme, count(v.value) from indicator i join indicator_value v "
+                               "using (indicator_id) where indicator_id = ? group by all",
+                               [export.proposals[0].indicator_id]).fetchone()
+    assert theme == "demography" and n == 2 * len(MUNIS)
