@@ -18,6 +18,7 @@ shutdown; database untouched, temporary files removed, 128 + 15 as for any progr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import shutil
 import signal
@@ -182,7 +183,8 @@ def _build_and_publish(args: argparse.Namespace):
                 report = build(args.source, candidate, today=args.today, progress=not args.quiet)
                 record.update(run_id=report.run_id, duration_s=round(report.duration_s, 3), status="ok",
                               version_id=report.version_id, files=report.files, warnings=len(report.warnings))
-                append_run(args.db, {"started_at": started.isoformat(timespec="seconds"), **record})
+                with contextlib.suppress(OSError):  # an unwritable log line must not undo a good import
+                    append_run(args.db, {"started_at": started.isoformat(timespec="seconds"), **record})
                 summary, changes = _changes(args.db, candidate, report)
                 version = versions.publish(candidate, args.source, args.db, actor=actor, origin="Kommandozeile",
                                            summary=summary, changes=changes, keep=args.keep)
@@ -196,10 +198,8 @@ def _build_and_publish(args: argparse.Namespace):
                    "duration_s": round((dt.datetime.now() - started).total_seconds(), 3)}
             if isinstance(exc, InputError):
                 own["errors"] = [i.text() for i in exc.issues if i.severity == "error"]
-            try:
+            with contextlib.suppress(OSError):
                 append_run(args.db, {**record, **own, **(failed[0] if failed else {}), "kind": "Import"})
-            except OSError:
-                pass
         raise
     return report, version
 

@@ -189,6 +189,8 @@ def _list(root: Path, live: str | None) -> list[Version]:
 def _read_version(folder: Path, live: str | None) -> Version | None:
     try:
         d = json.loads((folder / "version.json").read_text(encoding="utf-8"))
+        if d["id"] != folder.name:  # renamed by hand: its id would name another folder
+            return None
         created = dt.datetime.fromisoformat(d["created"])
         if created.tzinfo is None:
             created = created.replace(tzinfo=dt.timezone.utc)
@@ -355,13 +357,14 @@ def _blob(root: Path, source_dir: Path, f: dict) -> Path:
     """The stored copy of source file ``f`` ({name, size, sha256}), written now unless stored before. A file that
     no longer has the content the build read is refused (the version must rebuild what was checked)."""
     blobs = root / "blobs"
-    target = blobs / str(f["sha256"])
-    if f["sha256"] and target.is_file():
-        return target
+    if f["sha256"] and (blobs / f["sha256"]).is_file():
+        return blobs / f["sha256"]
     blobs.mkdir(exist_ok=True)
-    partial = blobs / f"{_PARTIAL}{os.getpid()}-{f['sha256']}"
+    partial = blobs / f"{_PARTIAL}{os.getpid()}-{secrets.token_hex(4)}"
     try:
         digest = _copy_synced(source_dir / f["name"], partial)
+        f["sha256"] = f["sha256"] or digest  # a build that did not record it (never one that succeeded)
+        target = blobs / digest
         if digest != f["sha256"]:
             raise InputError(Issue("error", "Die Datei hat sich seit dem Einlesen geändert; gespeichert wird nur, "
                                             "was geprüft wurde.", file=f["name"],
