@@ -116,9 +116,9 @@ def build_lock(db_path: Path):
 def build(source: Path, db_path: Path, today: dt.date | None = None, progress: bool | Progress = False,
           version_id: str | None = None) -> BuildReport:
     """Build ``db_path`` from ``source``; raises InputError (user problems) or other exceptions, and in every
-    failure case leaves an existing ``db_path`` untouched. ``progress``: console output, or a ``Progress``
-    whose ``step``/``files`` report elsewhere (the upload check's progress bar). ``meta.version_id`` is
-    ``version_id`` (None: a new one from ``etl.versions.new_version_id``)."""
+    failure case leaves an existing ``db_path`` untouched. ``meta.version_id`` is ``version_id`` (None: a new
+    one from ``etl.versions.new_version_id``). ``progress``: console output, or a ``Progress`` whose
+    ``step``/``files`` report elsewhere (the upload check's progress bar)."""
     source, db_path = Path(source), Path(db_path)
     today = today or dt.date.today()
     started = dt.datetime.now()

@@ -8,9 +8,12 @@ export goes to ``statistik/``), applies the declarations of new exports, builds
 ``<workspace>/candidate.duckdb`` with the ETL's own ``build`` and, when that succeeded, compares it with the
 live database (``etl.changes.compare``). The live database is only read.
 
-A failed or discarded check removes its workspace at once; a finished one keeps it (for publishing) until it
-is discarded or expires (:data:`KEEP_FINISHED_S`); ``remove_abandoned`` removes the workspaces of dead
-processes and those older than 12 h. Every check appends one line (kind "Prüfung") to the run log.
+``publish_check`` makes a successful check's candidate live (``etl.versions.publish`` with the check's base as
+the expected live version, so the second of two checks to publish gets LiveChanged); ``recheck`` checks the
+same uploads again against the version live now. A failed or discarded check removes its workspace at once; a
+finished one keeps it (for publishing) until it is discarded or expires (:data:`KEEP_FINISHED_S`);
+``remove_abandoned`` removes the workspaces of dead processes and those older than 12 h. Every check appends
+one line (kind "Prüfung") to the run log.
 
 The Streamlit side reads a check from another thread: the state lives in one frozen :class:`CheckStatus`
 replaced as a whole under a lock, so ``check.snapshot()`` is always consistent.
@@ -30,8 +33,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from etl.build import Progress, build
+from etl.changes import compare
 from etl.issues import InputError, Issue
+from etl.runlog import append_run
 from etl.uploads import Accepted, Upload, accept
+from etl.versions import Version, live_version_id, materialize_source, publish
 
 RUNNING, DONE, FAILED = "läuft", "fertig", "fehler"
 #: Checks building at the same time (each a DuckDB build of up to REGIONALMONITOR_ETL_MEMORY).
@@ -81,6 +87,9 @@ class Check:
         self._lock = threading.Lock()
         self._discarded = False
         self._thread: threading.Thread | None = None
+        self._publishing = threading.Lock()
+        self._declarations = None  # kept for a recheck
+        self._today: dt.date | None = None
 
     # -- reading (any thread)
     def snapshot(self) -> CheckStatus:
@@ -234,7 +243,7 @@ def start_check(uploads: list[Upload | Accepted], db_path: Path, *, actor: str, 
     accepted = accept(uploads)  # again for Accepted ones too: the server decides, whatever a page did before
     remove_abandoned(db_path)
     _expire()
-    base = _live_version_id(db_path)
+    base = live_version_id(db_path)
     with _registry_lock:
         running = sum(c.state == RUNNING for c in _registry.values())
         if running >= MAX_RUNNING:
@@ -243,6 +252,7 @@ def start_check(uploads: list[Upload | Accepted], db_path: Path, *, actor: str, 
         check_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
         workspace = checks_dir(db_path) / check_id
         check = Check(check_id, db_path, workspace, base, accepted, actor)
+        check._declarations, check._today = declarations, today
         _registry[check_id] = check  # before the folder exists: remove_abandoned skips registered checks
     try:
         workspace.mkdir(parents=True)
@@ -272,7 +282,9 @@ def _run(check: Check, declarations, today: dt.date | None) -> None:
     names: dict[str, str] = {}
     try:
         check._progress(0.02, "Kopie der Live-Daten wird angelegt")
-        _materialize(check.db_path, check.base, check.source_dir)
+        # the live version's source (None: whatever is live now; a change since start_check is caught by
+        # publish, which compares with ``base``)
+        materialize_source(check.db_path, None, check.source_dir)
         names = _place_uploads(check)
         if declarations is not None:
             check._progress(0.05, "Neue Statistik-Exporte werden im Katalog eingetragen")
@@ -287,7 +299,7 @@ def _run(check: Check, declarations, today: dt.date | None) -> None:
         with check._lock:
             check._status = replace(check._status, state=DONE, fraction=1.0, step="Prüfung abgeschlossen",
                                     issues=tuple(issues), ok=True, candidate_db=candidate, changes=changes,
-                                    version_id=_meta(candidate, "version_id"), finished=time.time())
+                                    version_id=report.version_id, finished=time.time())
             discarded = check._discarded
         if discarded:
             _remove_workspace(check.workspace)
@@ -352,14 +364,54 @@ def _declare(declarations, source_dir: Path) -> None:
 def _compare(live: Path, candidate: Path):
     """(ChangeSet or None, a warning Issue when the preview failed)."""
     try:
-        from etl.changes import compare
-    except ImportError:  # not merged yet
-        return None, None
-    try:
         return compare(live if live.exists() else None, candidate), None
     except Exception as exc:  # noqa: BLE001 - the check itself succeeded; only the preview is missing
         return None, Issue("warning", f"Die Vorschau der Änderungen ist nicht möglich ({type(exc).__name__}: "
                                       f"{exc}).")
+
+
+# ---------------------------------------------------------------------------------------------- publish
+def _gone() -> InputError:
+    return InputError(Issue("error", "Diese Prüfung gibt es nicht mehr (verworfen, abgelaufen oder schon "
+                                     "veröffentlicht).", expected="die Dateien erneut hochladen und prüfen"))
+
+
+def publish_check(check_id: str, *, actor: str, keep: int | None = None) -> Version:
+    """Publish the finished, successful check ``check_id`` through ``etl.versions.publish`` (origin
+    "Hochladen"; ``expected_live`` is the check's base; the ChangeSet's summary and JSON are stored with the
+    version) and discard it. LiveChanged when another version went live since the check began (the check
+    stays, for :func:`recheck`); InputError when the check is gone, still running or failed."""
+    check = get_check(check_id)
+    if check is None:
+        raise _gone()
+    with check._publishing:  # a double click: the second finds the check gone
+        if get_check(check_id) is None:
+            raise _gone()
+        s = check.snapshot()
+        if not s.ok or s.candidate_db is None:
+            raise InputError(Issue("error", "Die Prüfung ist noch nicht fertig oder hat Fehler gefunden; "
+                                            "veröffentlicht wird nur eine fehlerfreie Prüfung.",
+                                   expected="die Fehler beheben und erneut prüfen"))
+        version = publish(s.candidate_db, check.source_dir, check.db_path, actor=actor, origin="Hochladen",
+                          expected_live=check.base, summary=s.changes.summary() if s.changes else "",
+                          changes=s.changes.as_dict() if s.changes else None, keep=keep)
+        discard(check_id)
+    return version
+
+
+def recheck(check_id: str, *, actor: str) -> Check:
+    """A fresh check of the same uploads (and declarations) against the version live now, e.g. after
+    LiveChanged; the old check is discarded. Statistics exports are read back from its workspace."""
+    old = get_check(check_id)
+    if old is None or old.state != DONE:
+        raise _gone()
+    try:
+        uploads = [Upload(a.name, a.data or (old.source_dir / a.target).read_bytes()) for a in old.uploads]
+    except OSError as exc:
+        raise _gone() from exc
+    new = start_check(uploads, old.db_path, actor=actor, declarations=old._declarations, today=old._today)
+    discard(check_id)
+    return new
 
 
 # ---------------------------------------------------------------------------------------------- workspaces
@@ -421,46 +473,7 @@ def _alive(pid: int, process_start: str | None) -> bool:
     return process_start is None or _process_start(pid) in (None, process_start)
 
 
-# ---------------------------------------------------------------------------------------------- neighbours
-def _meta(db: Path, key: str) -> str | None:
-    """A value of the database's meta table (None without one). Attached read-only to a private in-memory
-    instance: ``duckdb.connect(path)`` could hand back a cached instance of a file replaced since."""
-    import duckdb
-
-    try:
-        with duckdb.connect(":memory:") as con:
-            con.execute("attach ? as db (read_only)", [str(db)])
-            row = con.execute("select value from db.meta where key = ?", [key]).fetchone()
-    except duckdb.Error:
-        return None
-    return row[0] if row else None
-
-
-def _live_version_id(db_path: Path) -> str | None:
-    try:
-        from etl.versions import live_version_id
-    except ImportError:  # not merged yet: the id is the meta row versions writes
-        return _meta(db_path, "version_id") if db_path.exists() else None
-    return live_version_id(db_path)
-
-
-def _materialize(db_path: Path, version_id: str | None, dest: Path) -> Path:
-    try:
-        from etl.versions import materialize_source
-    except ImportError:  # not merged yet: the folder the live database was built from
-        materialize_source = _copy_built_source
-    return materialize_source(db_path, version_id, dest)
-
-
-def _copy_built_source(db_path: Path, version_id: str | None, dest: Path) -> Path:
-    source = _meta(db_path, "source_dir") if db_path.exists() else None
-    if not source or not Path(source).is_dir():
-        raise InputError(Issue("error", "Der Quellordner der Live-Datenbank wurde nicht gefunden.",
-                               file=source, expected="eine Live-Datenbank, deren Quellordner noch besteht"))
-    shutil.copytree(source, dest)
-    return dest
-
-
+# ---------------------------------------------------------------------------------------------- run log
 def _log_check(check: Check, duration_s: float) -> None:
     s = check.snapshot()
     errors = [i.text() for i in s.issues if i.severity == "error"]
@@ -474,12 +487,6 @@ def _log_check(check: Check, duration_s: float) -> None:
     if check._discarded and not s.ok:
         record["errors"] = record["errors"] or ["Prüfung verworfen."]
     try:
-        try:
-            from etl.runlog import append_run
-        except ImportError:  # not merged yet: the same file the build writes failed runs to
-            with check.db_path.with_name("etl_runs.jsonl").open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-            return
         append_run(check.db_path, record)
     except OSError:
         pass  # a log that cannot be written never fails the check

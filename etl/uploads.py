@@ -162,7 +162,7 @@ def _accept_one(up: Upload) -> Accepted:
         raise _refuse(display, f"Die Datei ist mit {_mb(size)} MB zu groß.",
                       f"ein Statistik-Export bis {MAX_STATISTICS_BYTES >> 20} MB")
     name = display if display.lower().endswith(STAT_SUFFIXES) else safe_name(up.name, ".csv")
-    _check_statistics(name, data)
+    _check_statistics(display, data)  # a refusal names the file as uploaded
     return _accepted(name, "statistik", f"statistik/{name}", data)
 
 
@@ -259,8 +259,8 @@ def _check_workbook(name: str, data) -> None:
         raise _refuse(name, f"Die Arbeitsmappe wird nicht gelesen: entpackt {_mb(total)} MB, {why}.",
                       f"{EXPECTED_WORKBOOK}, entpackt höchstens {MAX_UNPACKED_BYTES >> 20} MB", worst.filename)
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise _refuse(name, "Die Datei ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe (.xlsx).",
-                      EXPECTED_WORKBOOK)
+        raise _refuse(name, "Die Datei ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe (.xlsx). Ein gepackter "
+                            "Statistik-Export bitte erst entpacken und die CSV-Datei hochladen.", EXPECTED_ANY)
     try:
         types = _read_part(z, z.getinfo("[Content_Types].xml"))
         book = _read_part(z, z.getinfo("xl/workbook.xml"))

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,8 @@ import pytest
 from openpyxl import load_workbook
 
 from etl import check as chk
-from etl.check import discard, get_check, remove_abandoned, start_check
+from etl.check import discard, get_check, publish_check, recheck, remove_abandoned, start_check
+from etl.issues import InputError
 from etl.markup import FILLS
 from etl.uploads import Upload, accept
 from tests.conftest import MINIMAL_TODAY
@@ -166,7 +166,7 @@ def test_declarations_run_on_the_workspace_before_the_build(live):
 
 
 def test_a_refused_declaration_fails_the_check_with_its_issue(live):
-    from etl.issues import InputError, Issue
+    from etl.issues import Issue
 
     def declare(source_dir: Path) -> None:
         raise InputError(Issue("error", "Indikator unbekannt.", file="indikatoren.csv"))
@@ -176,9 +176,8 @@ def test_a_refused_declaration_fails_the_check_with_its_issue(live):
 
 def test_the_change_preview_compares_live_and_candidate(live, monkeypatch):
     calls = []
-    fake = types.ModuleType("etl.changes")
-    fake.compare = lambda live_db, candidate_db: calls.append((live_db, candidate_db)) or "die Änderungen"
-    monkeypatch.setitem(sys.modules, "etl.changes", fake)
+    monkeypatch.setattr(chk, "compare",
+                        lambda live_db, candidate_db: calls.append((live_db, candidate_db)) or "die Änderungen")
     c = run(valid_upload(), live)
     assert c.ok and c.changes == "die Änderungen" and calls == [(live, c.candidate_db)]
     bad = run(invalid_upload(), live)
@@ -227,8 +226,6 @@ def test_finished_checks_expire_from_the_registry_with_their_workspace(live, mon
 
 
 def test_refused_uploads_start_no_check(live):
-    from etl.issues import InputError
-
     with pytest.raises(InputError) as exc:
         start_check([Upload("x.pdf", b"%PDF-1.7")], live, actor="A")
     assert exc.value.issues[0].file == "x.pdf"
@@ -253,3 +250,57 @@ def test_build_reports_to_a_progress_instance(minimal_build, tmp_path):
     build(minimal_build.source, tmp_path / "x.duckdb", today=MINIMAL_TODAY, progress=pr)
     assert ("files", ("statistik/bev.csv",)) in pr.seen and ("step", "Datentests") in pr.seen
     assert [t for k, t in pr.seen if k == "step"][-2:] == ["Marts", "Datentests"]
+
+
+def live_titles(db: Path) -> list[str]:
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("attach ? as db (read_only)", [str(db)])
+        return [r[0] for r in con.execute("select title from db.initiative order by 1").fetchall()]
+    finally:
+        con.close()
+
+
+def test_publishing_a_check_makes_its_candidate_live_and_stores_the_version(live):
+    from etl.versions import list_versions, live_version_id
+
+    c = run(valid_upload("Veröffentlicht"), live)
+    version = publish_check(c.id, actor="Frau Amt")
+    assert live_version_id(live) == version.id == c.version_id
+    assert live_titles(live) == ["Veröffentlicht"]
+    (stored,) = list_versions(live)
+    assert (stored.id, stored.actor, stored.origin, stored.base, stored.live) == (
+        version.id, "Frau Amt", "Hochladen", c.base, True)
+    assert stored.summary == c.changes.summary() and stored.changes == c.changes.as_dict()
+    assert get_check(c.id) is None and not checks_left(live)
+    assert [r["kind"] for r in runs(live)] == ["Prüfung", "Veröffentlichung"]
+    with pytest.raises(InputError):  # a second click finds the check gone
+        publish_check(c.id, actor="Frau Amt")
+
+
+def test_the_second_to_publish_is_told_the_live_version_changed_and_gets_a_fresh_check(live):
+    from etl.versions import LiveChanged, live_version_id
+
+    first = start_check([valid_upload("Erste")], live, actor="A", today=MINIMAL_TODAY)
+    second = start_check([valid_upload("Zweite")], live, actor="B", today=MINIMAL_TODAY)
+    assert first.wait(TIMEOUT) and second.wait(TIMEOUT) and first.ok and second.ok
+    assert first.base == second.base
+    published = publish_check(first.id, actor="A")
+    with pytest.raises(LiveChanged) as exc:
+        publish_check(second.id, actor="B")
+    assert exc.value.live_id == published.id
+    assert live_titles(live) == ["Erste"]  # nothing overwritten
+    assert get_check(second.id) is second and second.workspace.exists()  # kept for the fresh check
+    fresh = recheck(second.id, actor="B")
+    assert fresh.wait(TIMEOUT) and fresh.ok and fresh.base == published.id
+    assert get_check(second.id) is None and not second.workspace.exists()
+    assert fresh.changes is not None and not fresh.changes.empty()  # previewed against "Erste"
+    publish_check(fresh.id, actor="B")
+    assert live_titles(live) == ["Zweite"] and live_version_id(live) == fresh.version_id
+
+
+def test_a_failed_check_cannot_be_published(live):
+    c = run(invalid_upload(), live)
+    with pytest.raises(InputError) as exc:
+        publish_check(c.id, actor="A")
+    assert "Fehler" in exc.value.issues[0].message
