@@ -135,11 +135,11 @@ def _reference_folder():
         yield versions.materialize_source(live, None, Path(tmp) / "source")
 
 
-def checked_files(access: Access, chk) -> list[tuple[str, bytes]]:
-    """The files a finished check was given, as (uploaded name, bytes), read back from its workspace: for a
-    fresh check of the same files (the session keeps no second copy of large uploads)."""
+def recheck(access: Access, check_id: str):
+    """A fresh check of the same files (and declarations) against the version live now; the old one is
+    discarded. Returns the new ``etl.check.Check``."""
     require(access)
-    return [(a.name, (chk.source_dir / a.target).read_bytes()) for a in chk.uploads]
+    return etl_check.recheck(check_id, actor=actor(access))
 
 
 def discard(access: Access, check_id: str) -> None:
@@ -170,20 +170,13 @@ def marked_name(name: str) -> str:
 
 # ---------------------------------------------------------------- publish, versions, runs
 def publish(access: Access, check_id: str) -> versions.Version:
-    """Make the candidate of the finished, error-free check ``check_id`` the live database, provided the live
-    version is still the one the check compared with (else ``etl.versions.LiveChanged``); records the audit entry
-    and removes the check's workspace."""
+    """Make the candidate of the finished, error-free check ``check_id`` the live database
+    (``etl.check.publish_check``: only while the live version is still the one the check compared with, else
+    ``etl.versions.LiveChanged``) and record it in the audit log."""
     require(access)
-    chk = etl_check.get_check(check_id)
-    if chk is None or chk.state != "fertig" or not chk.ok or chk.candidate_db is None:
-        raise InputError([])  # nothing to publish (the page offers the button only for a good check)
-    changes = chk.changes
-    summary = changes.summary() if changes is not None else ""
-    version = versions.publish(chk.candidate_db, chk.source_dir, db_file(), actor=actor(access),
-                               origin="Hochladen", expected_live=chk.base, summary=summary,
-                               changes=changes.as_dict() if changes is not None else None)
-    audit.record(access, "veroeffentlichung", f"Version {version.id}: {summary}"[:audit.MAX_TEXT], internal=True)
-    etl_check.discard(check_id)
+    version = etl_check.publish_check(check_id, actor=actor(access))
+    audit.record(access, "veroeffentlichung", f"Version {version.id}: {version.summary}"[:audit.MAX_TEXT],
+                 internal=True)
     return version
 
 
@@ -262,12 +255,11 @@ def _count(value) -> int:
 
 # ================================================================ rendering (the tabs of pages/daten.py)
 CHECK_KEY = "updates_check"  # session state: id of this session's check
-DECLARED_KEY = "updates_declarations"  # session state: the declarations given with them
 DESCRIBED_KEY = "updates_described"  # session state: (the uploader's files, their NewExports)
 CONFIRM_KEY = "updates_confirm"  # session state: the publish confirmation is open
 DONE_KEY = "updates_done"  # session state: German line of what was just done (shown once)
 CONFLICT_KEY = "updates_conflict"  # session state: German message of a refused publish (live version changed)
-SESSION_KEYS = (CHECK_KEY, DECLARED_KEY, DESCRIBED_KEY, CONFIRM_KEY, CONFLICT_KEY)
+SESSION_KEYS = (CHECK_KEY, DESCRIBED_KEY, CONFIRM_KEY, CONFLICT_KEY)
 PROGRESS_EVERY_S = 0.5
 #: The uploader's limit per file in MB: the ETL's largest accepted file (the server's ``maxUploadSize`` in
 #: .streamlit/config.toml is the same; each file's own limit is checked by ``etl.uploads.accept``).
@@ -356,6 +348,8 @@ def _declaration_form(index: int, export: NewExport):
             "Richtung": st.column_config.SelectboxColumn(options=list(DIRECTIONS), required=True),
             "Nachkommastellen": st.column_config.NumberColumn(min_value=0, max_value=4, step=1),
             "Definition": st.column_config.TextColumn(width="large")})
+    st.caption("Je aufgenommenem Indikator bitte ein Thema wählen; Kennung, Name, Einheit, Richtung und Definition "
+               "lassen sich in der Tabelle ändern. Darunter die Angaben zur Quelle der Datei.")
     src = export.source
     left, right = st.columns(2)
     title = left.text_input("Titel der Quelle", src.title, key=f"updates_source_title_{index}")
@@ -386,7 +380,6 @@ def _start(access: Access, files: list[tuple[str, bytes]], declarations) -> None
         return
     _forget()
     st.session_state[CHECK_KEY] = chk.id
-    st.session_state[DECLARED_KEY] = declarations
     st.rerun()
 
 
@@ -468,9 +461,14 @@ def _publish(access: Access, chk) -> None:
         st.error(conflict, icon=":material/sync_problem:")
         if st.button("Erneut prüfen (frische Vorschau)", type="primary", key="updates_recheck",
                      icon=":material/refresh:"):
-            files, declarations = checked_files(access, chk), st.session_state.get(DECLARED_KEY)
-            discard(access, chk.id)
-            _start(access, files, declarations)
+            try:
+                fresh = recheck(access, chk.id)
+            except InputError as exc:
+                st.error(str(exc), icon=":material/error:")
+                return
+            _forget()
+            st.session_state[CHECK_KEY] = fresh.id
+            st.rerun()
         return
     if st.session_state.get(CONFIRM_KEY) != chk.id:
         if st.button("Veröffentlichen …", type="primary", key="updates_publish", icon=":material/publish:"):

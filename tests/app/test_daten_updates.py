@@ -108,6 +108,8 @@ def test_every_operation_refuses_other_roles(live, tmp_path, role):
         "start": lambda: updates.start(access, [(name, data)]),
         "check": lambda: updates.check(access, "x"),
         "discard": lambda: updates.discard(access, "x"),
+        "recheck": lambda: updates.recheck(access, "x"),
+        "new_exports": lambda: updates.new_exports(access, [(name, data)]),
         "issues_table": lambda: updates.issues_table(access, []),
         "marked": lambda: updates.marked(access, None),
         "publish": lambda: updates.publish(access, "x"),

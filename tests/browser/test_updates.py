@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
+import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -102,14 +105,32 @@ def button(page, text: str):
     return page.get_by_role("button", name=re.compile(rf"^\W*{re.escape(text)}"))
 
 
+#: Seconds from the click on "Prüfen" to the result on the page, per check (measured, not asserted).
+CHECK_SECONDS: list[float] = []
+
+
 def upload_and_check(page, *files: Path) -> None:
     """Put ``files`` into the uploader, start the check and wait for its result."""
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(f) for f in files])
     expect(page.locator('[data-testid="stFileChip"]')).to_have_count(len(files))
+    wait_until_done(page, TIMEOUT)
+    t0 = time.monotonic()
     button(page, "Prüfen").click()
     expect(page.get_by_text(re.compile(r"Geprüft: keine Fehler|Fehler gefunden"))).to_be_visible()
+    CHECK_SECONDS.append(round(time.monotonic() - t0, 2))
     wait_until_done(page, TIMEOUT)
     assert_clean(page)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def check_timing():
+    """Write the measured check times to tests/artifacts/updates_timing.json after the module."""
+    yield
+    if CHECK_SECONDS:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "updates_timing.json").write_text(json.dumps({
+            "what": "click on Prüfen -> result shown (minimal source, browser, 0.5 s progress refresh)",
+            "seconds": CHECK_SECONDS, "median": statistics.median(CHECK_SECONDS)}, indent=1), encoding="utf-8")
 
 
 PUBLISHED = re.compile(r"Version \S+ ist jetzt aktiv")
@@ -213,3 +234,23 @@ def test_second_publish_is_refused_with_the_conflict_message(browser, server, li
     assert_clean(second)
     first.context.close()
     second.context.close()
+
+
+def test_new_statistics_export_gets_the_declaration_form(browser, server, live, tmp_path):
+    from tests.minimal_source import FF_HEADER, MUNIS, ff_row, write_ffcsv
+
+    export = tmp_path / "uploads" / "dichte.csv"
+    export.parent.mkdir(exist_ok=True)
+    write_ffcsv(export, [FF_HEADER] + [ff_row(ags, "GEMEIN", year, round(pop / 100), var="BEVDICHT")
+                                       for year in (2023, 2024) for ags, _, pop in MUNIS])
+    office = open_updates(browser, server)
+    office.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(export)])
+    expect(office.get_by_text("Neuer Statistik-Export: dichte.csv", exact=False)).to_be_visible()
+    expect(office.get_by_text(re.compile(r"GENESIS-Flatfile.*Statistik 12411"))).to_be_visible()
+    for label in ("Titel der Quelle", "Herkunft", "Stand (Stichtag)", "Lizenz"):
+        expect(office.get_by_label(label, exact=True).first).to_be_attached()
+    expect(office.locator('[data-testid="stDataFrame"]').filter(has_text="Kennung").first).to_be_visible()
+    wait_until_done(office, TIMEOUT)
+    screenshot(office, "declaration-form")
+    assert_clean(office)
+    office.context.close()
