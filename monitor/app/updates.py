@@ -40,7 +40,7 @@ from monitor.data.access import Access
 DENIED_TEXT = "Nur die Kompetenzstelle darf Daten aktualisieren."
 #: Columns of the check's error table.
 ISSUE_COLUMNS = ["Art", "Datei", "Blatt", "Zeile", "Spalte", "Wert", "Erwartet", "Hinweis"]
-VERSION_COLUMNS = ["Version", "Zeitpunkt", "Wer", "Herkunft", "Dateien", "Zusammenfassung", "Aktiv"]
+VERSION_COLUMNS = ["Version", "Aktiv", "Zeitpunkt", "Wer", "Herkunft", "Zusammenfassung", "Dateien"]
 RUN_COLUMNS = ["Beginn", "Art", "Herkunft", "Wer", "Ergebnis", "Dauer", "Version", "Dateien", "Warnungen",
                "Fehler", "Lauf-ID"]
 SEVERITY_DE = {"error": "Fehler", "warning": "Warnung", "info": "Hinweis"}
@@ -509,14 +509,16 @@ def versions_section(access: Access) -> None:
         ui.empty_state("Noch keine Versionen gespeichert. Jede Veröffentlichung (auch `python -m etl`) legt eine an.")
         return
     ui.table(versions_table(vs), "updates_versions",
-             column_config={"Zusammenfassung": st.column_config.TextColumn(width="large")})
+             column_config={"Zusammenfassung": st.column_config.TextColumn(width="large"),
+                            "Dateien": st.column_config.TextColumn(width="medium")})
     st.caption(f"{fmt.number(len(vs))} gespeicherte Versionen, die neueste zuerst; jede mit den Quelldateien, aus "
                "denen sie aufgebaut wurde.")
     older = [v for v in vs if not v.live]
     if not older:
         return
     labels = {v.id: f"{v.id} · {_time(v.created)} · {v.summary or v.origin}" for v in older}
-    chosen = st.selectbox("Version", list(labels), format_func=labels.get, key="updates_version_choice")
+    chosen = st.selectbox("Version zum Wiederherstellen", list(labels), format_func=labels.get,
+                          key="updates_version_choice")
     if st.session_state.get(RESTORE_KEY) != chosen:
         if st.button("Diese Version wiederherstellen …", key="updates_restore_ask", icon=":material/history:"):
             st.session_state[RESTORE_KEY] = chosen

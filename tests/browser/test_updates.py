@@ -232,6 +232,13 @@ def test_second_publish_is_refused_with_the_conflict_message(browser, server, li
     button(second, "Erneut prüfen").click()
     expect(second.get_by_text("Geprüft: keine Fehler", exact=False)).to_be_visible()
     assert_clean(second)
+    # the refused publish is in the run log, its error expandable
+    second.get_by_role("tab", name="Importläufe").click()
+    refused = second.get_by_text(re.compile(r"^Veröffentlichung vom .*: 1 Fehler$"))
+    expect(refused).to_be_visible()
+    refused.click()
+    expect(second.get_by_text(re.compile(r"andere Version veröffentlicht")).last).to_be_attached()
+    screenshot(second, "runs")
     first.context.close()
     second.context.close()
 
