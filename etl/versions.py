@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from etl.issues import InputError, Issue
-from etl.runlog import append_run, new_run_id
+from etl.runlog import append_run, new_run_id, read_runs  # noqa: F401 - read_runs: the interface names it here too
 from etl.storage import _remove_dead, storage_issue, temporary_path
 
 DEFAULT_KEEP = 10
