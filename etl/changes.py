@@ -243,8 +243,7 @@ class ChangeSet:
 
 def display(value) -> str:
     """A value of a change as German text: ISO dates as 31.12.2024, numbers as 1.234,5 (at most two decimals),
-    flags as ja/nein,
-    lists joined with "; ", missing as "–"."""
+    flags as ja/nein, lists joined with "; ", missing as "–"."""
     if value is None or value == ():
         return MISSING
     if isinstance(value, bool):

@@ -281,3 +281,20 @@ def test_lists_are_capped_and_keep_their_totals(pair, changes):
         if isinstance(listing, Capped):
             assert len(listing.items) <= 1
             assert listing.total == getattr(full, name).total
+
+
+def test_a_live_file_without_newer_columns_or_marts_is_compared(pair, tmp_path):
+    """A live database built before a column or mart existed: the missing parts read as empty, the rest is
+    compared as usual."""
+    import duckdb
+
+    older = tmp_path / "older.duckdb"
+    shutil.copy(pair.live, older)
+    with duckdb.connect(str(older)) as con:
+        con.execute("alter table initiative drop column as_of")
+        con.execute("drop table kpi_rating")
+    result = compare(older, pair.candidate)
+    assert [s.id for s in result.status_changes.items] == ["I-001"]
+    stand = {c.id: {f.field: f for f in c.fields}.get("as_of") for c in result.initiatives_changed.items}
+    assert stand["I-001"].old is None and stand["I-001"].new is not None
+    assert result.kpi_actuals.total == len([r for r in result.kpi_actuals.items if r.old is None]) > 0
