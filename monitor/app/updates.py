@@ -301,8 +301,7 @@ def _upload_form(access: Access) -> None:
     try:
         exports = _described(access, files, uploaded)
     except InputError as exc:
-        st.error("Diese Dateien können nicht geprüft werden:", icon=":material/block:")
-        _issue_list(access, exc.issues)
+        _refused(access, exc)
         return
     forms = [_declaration_form(i, export) for i, export in enumerate(exports)]
     if st.button("Prüfen", type="primary", key="updates_start", icon=":material/fact_check:"):
@@ -375,12 +374,17 @@ def _start(access: Access, files: list[tuple[str, bytes]], declarations) -> None
     try:
         chk = start(access, files, declarations)
     except InputError as exc:
-        st.error("Die Dateien wurden nicht angenommen:", icon=":material/block:")
-        _issue_list(access, exc.issues)
+        _refused(access, exc)
         return
     _forget()
     st.session_state[CHECK_KEY] = chk.id
     st.rerun()
+
+
+def _refused(access: Access, exc: InputError) -> None:
+    """The files the ETL refuses (or why no check can start), each with its reason."""
+    st.error("Diese Dateien können nicht geprüft werden:", icon=":material/block:")
+    _issue_list(access, exc.issues)
 
 
 def _forget() -> None:

@@ -283,3 +283,20 @@ def test_new_export_is_declared_in_the_form(live, tmp_path):
                                "using (indicator_id) where indicator_id = ? group by all",
                                [export.proposals[0].indicator_id]).fetchone()
     assert theme == "demography" and n == 2 * len(MUNIS)
+
+
+def test_a_refused_file_is_named_and_starts_no_check(live):
+    from etl.issues import InputError
+    from etl.uploads import Upload, accept
+
+    name, data = "notizen.docx", b"PK\x03\x04 nicht wirklich ein Dokument"
+    with pytest.raises(InputError) as refused:
+        accept([Upload(name, data)])
+    at = open_page(new_app(), PAGE)
+    at.file_uploader(key="updates_uploader").set_value([(name, data, "application/octet-stream")]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("können nicht geprüft werden" in e for e in texts(at.error))
+    (table,) = [d.value for d in at.dataframe if list(d.value.columns) == updates.ISSUE_COLUMNS]
+    assert list(table["Hinweis"]) == [i.message for i in refused.value.issues]
+    assert not _has_button(at, "updates_start") and updates.CHECK_KEY not in at.session_state
+    assert not (live.parent / "checks").exists()
