@@ -1,14 +1,17 @@
-"""Daten: where the numbers come from — sources with provenance, the indicator catalogue, ETL runs,
-validation warnings, data tests, and what is synthetic; for the Kompetenzstelle the audit log (Protokoll).
-What a role may see is decided by the loader (``sources.load(access)``)."""
+"""Daten: where the numbers come from — sources with provenance, the indicator catalogue, import runs,
+validation warnings, data tests, and what is synthetic; for the Kompetenzstelle "Daten aktualisieren" (upload,
+check, preview, publish), the kept versions and the audit log (Protokoll).
+What a role may see is decided by the loader (``sources.load(access)``) and, for the updates, by
+``monitor.app.updates`` (which checks the role again in every operation)."""
 import streamlit as st
 
 from monitor.core import format as fmt
 from monitor.data import audit, sources
-from monitor.app import sidebar, ui
+from monitor.app import sidebar, ui, updates
 
 ui.page_header("Daten und Quellen")
-data = sources.load(sidebar.current().access)
+access = sidebar.current().access
+data = sources.load(access)
 
 if data.synthetic:
     ui.synthetic_notice()
@@ -18,12 +21,14 @@ if data.synthetic:
     st.caption("Echte Fakten (z. B. Gemeindeschlüssel, Namen, Einwohnerzahlen des Gemeindeverzeichnisses) sind in der "
                "Tabelle unten mit „Synthetisch: nein“ gekennzeichnet.")
 
-tabs = st.tabs(["Quellen", "Indikatoren"] + (["ETL-Läufe", "Prüfhinweise", "Datentests"] if data.internal else [])
-               + (["Protokoll"] if data.audit is not None else []))
+labels = (["Quellen", "Indikatoren"] + (["Importläufe", "Prüfhinweise", "Datentests"] if data.internal else [])
+          + (["Daten aktualisieren", "Versionen"] if access.data_updates else [])
+          + (["Protokoll"] if data.audit is not None else []))
+tabs = dict(zip(labels, st.tabs(labels)))
 date_col = st.column_config.DateColumn
 count_col = st.column_config.NumberColumn(format="%d")
 
-with tabs[0]:
+with tabs["Quellen"]:
     if data.sources.empty:
         ui.empty_state("Keine Quellen verzeichnet.")
     else:
@@ -33,7 +38,7 @@ with tabs[0]:
         st.caption(f"{fmt.number(len(data.sources))} Quellen · SHA-256: Prüfsumme der geladenen Datei "
                    "(gleiche Prüfsumme = gleiche Datei).")
 
-with tabs[1]:
+with tabs["Indikatoren"]:
     if data.catalogue.empty:
         ui.empty_state("Der Indikatorenkatalog ist leer.")
     else:
@@ -45,10 +50,14 @@ with tabs[1]:
 if not data.internal:
     st.stop()
 
-with tabs[2]:
+with tabs["Importläufe"]:
+    logged = updates.runs_section(access)
     if data.runs.empty:
-        ui.empty_state("Keine ETL-Läufe verzeichnet.")
+        if not logged:
+            ui.empty_state("Keine Importläufe verzeichnet.")
     else:
+        if logged:
+            st.markdown("**Aufbauten der aktiven Datenbank**")
         ui.table(data.runs, "runs",
                  column_config={"Beginn": st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm"),
                                 "Warnungen": count_col, "Fehler": count_col})
@@ -56,7 +65,7 @@ with tabs[2]:
             st.markdown("**Dateien des letzten Laufs**")
             ui.table(data.last_run_files, "run_files")
 
-with tabs[3]:
+with tabs["Prüfhinweise"]:
     if data.issues.empty:
         st.success("Der letzte Aufbau hat keine Warnungen gemeldet.", icon=":material/check_circle:")
     else:
@@ -65,7 +74,7 @@ with tabs[3]:
         ui.table(data.issues, "issues",
                  column_config={"Zeile": count_col, "Meldung": st.column_config.TextColumn(width="large")})
 
-with tabs[4]:
+with tabs["Datentests"]:
     if data.tests.empty:
         ui.empty_state("Keine Datentests verzeichnet.")
     else:
@@ -76,8 +85,14 @@ with tabs[4]:
             st.success(f"Alle {fmt.number(len(data.tests))} Datentests bestanden.", icon=":material/check_circle:")
         ui.table(data.tests, "data_tests", column_config={"Auffällige Zeilen": count_col})
 
+if access.data_updates:
+    with tabs["Daten aktualisieren"]:
+        updates.upload_section(access)
+    with tabs["Versionen"]:
+        updates.versions_section(access)
+
 if data.audit is not None:
-    with tabs[5]:
+    with tabs["Protokoll"]:
         if data.audit.empty:
             ui.empty_state("Noch keine Einträge im Protokoll.")
         else:

@@ -58,7 +58,7 @@ PRELOAD = ("pandas", "duckdb", "pyarrow", "plotly.graph_objects", "plotly.io", "
            "monitor.data.initiatives", "monitor.data.actors", "monitor.data.geo", "monitor.data.map_values",
            "monitor.data.sources", "monitor.data.export", "monitor.data.access", "monitor.data.audit",
            "monitor.figures.portfolio", "monitor.figures.indicators", "monitor.figures.maps", "monitor.figures.network",
-           "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate", "monitor.app.auth",
+           "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate", "monitor.app.auth", "monitor.app.updates",
            "monitor.report.content", "monitor.report.figures", "monitor.report.model", "monitor.report.profile",
            "monitor.report.page")
 _CACHE_LOGGER = "streamlit.runtime.caching.cache_data_api"

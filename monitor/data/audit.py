@@ -32,9 +32,12 @@ from monitor.data.filters import Filters
 
 AUDIT_ENV = "REGIONALMONITOR_AUDIT_LOG"
 DEFAULT_LOG = ROOT / "data" / "audit.jsonl"
-#: action -> German label (the sign-in records "anmeldung").
+#: action -> German label (the sign-in records "anmeldung"; "Daten aktualisieren" the publish and the rollback,
+#: naming the version in the selection text).
 ACTIONS = {"anmeldung": "Anmeldung", "bericht": "Bericht", "liste": "Liste", "steckbrief": "Steckbrief",
-           "tabelle": "Tabelle"}
+           "tabelle": "Tabelle", "veroeffentlichung": "Veröffentlichung", "wiederherstellung": "Wiederherstellung"}
+#: Actions that hand out no file (their "Fassung" is '–').
+NO_FILE = {"anmeldung", "veroeffentlichung", "wiederherstellung"}
 #: How many entries the Daten page shows (the newest).
 SHOWN = 200
 MAX_TEXT = 1000  # characters of the selection text kept per entry (bounded lines)
@@ -135,7 +138,7 @@ def _role_label(value) -> str:
 
 
 def _version(entry: dict) -> str:
-    """'intern' or 'öffentlich' for a file; '–' for a sign-in."""
-    if entry.get("action") == "anmeldung":
+    """'intern' or 'öffentlich' for a file; '–' for a sign-in, a publish or a rollback."""
+    if entry.get("action") in NO_FILE:
         return fmt.MISSING
     return "intern" if entry.get("internal") else "öffentlich"

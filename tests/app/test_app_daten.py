@@ -63,6 +63,6 @@ def test_runs_warnings_and_data_tests(app):
     assert set(tests["Test"]) == {t["test_name"] for t in DATA_TESTS}
     failing = sum(t["failing_rows"] > 0 for t in DATA_TESTS)
     assert any(w.value.startswith(f"{failing} von {len(DATA_TESTS)} Datentests") for w in app.warning)
-    # the default role of local mode is the Kompetenzstelle: it also gets the audit log (Protokoll)
-    assert [t.label for t in app.tabs] == ["Quellen", "Indikatoren", "ETL-Läufe", "Prüfhinweise", "Datentests",
-                                           "Protokoll"]
+    # the default role of local mode is the Kompetenzstelle: it also updates data and gets the audit log
+    assert [t.label for t in app.tabs] == ["Quellen", "Indikatoren", "Importläufe", "Prüfhinweise", "Datentests",
+                                           "Daten aktualisieren", "Versionen", "Protokoll"]

@@ -142,7 +142,8 @@ def test_protokoll_only_for_the_kompetenzstelle(app, monkeypatch, log, role):
     at = open_page(app, "pages/daten.py")
     labels = [t.label for t in at.tabs]
     assert ("Protokoll" in labels) == (role == "kompetenzstelle")
-    assert ("ETL-Läufe" in labels) == (role != "partner")
+    assert ("Importläufe" in labels) == (role != "partner")
+    assert ("Daten aktualisieren" in labels) == ("Versionen" in labels) == (role == "kompetenzstelle")
     tables = [d.value for d in at.dataframe if "Aktion" in d.value.columns]
     if role == "kompetenzstelle":
         (table,) = tables
