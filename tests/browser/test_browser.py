@@ -35,6 +35,7 @@ expect.set_options(timeout=20000)
 # (the default page lives at the root URL; its url_path is not a valid address of its own)
 PAGES = {
     "": ("Überblick", 2, 0, 0),
+    "neuigkeiten": ("Neuigkeiten", 0, 0, 1),
     "themenfelder": ("Themen", 2, 0, 1),
     "gemeindeprofile": ("Gemeinden", 2, 1, 0),
     "portfolio": ("Initiativen", 0, 0, 1),
