@@ -35,15 +35,17 @@ if since is None:
                           max_value=today, format="DD.MM.YYYY", key=KEY_DATE, bind="query-params",
                           on_change=_first_page) or today - timedelta(days=feed.RECENT_DAYS)
 
+summary = st.container()  # the period and the counts per kind, above the kind choice they do not depend on
 kind_keys = st.multiselect("Art", [k.key for k in feed.KINDS], format_func=lambda k: feed.KIND_BY_KEY[k].label,
                            key=KEY_KINDS, placeholder="Alle Arten", bind="query-params", on_change=_first_page)
 data = feed.load(f, since, today, tuple(kind_keys))
-st.caption(f"Vom {fmt.date(data.since)} bis heute ({fmt.date(today)}), neueste zuerst · Themen, Gemeinden, Status "
-           "und Rolle aus der Seitenleiste (ihr Zeitraum gilt hier nicht); neue Datenfassungen betreffen jede Auswahl.")
-
-cols = st.columns(len(feed.KINDS))
-for col, kind in zip(cols, feed.KINDS):
-    col.metric(kind.plural, fmt.number(data.counts[kind.key]), border=True)
+with summary:
+    st.caption(f"Vom {fmt.date(data.since)} bis heute ({fmt.date(today)}), neueste zuerst · Themen, Gemeinden, "
+               "Status und Rolle aus der Seitenleiste (ihr Zeitraum gilt hier nicht); neue Datenfassungen betreffen "
+               "jede Auswahl.")
+    for row in (feed.KINDS[:3], feed.KINDS[3:]):
+        for col, kind in zip(st.columns(len(row)), row):
+            col.metric(kind.plural, fmt.number(data.counts[kind.key]), border=True)
 
 if data.total == 0:
     ui.empty_state(f"Seit dem {fmt.date(data.since)} hat sich für diese Auswahl nichts getan. Bitte einen früheren "
@@ -56,8 +58,8 @@ st.caption(f"Ereignisse {fmt.number(data.first)}–{fmt.number(data.last)} von {
            + (f" · Seite {fmt.number(data.page)} von {fmt.number(data.pages)}" if data.pages > 1 else ""))
 ui.table(data.rows, "feed", width="stretch", column_config={
     "Datum": st.column_config.DateColumn(format="DD.MM.YYYY", width="small"),
-    "Art": st.column_config.TextColumn(width="small"),
-    "Initiative": st.column_config.TextColumn(width="large"),
+    "Art": st.column_config.TextColumn(width="medium"),
+    "Initiative": st.column_config.TextColumn(width="medium"),
     "Ereignis": st.column_config.TextColumn(width="large"),
 })
 ui.figure_caption(data.source)
