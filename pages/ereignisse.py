@@ -27,7 +27,8 @@ def _first_page() -> None:
 labels = [c.label for c in choices]
 label = st.radio("Seit", labels, index=feed.default_choice(choices), horizontal=True, key=KEY_SINCE,
                  captions=[ui.md(c.note) for c in choices], bind="query-params", on_change=_first_page,
-                 help="Abstimmungsrunde: die letzte vor heute; Bericht: der zuletzt erstellte (laut Protokoll).")
+                 help="Abstimmungsrunde: die letzte vor heute (einschließlich ihres Tages)"
+                      + ("; Bericht: der zuletzt erstellte laut Protokoll." if feed.REPORT_LABEL in labels else "."))
 choice = choices[labels.index(label)] if label in labels else choices[feed.default_choice(choices)]
 since = choice.since
 if since is None:
