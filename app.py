@@ -45,6 +45,7 @@ def _open_overview() -> None:
 navigation = st.navigation([
     overview_page,
     st.Page(_open_overview, title="Überblick", url_path="start", visibility="hidden"),
+    st.Page("pages/ereignisse.py", title="Neuigkeiten", icon=":material/update:", url_path="neuigkeiten"),
     st.Page("pages/themen.py", title="Themen", icon=":material/category:", url_path="themenfelder"),
     st.Page("pages/gemeinden.py", title="Gemeinden", icon=":material/location_city:", url_path="gemeindeprofile"),
     st.Page("pages/initiativen.py", title="Initiativen", icon=":material/lightbulb:", url_path="portfolio"),

@@ -3,7 +3,7 @@ what changed in the period, what needs attention, funds by programme."""
 import streamlit as st
 
 from monitor.figures import portfolio
-from monitor.data import overview
+from monitor.data import feed, overview
 from monitor.core import format as fmt
 from monitor.app import sidebar, ui
 
@@ -124,7 +124,7 @@ if data.events.empty:
 else:
     if data.n_events > len(data.events):
         st.caption(f"Die {fmt.number(len(data.events))} neuesten von {fmt.number(data.n_events)} Ereignissen – alle "
-                   "stehen im Verlauf der einzelnen Initiativen (Seite Initiativen).")
+                   "stehen auf der Seite Neuigkeiten.")
     ui.table(data.events, "events", column_config={
         "Datum": st.column_config.DateColumn(format="DD.MM.YYYY", width="small"),
         "Initiative": st.column_config.TextColumn(width="large"),
@@ -132,6 +132,9 @@ else:
     })
     ui.figure_caption(portfolio_source)
     ui.table_downloads(data.events, "events", f, "Was sich im Zeitraum getan hat", portfolio_source)
+st.page_link("pages/ereignisse.py", label="Alle Ereignisse: Neuigkeiten", icon=":material/update:",
+             query_params={"seit": feed.DATE_LABEL, "ab": f.date_from.isoformat()},
+             help="Jedes Ereignis seit einem Tag, mit Meilensteinen, Kennzahlen und Datenfassungen, seitenweise.")
 
 # ---------------------------------------------------------------- funds by programme
 st.subheader("Fördermittel je Förderprogramm")

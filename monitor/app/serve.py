@@ -57,6 +57,7 @@ PRELOAD = ("pandas", "duckdb", "pyarrow", "plotly.graph_objects", "plotly.io", "
            "monitor.data.filters", "monitor.data.overview", "monitor.data.themes", "monitor.data.municipalities",
            "monitor.data.initiatives", "monitor.data.actors", "monitor.data.geo", "monitor.data.map_values",
            "monitor.data.sources", "monitor.data.export", "monitor.data.access", "monitor.data.audit",
+           "monitor.data.feed",
            "monitor.figures.portfolio", "monitor.figures.indicators", "monitor.figures.maps", "monitor.figures.network",
            "monitor.app.ui", "monitor.app.sidebar", "monitor.app.gate", "monitor.app.auth", "monitor.app.updates",
            "monitor.report.content", "monitor.report.figures", "monitor.report.model", "monitor.report.profile",

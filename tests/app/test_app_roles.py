@@ -31,6 +31,7 @@ def _label(i: dict) -> str:
 #: Every page, opened as a link that asks for the non-public initiative where a page can be asked for one.
 PAGES = {
     "Überblick": (None, {}),
+    "Neuigkeiten": ("pages/ereignisse.py", {"seit": "seit einem Datum", "ab": "2020-01-01"}),
     "Themen": ("pages/themen.py", {"themenfeld": THEME_BY_ID[HIDDEN["theme"]].name_de}),
     "Gemeinden": ("pages/gemeinden.py", {"gemeinde": MUNICIPALITY_NAME[HIDDEN["municipalities"][0]]}),
     "Initiativen": ("pages/initiativen.py", {"initiative": _label(HIDDEN), "nur_oeffentlich": "false"}),

@@ -24,7 +24,7 @@ from tests.fixture_db import (
     WEISSWASSER,
 )
 
-PAGES = ("ueberblick", "themen", "gemeinden", "initiativen", "karte", "akteure", "daten", "bericht")
+PAGES = ("ueberblick", "ereignisse", "themen", "gemeinden", "initiativen", "karte", "akteure", "daten", "bericht")
 #: The sidebar's filters in several states (URL parameters as a shared link carries them).
 SIDEBAR_STATES = {
     "Standard": {},

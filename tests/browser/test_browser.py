@@ -25,7 +25,7 @@ from monitor.core.vocab import SAMPLE_DATA_NOTE, THEME_BY_ID
 from tests.browser_support import (ARTIFACTS, ROOT, app_pages, choose_option, close_dropdown, finished_runs,
                                    new_page, page_shown_js, script_rerun, streamlit_server,
                                    wait_until_done, widget)
-from tests.fixture_db import FIXTURE_TODAY, INITIATIVE, INITIATIVES, initiatives_where
+from tests.fixture_db import DEFAULT_FROM, FIXTURE_TODAY, INITIATIVE, INITIATIVES, initiatives_where
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -35,6 +35,7 @@ expect.set_options(timeout=20000)
 # (the default page lives at the root URL; its url_path is not a valid address of its own)
 PAGES = {
     "": ("Überblick", 2, 0, 0),
+    "neuigkeiten": ("Neuigkeiten", 0, 0, 1),
     "themenfelder": ("Themen", 2, 0, 1),
     "gemeindeprofile": ("Gemeinden", 2, 1, 0),
     "portfolio": ("Initiativen", 0, 0, 1),
@@ -222,6 +223,21 @@ def test_start_address_opens_the_overview_without_a_dialog(server, page):
     expect(current).to_have_text(re.compile(r"Überblick\s*$"))
     expect(metric_value(page, "Initiativen")).to_have_text(fmt.number(len(initiatives_where(themes=(theme.theme_id,)))))
     assert "Page not found" not in page.inner_text("body")
+    assert_clean(page)
+
+
+def test_overview_links_to_the_whole_feed(server, page):
+    """'Alle Ereignisse: Neuigkeiten' on Überblick opens the feed from the Überblick's period start, with the
+    sidebar's filter kept (in the view and the URL)."""
+    theme = THEME_BY_ID["mobility"]
+    page.goto(f"{server}/?thema={theme.name_de}")
+    wait_until_done(page, TIMEOUT)
+    with script_rerun(page, TIMEOUT):
+        page.get_by_role("link", name="Alle Ereignisse: Neuigkeiten").click()
+    expect(page.locator("h1").first).to_have_text(re.compile(r"^\s*Neuigkeiten"))
+    expect(page.get_by_text(f"Vom {fmt.date(DEFAULT_FROM)} bis heute")).to_be_visible()
+    expect(theme_box(page)).to_contain_text(theme.name_de)
+    assert "/neuigkeiten" in page.url and "thema=" in page.url
     assert_clean(page)
 
 
