@@ -465,7 +465,8 @@ def rollback(version_id: str, db_path: Path, *, actor: str) -> Version:
 def materialize_source(db_path: Path, version_id: str | None, dest: Path) -> Path:
     """Copy the source folder version ``version_id`` was built from to ``dest`` (created; must not hold
     files) and return ``dest``. None: the live version; when that is not stored (a database built before
-    versions existed), the folder its last ``etl_run`` names. Own copies, so the caller may change them."""
+    versions existed, or by ``build`` without publishing), the folder its last ``etl_run`` names. Own copies, so
+    the caller may change them."""
     db_path, dest = Path(db_path), Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise ValueError(f"{dest} is not empty")
@@ -473,7 +474,9 @@ def materialize_source(db_path: Path, version_id: str | None, dest: Path) -> Pat
     try:
         version = get_version(db_path, wanted) if wanted else None
     except UnknownVersion:
-        if version_id is not None:
+        # the live file's own id without a stored version (built by ``build`` alone, or the folder removed by
+        # hand): its source is the folder its last run names, as for a database from before versions
+        if version_id is not None and version_id != live_version_id(db_path):
             raise
         version = None
     if version is None:

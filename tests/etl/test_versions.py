@@ -248,6 +248,12 @@ def test_a_database_without_versions_names_its_source_folder(minimal_build, tmp_
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()) == \
         sorted(p.relative_to(minimal_build.source).as_posix() for p in minimal_build.source.rglob("*")
                if p.is_file())
+    # asked by the live file's own id (an upload check asks so), which no stored version has: the same folder
+    live = meta_id(db)
+    assert live and not versions.list_versions(db)
+    again = versions.materialize_source(db, live, tmp_path / "again")
+    assert sorted(p.name for p in again.rglob("*") if p.is_file()) == sorted(p.name for p in dest.rglob("*")
+                                                                             if p.is_file())
 
 
 # ------------------------------------------------------------------------------------------------- run log
