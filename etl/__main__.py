@@ -51,6 +51,15 @@ def _on_sigint(signum, frame) -> None:
     raise KeyboardInterrupt()
 
 
+def _raise_if_signalled() -> None:
+    """Raise what a signal of this run raised (a reader that catches DuckDB's errors to try another way may
+    have swallowed it): the build is then not published."""
+    if signal.SIGTERM in _received:
+        raise Terminated()
+    if signal.SIGINT in _received:
+        raise KeyboardInterrupt()
+
+
 def _interrupted() -> int:
     print("\nImport abgebrochen (Strg+C). Die bisherige Datenbank bleibt unverändert.", file=sys.stderr)
     return 1
@@ -181,6 +190,7 @@ def _build_and_publish(args: argparse.Namespace):
                     shutil.rmtree(work, ignore_errors=True)
                     work.mkdir()
                 report = build(args.source, candidate, today=args.today, progress=not args.quiet)
+                _raise_if_signalled()  # a signal whose exception a library swallowed still stops the import
                 record.update(run_id=report.run_id, duration_s=round(report.duration_s, 3), status="ok",
                               version_id=report.version_id, files=report.files, warnings=len(report.warnings))
                 with contextlib.suppress(OSError):  # an unwritable log line must not undo a good import

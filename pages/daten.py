@@ -10,7 +10,8 @@ from monitor.data import audit, sources
 from monitor.app import sidebar, ui, updates
 
 ui.page_header("Daten und Quellen")
-access = sidebar.current().access
+f = sidebar.current()
+access = f.access
 data = sources.load(access)
 
 if data.synthetic:
@@ -37,6 +38,8 @@ with tabs["Quellen"]:
                                 "SHA-256 der Datei": st.column_config.TextColumn(width="medium")})
         st.caption(f"{fmt.number(len(data.sources))} Quellen · SHA-256: Prüfsumme der geladenen Datei "
                    "(gleiche Prüfsumme = gleiche Datei).")
+        ui.table_downloads(data.sources, "sources", f, "Quellen", "Ladeprotokoll der Datenbank (Tabelle source)",
+                           licence_kind="")
 
 with tabs["Indikatoren"]:
     if data.catalogue.empty:
@@ -46,6 +49,8 @@ with tabs["Indikatoren"]:
                  column_config={"Definition": st.column_config.TextColumn(width="large"), "Werte": count_col,
                                 "davon ohne Wert": count_col})
         st.caption("Werte ohne Zahl tragen eine Kennzeichnung (z. B. geheim gehalten); sie werden nie als 0 gezeigt.")
+        ui.table_downloads(data.catalogue, "indicators", f, "Indikatorenkatalog", "indikatoren.csv (Katalog)",
+                           licence_kind="")
 
 if not data.internal:
     st.stop()
